@@ -700,3 +700,185 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
             "keep_groups": keep_groups, "seconds": round(time.perf_counter() - t0, 3),
             "cache_dir": str(store.dir) if store is not None else None}
     return Annotations(articles=a, meta=meta, **tables)
+
+
+# --------------------------------------------------------------------------- tables
+def _actor_mentions(ann: Annotations, types: Sequence[str] | str | None = None) -> pd.DataFrame:
+    m = ann.mentions
+    if "actor" not in m.columns:
+        raise ValueError("mentions have no 'actor' column (run annotate() or Annotations.resolve())")
+    m = m[m["actor"].notna()]
+    if types is not None:
+        types = [types] if isinstance(types, str) else list(types)
+        types = ["organisation" if t == "organization" else t for t in types]
+        m = m[m["actor_type"].isin(types)]
+    return m
+
+
+def _period_key(ann: Annotations, by: str) -> pd.Series:
+    """Per-article period (month/week start) or source; NaT/missing reported in a warning."""
+    a = ann.articles
+    if by in ("month", "week"):
+        if "date" not in a.columns:
+            raise ValueError(f"by={by!r} needs a 'date' column in articles")
+        d = pd.to_datetime(a["date"], errors="coerce")
+        n_nat = int(d.isna().sum())
+        if n_nat:
+            warnings.warn(f"{n_nat} article(s) have no date and are left out of by={by!r}", stacklevel=3)
+        per = d.dt.to_period("M" if by == "month" else "W-SUN").dt.start_time
+        return pd.Series(per.values, index=a["article_id"].values, name=by)
+    if by in ("source", "outlet"):
+        col = by if by in a.columns else ("outlet" if "outlet" in a.columns else "source")
+        if col not in a.columns:
+            raise ValueError(f"by={by!r} needs a 'source' or 'outlet' column in articles")
+        return pd.Series(a[col].values, index=a["article_id"].values, name=by)
+    raise ValueError(f"by must be None, 'source', 'outlet', 'month' or 'week', not {by!r}")
+
+
+def entity_frequency(ann: Annotations, *, by: str | None = None, types: Sequence[str] | str | None = None,
+                     top: int | None = None) -> pd.DataFrame:
+    """Actor frequency table.
+
+    Parameters
+    ----------
+    ann : Annotations
+    by : {None, "source", "outlet", "month", "week"}
+        Group by article source/outlet or publication period (articles without a date are reported
+        in a warning and left out).
+    types : str or list, optional
+        Keep only these actor types (person, place, organisation, group, event, other).
+    top : int, optional
+        Keep the ``top`` actors overall (by mentions); with ``by`` the same actors in every group.
+
+    Returns
+    -------
+    DataFrame
+        ``actor, actor_type, mentions, articles, share`` (share = articles mentioning the actor /
+        articles in the group), sorted by mentions; with ``by`` a leading group column and
+        ``n_articles`` (articles in the group), so per-article normalisation is one division.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["", ""]})
+    >>> men = pd.DataFrame({"article_id": ["a", "a", "b"], "sent_id": [0, 0, 0], "start": [0, 5, 0],
+    ...     "end": [4, 9, 4], "text": ["Kyiv", "Kiev", "Kyiv"], "label": ["GPE"] * 3,
+    ...     "actor": ["Kyiv"] * 3, "actor_type": ["place"] * 3})
+    >>> entity_frequency(Annotations(articles=arts, mentions=men))
+      actor actor_type  mentions  articles  share
+    0  Kyiv      place         3         2    1.0
+    """
+    m = _actor_mentions(ann, types)
+    n_total = len(ann.articles)
+    if by is None:
+        g = m.groupby("actor", sort=False)
+        out = pd.DataFrame({"actor_type": g["actor_type"].agg(lambda s: s.mode().iloc[0]),
+                            "mentions": g.size(), "articles": g["article_id"].nunique()}).reset_index()
+        out["share"] = out["articles"] / max(1, n_total)
+        out = out.sort_values(["mentions", "actor"], ascending=[False, True]).reset_index(drop=True)
+        return out.head(top) if top is not None else out
+    key = _period_key(ann, by)
+    m = m.assign(**{by: m["article_id"].map(key)}).dropna(subset=[by])
+    if top is not None:
+        keep = m["actor"].value_counts().head(top).index
+        m = m[m["actor"].isin(keep)]
+    types_map = m.groupby("actor")["actor_type"].agg(lambda s: s.mode().iloc[0])
+    g = m.groupby([by, "actor"], sort=True)
+    out = pd.DataFrame({"mentions": g.size(), "articles": g["article_id"].nunique()}).reset_index()
+    out.insert(2, "actor_type", out["actor"].map(types_map))
+    n_group = key.dropna().groupby(key.dropna()).size()
+    out["n_articles"] = out[by].map(n_group).astype("int64")
+    out["share"] = out["articles"] / out["n_articles"]
+    return out.sort_values([by, "mentions", "actor"], ascending=[True, False, True]).reset_index(drop=True)
+
+
+def cooccurrence(ann: Annotations, *, within: str = "sentence", top: int | None = 30,
+                 types: Sequence[str] | str | None = None, min_count: int = 1) -> pd.DataFrame:
+    """Actor pairs that occur in the same sentence (or article), with association scores.
+
+    Parameters
+    ----------
+    within : {"sentence", "article"}
+        The unit of co-occurrence.
+    top : int, optional
+        Restrict to pairs among the ``top`` most frequent actors (by units mentioning them).
+    types : str or list, optional
+        Actor types to keep.
+    min_count : int
+        Minimum co-occurrence count.
+
+    Returns
+    -------
+    DataFrame
+        ``actor_a, actor_b, count, count_a, count_b, pmi, npmi, jaccard`` (counts in units:
+        sentences or articles; PMI = log2(P(a,b) / (P(a) P(b)))), sorted by count.
+    """
+    if within not in ("sentence", "article"):
+        raise ValueError("within must be 'sentence' or 'article'")
+    m = _actor_mentions(ann, types)
+    unit_cols = ["article_id", "sent_id"] if within == "sentence" else ["article_id"]
+    u = m[unit_cols + ["actor"]].drop_duplicates()
+    if within == "sentence":
+        n_units = max(1, len(ann.sentences)) if len(ann.sentences) else max(1, len(u[unit_cols].drop_duplicates()))
+    else:
+        n_units = max(1, len(ann.articles))
+    counts = u["actor"].value_counts()
+    if top is not None:
+        keep = counts.head(top).index
+        u = u[u["actor"].isin(keep)]
+    unit_id = u.groupby(unit_cols, sort=False).ngroup()
+    u = u.assign(_u=unit_id.values)[["_u", "actor"]]
+    pairs = u.merge(u, on="_u", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["actor_a"] < pairs["actor_b"]]
+    out = pairs.groupby(["actor_a", "actor_b"]).size().rename("count").reset_index()
+    out = out[out["count"] >= min_count]
+    out["count_a"] = out["actor_a"].map(counts).astype("int64")
+    out["count_b"] = out["actor_b"].map(counts).astype("int64")
+    p_ab = out["count"] / n_units
+    p_a, p_b = out["count_a"] / n_units, out["count_b"] / n_units
+    out["pmi"] = np.log2(p_ab / (p_a * p_b))
+    out["npmi"] = np.where(p_ab < 1, out["pmi"] / -np.log2(p_ab.clip(upper=1 - 1e-12)), 1.0)
+    out["jaccard"] = out["count"] / (out["count_a"] + out["count_b"] - out["count"])
+    return out.sort_values(["count", "actor_a", "actor_b"], ascending=[False, True, True]).reset_index(drop=True)
+
+
+def kwic(ann: Annotations, actor: str, *, width: int = 60, limit: int | None = None) -> pd.DataFrame:
+    """Keyword in context for an actor (any of its surface forms).
+
+    Parameters
+    ----------
+    actor : str
+        Canonical actor name, or a surface form of it (resolved as in :func:`explain_actor`).
+    width : int
+        Characters of context either side (within the sentence's article text, newlines flattened).
+    limit : int, optional
+        At most this many rows.
+
+    Returns
+    -------
+    DataFrame
+        ``article_id, title, date, source, left, keyword, right, start, end`` in article order.
+    """
+    from newskit.actors import explain_actor
+
+    m = ann.mentions
+    name = actor
+    if not (m["actor"] == actor).any():
+        exp = explain_actor(ann, actor)
+        if len(exp):
+            name = exp["actor"].iloc[0]
+    sub = m[m["actor"] == name]
+    if limit is not None:
+        sub = sub.head(limit)
+    a = ann.articles.set_index("article_id")
+    texts = a["text"]
+    rows = []
+    for aid, s, e in zip(sub["article_id"], sub["start"], sub["end"]):
+        t = texts.get(aid, "")
+        left = t[max(0, s - width):s].replace("\n", " ")
+        right = t[e:e + width].replace("\n", " ")
+        rows.append((aid, left, t[s:e], right, s, e))
+    out = pd.DataFrame(rows, columns=["article_id", "left", "keyword", "right", "start", "end"])
+    for col in ("title", "date", "source"):
+        out.insert(len(out.columns) - 5, col, out["article_id"].map(a[col]) if col in a.columns else None)
+    return out
