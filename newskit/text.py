@@ -122,44 +122,85 @@ STOPWORDS: frozenset[str] = _build_stopwords()
 _ORTHO_WORDS = (STOPWORDS | NEGATIONS) - {"us", "i", "may", "will"}
 
 
+# US state / party codes as in "Sen. Jane Doe (D-Ill.)": unambiguous ones are plain
+# abbreviations above; these are also English words, so they only count as
+# abbreviations after a hyphen ("D-Mass.") or alone in brackets ("(Wash.)").
+_STATE_WORDS = frozenset("ill mass miss wash ore mo la ga va vt pa del ind me ok ny nj".split())
+_INITIALISM_RE = re.compile(r"^(?:[^\W\d_]\.){2,}$")  # K.C., E.O., S.D.
+
+
+@lru_cache(maxsize=None)
+def _punkt_classes() -> tuple[type, type]:
+    from nltk.tokenize import punkt
+
+    class NewsLanguageVars(punkt.PunktLanguageVars):
+        # also split curly quotes and guillemets off the start of a word, so that
+        # '“U.S.' is seen as the abbreviation 'U.S.'
+        _re_word_start = r"[^\(\"\`{\[:;&\#\*@\)}\]\-,\u2018\u201c\u201e\xab]"
+
+    class NewsPunkt(punkt.PunktSentenceTokenizer):
+        """Punkt with two news-specific first-pass rules (initialisms, state codes)."""
+
+        def _annotate_first_pass(self, tokens):
+            toks = list(super()._annotate_first_pass(tokens))
+            for i, t in enumerate(toks):
+                if not (t.sentbreak and t.period_final) or t.tok.endswith(".."):
+                    continue
+                core = t.tok[:-1].lstrip("'\u2018")  # "'U.S." as in "about 'U.S. and ..."
+                if _INITIALISM_RE.match(core + "."):
+                    hit = True
+                else:
+                    last = core.lower().rsplit("-", 1)[-1]
+                    hit = last in _STATE_WORDS and (
+                        "-" in core
+                        or (0 < i < len(toks) - 1 and toks[i - 1].tok == "(" and toks[i + 1].tok == ")")
+                    )
+                if hit:
+                    t.sentbreak = False
+                    t.abbr = True
+            return toks
+
+    return NewsLanguageVars, NewsPunkt
+
+
 @lru_cache(maxsize=2)
 def _sentence_tokenizer(use_nltk_data: bool = True) -> tuple[Any, str]:
     """Return ``(tokenizer, source)``; built once and cached.
 
-    ``source`` is ``"nltk_data"`` when NLTK's trained English Punkt model was found,
-    else ``"builtin"`` (untrained Punkt + newskit's abbreviations and hints).
+    ``source`` is ``"nltk_data"`` when NLTK's trained English Punkt model was found
+    (its parameters are used, plus newskit's abbreviations), else ``"builtin"``
+    (untrained Punkt + newskit's abbreviations and orthographic hints).
     """
     from nltk.tokenize import punkt
 
+    lang_vars_cls, tokenizer_cls = _punkt_classes()
+    params = None
     if use_nltk_data:
-        tok = None
         try:
-            tok = punkt.PunktTokenizer("english")  # punkt_tab (NLTK >= 3.9)
+            params = punkt.PunktTokenizer("english")._params  # punkt_tab (NLTK >= 3.9)
         except Exception:  # LookupError without nltk_data
             try:
                 import nltk.data
 
-                tok = nltk.data.load("tokenizers/punkt/english.pickle")  # older installs
+                params = nltk.data.load("tokenizers/punkt/english.pickle")._params  # older installs
             except Exception:
-                tok = None
-        if tok is not None and hasattr(tok, "_params"):
-            tok._params.abbrev_types |= set(ABBREVIATIONS)
-            return tok, "nltk_data"
-
-    params = punkt.PunktParameters()
-    params.abbrev_types = set(ABBREVIATIONS)
-    # Orthographic evidence Punkt would learn from training: function words are seen
-    # lower case mid-sentence and capitalised at sentence starts.
-    flag = punkt._ORTHO_BEG_UC | punkt._ORTHO_MID_LC
-    for word in _ORTHO_WORDS:
-        params.add_ortho_context(word, flag)
-    return punkt.PunktSentenceTokenizer(params), "builtin"
+                params = None
+    source = "nltk_data" if params is not None else "builtin"
+    if params is None:
+        params = punkt.PunktParameters()
+        # Orthographic evidence Punkt would learn from training: function words are
+        # seen lower case mid-sentence and capitalised at sentence starts.
+        flag = punkt._ORTHO_BEG_UC | punkt._ORTHO_MID_LC
+        for word in _ORTHO_WORDS:
+            params.add_ortho_context(word, flag)
+    params.abbrev_types |= set(ABBREVIATIONS)
+    return tokenizer_cls(params, lang_vars=lang_vars_cls()), source
 
 
 _PARA_RE = re.compile(r"[^\n]+")
 _CLOSERS = "\"'”’»)]}"
-# A sentence that Punkt ended after "?" or "!" (optionally + closing quote) and whose
-# follower starts lower case is one sentence: '"Why?" he asked.'
+# A sentence ended after "?", "!" or a period + closing quote/bracket, followed by a
+# lower-case word, continues: '"Why?" he asked.'
 _LOWER_START_RE = re.compile(r"[\"'“‘(\[]*[a-z]")
 
 
@@ -181,9 +222,12 @@ def _paragraph_sentences(tok: Any, text: str, start: int, end: int, out: list[Sp
             e -= 1
         if s >= e:
             continue
-        if spans and _LOWER_START_RE.match(para, s) and para[spans[-1][1] - 1] in "?!" + _CLOSERS:
-            prev_end = para[spans[-1][0] : spans[-1][1]].rstrip(_CLOSERS)
-            if prev_end.endswith(("?", "!")):
+        if spans and _LOWER_START_RE.match(para, s):
+            prev = para[spans[-1][0] : spans[-1][1]]
+            bare = prev.rstrip(_CLOSERS)
+            # '"Why?" he asked.' / '(D-Wash.) said': Punkt decided without seeing the
+            # lower-case word (it only looks past "?", "!" or a closing bracket/quote).
+            if bare.endswith(("?", "!")) or (len(bare) < len(prev) and bare.endswith(".")):
                 spans[-1][1] = e
                 continue
         spans.append([s, e])
