@@ -149,6 +149,9 @@ def _punkt_classes() -> tuple[type, type]:
                 core = t.tok[:-1].lstrip("'\u2018")  # "'U.S." as in "about 'U.S. and ..."
                 if _INITIALISM_RE.match(core + "."):
                     hit = True
+                elif len(core) < len(t.tok) - 1 and core.lower() in self._params.abbrev_types:
+                    # "'Mr. Smith'" is an abbreviation; "'no.' Then" ends a sentence
+                    hit = i + 1 < len(toks) and toks[i + 1].tok[0].isalnum()
                 else:
                     last = core.lower().rsplit("-", 1)[-1]
                     hit = last in _STATE_WORDS and (
