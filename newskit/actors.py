@@ -169,8 +169,7 @@ def is_non_entity(form: str) -> bool:
     """
     if not form or not re.search(r"[A-Za-z]", form):
         return True
-    letters = re.sub(r"[^A-Za-z]", "", form)
-    if len(letters) <= 1:
+    if len(re.sub(r"[\W_]", "", form)) <= 1:
         return True
     if form == form.lower():
         return True
@@ -178,7 +177,8 @@ def is_non_entity(form: str) -> bool:
     if low in _PRONOUNS or low in _CALENDAR:
         return True
     words = re.findall(r"[A-Za-z]+", low)
-    if any(ch.isdigit() for ch in form) and all(w in _CALENDAR or len(w) <= 2 for w in words):
+    if any(ch.isdigit() for ch in form) and all(w in _CALENDAR or w in ("st", "nd", "rd", "th", "s")
+                                                for w in words):
         return True
     if words and all(w in _CALENDAR for w in words):
         return True
@@ -226,9 +226,25 @@ def _edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=200_000)
+def _loose(form: str) -> str:
+    s = unicodedata.normalize("NFKD", form.lower())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = re.sub(r"['’.\-]", "", s)
+    for a, b in _TRANSLIT:
+        s = s.replace(a, b)
+    s = re.sub(r"[yj]", "i", s).replace("ie", "e")
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
 def _close_spelling(a: str, b: str) -> bool:
-    a, b = a.lower(), b.lower()
-    return _edit_distance(a, b) <= max(2, min(len(a), len(b)) // 3)
+    """Spellings that differ only by transliteration (≤ 1 edit after loose normalisation, 2 if long).
+
+    >>> _close_spelling("Kharkiv", "Kharkov"), _close_spelling("Boston", "Bastion")
+    (True, False)
+    """
+    la, lb = _loose(a), _loose(b)
+    return _edit_distance(la, lb) <= (1 if min(len(la), len(lb)) < 8 else 2)
 
 
 # --------------------------------------------------------------------------- actor files
@@ -602,6 +618,12 @@ def explain_actor(ann, name: str) -> pd.DataFrame:
         hit = m.loc[m["text"].str.casefold() == low, "actor"]
         if len(hit):
             target = hit.mode().iloc[0]
+    if target is None:
+        res = resolve_surface_forms(pd.DataFrame({"text": [name], "label": ["PERSON"], "n": [1]}),
+                                    actor_file=(getattr(ann, "meta", None) or {}).get("actor_file"))
+        cand = res["actor"].iloc[0]
+        if cand is not None and (m["actor"] == cand).any():
+            target = cand
     if target is None:
         norm = normalise_surface(name).casefold()
         hit = m.loc[m["text"].map(lambda t: normalise_surface(t).casefold()) == norm, "actor"]
