@@ -139,7 +139,7 @@ def _punkt_classes() -> tuple[type, type]:
         _re_word_start = r"[^\(\"\`{\[:;&\#\*@\)}\]\-,\u2018\u201c\u201e\xab]"
 
     class NewsPunkt(punkt.PunktSentenceTokenizer):
-        """Punkt with two news-specific first-pass rules (initialisms, state codes)."""
+        """Punkt with news rules: initialisms, state codes, quoted abbreviations, ellipses."""
 
         def _annotate_first_pass(self, tokens):
             toks = list(super()._annotate_first_pass(tokens))
@@ -162,6 +162,15 @@ def _punkt_classes() -> tuple[type, type]:
                     t.sentbreak = False
                     t.abbr = True
             return toks
+
+        def _second_pass_annotation(self, aug_tok1, aug_tok2):
+            reason = super()._second_pass_annotation(aug_tok1, aug_tok2)
+            # "Shelling resumed on Tuesday... Residents fled.": an ellipsis followed by
+            # a capitalised word ends the sentence (Punkt only splits when the word is
+            # a known sentence starter).
+            if aug_tok2 is not None and aug_tok1.ellipsis and aug_tok2.first_upper:
+                aug_tok1.sentbreak = True
+            return reason
 
     return NewsLanguageVars, NewsPunkt
 
