@@ -141,6 +141,22 @@ def _punkt_classes() -> tuple[type, type]:
     class NewsPunkt(punkt.PunktSentenceTokenizer):
         """Punkt with news rules: initialisms, state codes, quoted abbreviations, ellipses."""
 
+        _cache: dict[str, bool]
+
+        def text_contains_sentbreak(self, text: str) -> bool:
+            # Punkt decides each candidate from a short context ("said. The"); those
+            # repeat a lot in news, so decisions are memoised (bounded).
+            try:
+                return self._cache[text]
+            except AttributeError:
+                self._cache = {}
+            except KeyError:
+                pass
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            found = self._cache[text] = super().text_contains_sentbreak(text)
+            return found
+
         def _annotate_first_pass(self, tokens):
             toks = list(super()._annotate_first_pass(tokens))
             for i, t in enumerate(toks):
