@@ -405,7 +405,7 @@ class AnnotationCache:
                 continue
             sel = pa.array(sorted(hit))
             for t, tab in tables.items():
-                if len(hit) != len(shard_keys):
+                if len(hit) != len(shard_keys) and tab.num_rows:
                     tab = tab.filter(pc.is_in(tab["key"], value_set=sel))
                 parts[t].append(tab)
             found |= hit
@@ -430,6 +430,9 @@ class AnnotationCache:
             df = tables[t]
             path = tmp / f"{t}.parquet"
             table = pa.Table.from_pandas(df, preserve_index=False)
+            if table.schema.field("key").type == pa.null():
+                table = table.set_column(table.schema.get_field_index("key"), "key",
+                                         pa.array([], type=pa.string()))
             pq.write_table(table, path)
             files[t] = {"rows": len(df), "columns": list(table.column_names), "sha256": _sha256_file(path)}
         manifest = {"keys": list(keys), "files": files, "settings": self.settings,
@@ -658,7 +661,8 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
         def flush():
             if not buf_keys:
                 return
-            tabs = {t: (pd.concat(buf[t], ignore_index=True) if buf[t] else _empty(["article_id"]))
+            base = {"sentences": SENTENCE_COLUMNS, "mentions": MENTION_COLUMNS, "dates": DATE_COLUMNS}
+            tabs = {t: (pd.concat(buf[t], ignore_index=True) if buf[t] else _empty(base[t]))
                     .rename(columns={"article_id": "key"}) for t in TABLES}
             if store is not None:
                 store.write(list(buf_keys), tabs)

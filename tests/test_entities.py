@@ -1,0 +1,223 @@
+"""annotate(), the annotation cache, Annotations and the entity tables.
+
+spaCy work is kept small: one session-scoped annotation of the demo corpus (when
+``newskit.datasets`` is available), the seed article, and a handful of short synthetic articles
+for the cache tests.
+"""
+from __future__ import annotations
+
+import urllib.parse
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import newskit
+from newskit import entities
+from newskit.entities import Annotations, annotate, cooccurrence, entity_frequency, kwic
+
+
+def read_native(folder: Path) -> pd.DataFrame:
+    """Articles from native files (load_corpus when available)."""
+    try:
+        from newskit import load_corpus
+        return load_corpus(folder)
+    except (ImportError, AttributeError):
+        pass
+    rows = []
+    for p in sorted(Path(folder).glob("*.txt")):
+        lines = p.read_text(encoding="utf-8").rstrip("\n").split("\n")
+        host = urllib.parse.urlparse(lines[2]).netloc.removeprefix("www.")
+        rows.append({"article_id": p.stem, "title": lines[0],
+                     "date": pd.to_datetime(lines[1], format="%Y%m%d"), "url": lines[2],
+                     "source": host, "outlet": host, "text": "\n".join(lines[3:])})
+    return pd.DataFrame(rows)
+
+
+SYNTH = [
+    "Vladimir Putin met Emmanuel Macron in Moscow on Monday. Putin said Russia wanted talks.",
+    "Ukrainian President Volodymyr Zelenskyy spoke in Kyiv. Zelenskyy thanked the European Union.",
+    "Officials in Kiev said Russian troops left Kharkov.\nThe mayor of Odessa, Gennadiy Trukhanov, agreed.",
+    "NATO Secretary General Jens Stoltenberg visited Poland. Stoltenberg met Andrzej Duda in Warsaw.",
+]
+
+
+def synth_articles(n=4):
+    return pd.DataFrame({"article_id": [f"s{i}" for i in range(n)], "text": SYNTH[:n],
+                         "date": pd.to_datetime(["2022-03-01", "2022-03-02", "2022-04-10", None][:n]),
+                         "source": ["a.com", "b.com", "a.com", "b.com"][:n],
+                         "title": [f"T{i}" for i in range(n)]})
+
+
+def check_offsets(ann: Annotations) -> None:
+    texts = dict(zip(ann.articles["article_id"], ann.articles["text"]))
+    s = ann.sentences
+    assert (s["text"] == [texts[a][b:e] for a, b, e in zip(s["article_id"], s["start"], s["end"])]).all()
+    m = ann.mentions
+    assert len(m) > 0
+    assert (m["text"] == [texts[a][b:e] for a, b, e in zip(m["article_id"], m["start"], m["end"])]).all()
+    joined = m.merge(s, on=["article_id", "sent_id"], suffixes=("", "_s"), how="left", validate="many_to_one")
+    assert joined["start_s"].notna().all()
+    assert ((joined["start"] >= joined["start_s"]) & (joined["end"] <= joined["end_s"])).all()
+    assert {"actor", "actor_type", "label"} <= set(m.columns)
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    return annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1), cache
+
+
+@pytest.fixture(scope="session")
+def demo_ann(tmp_path_factory):
+    pytest.importorskip("newskit.datasets")
+    from newskit.datasets import demo_corpus
+
+    folder = demo_corpus(tmp_path_factory.mktemp("demo_ent") / "corpus")
+    return annotate(read_native(folder), cache_dir=tmp_path_factory.mktemp("democache"),
+                    progress=False, n_process=1)
+
+
+def test_offsets_synthetic(synth):
+    ann, _ = synth
+    check_offsets(ann)
+    actors = set(ann.mentions["actor"])
+    assert {"Vladimir Putin", "Volodymyr Zelensky", "Kyiv", "Kharkiv", "Odesa", "Russia"} <= actors
+    assert "Kiev" not in actors and "Zelenskyy" not in actors and "Putin" not in actors
+
+
+def test_offsets_seed(shared, tmp_path):
+    arts = read_native(shared("seeds"))
+    ann = annotate(arts, cache=False, progress=False, n_process=1)
+    check_offsets(ann)
+
+
+def test_offsets_demo(demo_ann):
+    check_offsets(demo_ann)
+
+
+def test_demo_planted_signals(demo_ann):
+    from newskit.datasets import DEMO_TRUTH
+
+    truth = DEMO_TRUTH
+    freq = entity_frequency(demo_ann)
+    ents = truth.get("entities", truth)
+    variants = ents.get("variants") or ents.get("spelling_variants") or {}
+    for canonical, forms in dict(variants).items():
+        rows = demo_ann.mentions[demo_ann.mentions["text"].isin(list(forms))]
+        assert rows["actor"].nunique() == 1, (canonical, rows["actor"].unique())
+    pair = ents.get("cooccurring_pair") or ents.get("pair")
+    if pair:
+        co = cooccurrence(demo_ann, within="sentence", top=None)
+        a, b = sorted(pair)
+        hit = co[(co["actor_a"] == a) & (co["actor_b"] == b)]
+        assert len(hit) and hit["pmi"].iloc[0] > 0
+    spike = ents.get("spike_city") or ents.get("spike")
+    if spike:
+        city = spike["actor"] if isinstance(spike, dict) else spike
+        assert city in set(freq["actor"])
+
+
+def test_cache_hit_miss_and_incremental(synth, monkeypatch):
+    ann, cache = synth
+    assert ann.meta["n_annotated"] == 4
+
+    def boom(*a, **k):
+        raise AssertionError("model loaded on a cache hit")
+
+    monkeypatch.setattr(entities, "load_model", boom)
+    again = annotate(synth_articles(), cache_dir=cache, progress=False)
+    assert again.meta["n_annotated"] == 0 and again.meta["n_cached"] == 4
+    pd.testing.assert_frame_equal(again.mentions, ann.mentions)
+    pd.testing.assert_frame_equal(again.sentences, ann.sentences)
+    monkeypatch.undo()
+    # a new article: only it is annotated; a changed text: only it is re-annotated
+    arts = synth_articles()
+    extra = pd.DataFrame({"article_id": ["new"], "text": ["Olaf Scholz flew to Kyiv."],
+                          "date": [pd.Timestamp("2022-06-16")], "source": ["c.com"], "title": ["N"]})
+    arts = pd.concat([arts, extra], ignore_index=True)
+    arts.loc[0, "text"] = arts.loc[0, "text"] + " Dmitry Peskov disagreed."
+    res = annotate(arts, cache_dir=cache, progress=False, n_process=1)
+    assert res.meta["n_annotated"] == 2 and res.meta["n_cached"] == 3
+    assert "Olaf Scholz" in set(res.mentions["actor"])
+    check_offsets(res)
+
+
+def test_cache_invalidation_on_settings(synth, monkeypatch, tmp_path):
+    ann, cache = synth
+    monkeypatch.setattr(entities, "PIPELINE_VERSION", "test-bump")
+    res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1)
+    assert res.meta["n_annotated"] == 4
+    monkeypatch.undo()
+    real = entities.model_identity
+    monkeypatch.setattr(entities, "model_identity", lambda m=None: dict(real(m), model_version="9.9.9"))
+    res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1)
+    assert res.meta["n_annotated"] == 4
+
+
+def test_corrupt_and_partial_cache_rebuilt(synth, tmp_path):
+    _, _ = synth
+    cache = tmp_path / "c"
+    first = annotate(synth_articles(2), cache_dir=cache, progress=False, n_process=1)
+    shard = next(Path(first.meta["cache_dir"]).glob("shard-*"))
+    (shard / "mentions.parquet").write_bytes(b"not parquet at all")
+    (Path(first.meta["cache_dir"]) / ".tmp-shard-partial").mkdir()  # an interrupted write
+    with pytest.warns(UserWarning, match="corrupt"):
+        again = annotate(synth_articles(2), cache_dir=cache, progress=False, n_process=1)
+    assert again.meta["n_annotated"] == 2
+    pd.testing.assert_frame_equal(again.mentions, first.mentions)
+    # a truncated manifest is also detected
+    shard = next(Path(again.meta["cache_dir"]).glob("shard-*"))
+    (shard / "manifest.json").write_text("{")
+    with pytest.warns(UserWarning):
+        third = annotate(synth_articles(2), cache_dir=cache, progress=False, n_process=1)
+    assert third.meta["n_annotated"] == 2
+
+
+def test_save_load_filter_repr(synth, tmp_path):
+    ann, _ = synth
+    ann.save(tmp_path / "ann")
+    back = Annotations.load(tmp_path / "ann")
+    pd.testing.assert_frame_equal(back.mentions, ann.mentions)
+    assert repr(back).startswith("Annotations(articles=4, sentences=")
+    sub = ann.filter(date_from="2022-03-02", date_to="2022-12-31")
+    assert set(sub.articles["article_id"]) == {"s1", "s2"}
+    assert set(sub.mentions["article_id"]) <= {"s1", "s2"}
+    assert set(ann.filter(sources=["a.com"]).articles["article_id"]) == {"s0", "s2"}
+
+
+def test_tables(synth):
+    ann, _ = synth
+    f = entity_frequency(ann)
+    assert list(f.columns) == ["actor", "actor_type", "mentions", "articles", "share"]
+    assert f["mentions"].is_monotonic_decreasing
+    assert (f["share"] <= 1).all()
+    assert set(entity_frequency(ann, types="person")["actor_type"]) == {"person"}
+    with pytest.warns(UserWarning, match="1 article"):
+        bym = entity_frequency(ann, by="month")
+    assert set(bym["month"].dt.month) == {3, 4}
+    bys = entity_frequency(ann, by="source", top=5)
+    assert {"source", "n_articles", "share"} <= set(bys.columns)
+    co = cooccurrence(ann, within="sentence", top=None)
+    assert {"actor_a", "actor_b", "count", "pmi", "jaccard"} <= set(co.columns)
+    row = co[(co["actor_a"] == "Emmanuel Macron") & (co["actor_b"] == "Vladimir Putin")]
+    assert row["count"].iloc[0] == 1
+    coa = cooccurrence(ann, within="article", top=None)
+    assert (coa["jaccard"] <= 1).all()
+    k = kwic(ann, "Zelenskyy", width=20)
+    assert list(k.columns) == ["article_id", "title", "date", "source", "left", "keyword", "right", "start", "end"]
+    assert len(k) >= 1 and k["keyword"].str.contains("Zelenskyy").all()
+
+
+def test_public_names():
+    for name in ("annotate", "Annotations", "entity_frequency", "cooccurrence", "kwic", "explain_actor"):
+        assert callable(getattr(newskit, name))
+
+
+def test_annotate_partition_is_plain(synth):
+    nlp = entities.load_model()
+    out = entities.annotate_partition(synth_articles(2), nlp=nlp,
+                                      settings=entities.pipeline_settings())
+    assert set(out) == {"sentences", "mentions", "dates"}
+    assert out["mentions"]["article_id"].isin(["s0", "s1"]).all()
