@@ -329,6 +329,9 @@ _FALLBACK_WORD_RE = re.compile(
 )
 
 
+_CURLY_APOSTROPHE_RE = re.compile(r"(?<=\w)\u2019(?=\w)")
+
+
 @lru_cache(maxsize=1)
 def _word_tokenizer() -> Any:
     from nltk.tokenize import NLTKWordTokenizer
@@ -342,6 +345,8 @@ def _regex_spans(text: str, start: int, end: int) -> list[Span]:
 
 def _sentence_word_spans(text: str, start: int, end: int) -> list[Span]:
     chunk = text[start:end]
+    if "\u2019" in chunk:  # curly apostrophe as in "don’t": tokenize it like "'" (same length)
+        chunk = _CURLY_APOSTROPHE_RE.sub("'", chunk)
     try:
         raw = list(_word_tokenizer().span_tokenize(chunk))
     except Exception:  # NLTK raises on some quote/text combinations

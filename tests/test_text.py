@@ -132,6 +132,14 @@ def test_word_spans_contractions_and_quotes():
     check_word_invariants(text, word_spans(text))
 
 
+def test_curly_apostrophes_split_like_straight_ones():
+    text = "They don’t agree. “We can’t,” he said of Russia’s plan."
+    words = [text[s:e] for s, e in word_spans(text)]
+    assert words == ["They", "do", "n’t", "agree", ".", "“", "We", "ca", "n’t", ",", "”",
+                     "he", "said", "of", "Russia", "’s", "plan", "."]
+    assert tokenize(text, lower=True, drop_stopwords=True, drop_punct=True) == ["n’t", "agree", "n’t", "said", "russia", "plan"]
+
+
 def test_word_spans_keep_abbreviations_and_split_final_period():
     text = "Mr. Smith left the U.S. on Monday. He returned."
     words = [text[s:e] for s, e in word_spans(text)]
