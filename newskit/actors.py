@@ -17,8 +17,8 @@ surface form). Rules, in order:
    dropped) is equal and whose spelling is close (edit distance ≤ max(2, len/3)) are one actor
    (Zelensky/Zelenskyy/Zelenskiy, Kyiv/Kiev, Kharkiv/Kharkov, Odesa/Odessa, Luhansk/Lugansk …).
 6. **Short names → full names**: a one-word person name ("Putin") joins the full name
-   ("Vladimir Putin") whose last word it is, when that full name is unambiguous (≥ 85% of the
-   mentions of candidate full names).
+   ("Vladimir Putin") whose last word it is, when that full name is unambiguous (≥ 75% of the
+   mentions of candidate full names; "Griner" → "Brittney Griner" although "Cherelle Griner" occurs).
 7. **Type repair**: the actor type is the majority type over all its mentions (a Ukrainian city
    tagged PERSON in a few sentences stays a place); an actor-file ``type`` wins.
 
@@ -74,6 +74,7 @@ _TITLE_RE = re.compile(
     r"^(?:(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+)?(?:" + "|".join(
         re.escape(t).replace(r"\ ", r"\s+") for t in sorted(_TITLES, key=len, reverse=True))
     + r")\.?\s+)+")
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|de|da|di|van|von|der|den|bin|al|el|la|le)$")
 _POSSESSIVE_RE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _THE_RE = re.compile(r"^(?:the|The|THE)\s+")
 _PRONOUNS = {"i", "me", "my", "we", "us", "our", "you", "your", "he", "him", "his", "she", "her",
@@ -167,7 +168,7 @@ def is_non_entity(form: str) -> bool:
     >>> [is_non_entity(x) for x in ["he", "2022", "X", "the war", "Monday", "Kyiv", "24 February"]]
     [True, True, True, True, True, False, True]
     """
-    if not form or not re.search(r"[A-Za-z]", form):
+    if not form or not re.search(r"[A-Za-z]", form) or re.search(r"[@#]|https?:|www\.", form):
         return True
     if len(re.sub(r"[\W_]", "", form)) <= 1:
         return True
@@ -396,6 +397,7 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
             lit.setdefault(normalise_surface(a).casefold(), s)
             lit.setdefault(a.casefold(), s)
     by_name = {s.name: s for s in specs}
+    pattern_specs = [(p, s) for s in specs for p in s.patterns]
     spec_keys: dict[str, ActorSpec] = {}
     for s in specs:
         for a in [s.name] + s.aliases:
@@ -411,19 +413,21 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
     nstats = f.groupby(["nkey", "ltype"], sort=False)["n"].sum().unstack(fill_value=0)
     display = (f.groupby(["nkey", "norm"], sort=False)["n"].sum().reset_index()
                .sort_values("n", ascending=False).drop_duplicates("nkey").set_index("nkey")["norm"])
-    ncount = nstats.sum(axis=1)
+    pshare = (nstats["person"] / nstats.sum(axis=1)).to_dict() if "person" in nstats else {}
+    ncount = nstats.sum(axis=1).to_dict()
+    display = display.to_dict()
 
     decided: dict[str, tuple[str | None, str | None, str]] = {}  # nkey -> (actor, type, rule)
     pending = []
-    for nkey in nstats.index:
+    for nkey in list(nstats.index):
         form = display[nkey]
         if is_non_entity(form):
             decided[nkey] = (None, None, "non-entity")
             continue
         spec = lit.get(nkey)
         if spec is None:
-            for s in specs:
-                if any(p.fullmatch(form) for p in s.patterns):
+            for pat, s in pattern_specs:
+                if pat.fullmatch(form):
                     spec = s
                     break
         if spec is not None:
@@ -468,8 +472,7 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
             anchor[nkey] = (hit[0], hit[1])
 
     def person_share(k):
-        row = nstats.loc[k]
-        return row.get("person", 0) / max(1, row.sum())
+        return pshare.get(k, 0.0)
 
     # components → canonical
     comps: dict[str, list[str]] = {}
@@ -493,7 +496,7 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
     person_actor_forms = []
     for nkey in pending:
         words = display[nkey].split()
-        if len(words) >= 2 and person_share(nkey) >= 0.5:
+        if len(words) >= 2 and person_share(nkey) >= 0.5 and all(_NAME_WORD.match(w) for w in words):
             person_actor_forms.append((nkey, words))
     for nkey, (actor, atype, rule) in decided.items():
         if rule == "actor-file" and (atype == "person") and len(display[nkey].split()) >= 2:
@@ -515,7 +518,7 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
             continue
         total = sum(cands.values())
         best, cnt = max(cands.items(), key=lambda kv: kv[1])
-        if total and cnt / total >= 0.85 and best.casefold() != nkey:
+        if total and cnt / total >= 0.75 and best.casefold() != nkey:
             spec = by_name.get(best)
             short_actor[nkey] = (best, spec.type if spec else None)
 

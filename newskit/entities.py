@@ -147,41 +147,47 @@ def load_model(name: str | os.PathLike | None = None):
 
 
 # --------------------------------------------------------------------------- steps
+_STEP_MODULES = {"sentences": "newskit.text", "sentiment": "newskit.sentiment", "dates": "newskit.dates"}
+
+
+def _step_fingerprints() -> dict[str, str | None]:
+    """Fingerprint of each step module (sha256 of its source; None when absent), without importing."""
+    import importlib.util
+
+    out: dict[str, str | None] = {}
+    for step, modname in _STEP_MODULES.items():
+        try:
+            spec = importlib.util.find_spec(modname)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.origin:
+            out[step] = None
+            continue
+        try:
+            out[step] = hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()[:16]
+        except OSError:  # pragma: no cover
+            out[step] = "unknown"
+    return out
+
+
 def _steps() -> dict[str, Any]:
-    """The step functions available now, and a fingerprint of each (for the cache key)."""
+    """The step functions available now (imported on first use, in the process that annotates)."""
     steps: dict[str, Any] = {}
     from newskit.text import sentence_spans
 
     steps["sentence_spans"] = sentence_spans
-    steps["sentences_fp"] = _module_fingerprint("newskit.text")
     try:
         from newskit.sentiment import score_mentions, sentence_sentiment
         steps["sentence_sentiment"] = sentence_sentiment
         steps["score_mentions"] = score_mentions
-        steps["sentiment_fp"] = _module_fingerprint("newskit.sentiment")
     except ImportError:
-        steps["sentiment_fp"] = None
+        pass
     try:
         from newskit.dates import sentence_dates
         steps["sentence_dates"] = sentence_dates
-        steps["dates_fp"] = _module_fingerprint("newskit.dates")
     except ImportError:
-        steps["dates_fp"] = None
+        pass
     return steps
-
-
-def _module_fingerprint(modname: str) -> str:
-    import importlib
-
-    mod = importlib.import_module(modname)
-    version = getattr(mod, "PIPELINE_VERSION", None)
-    if version is not None:
-        return f"v{version}"
-    try:
-        data = Path(mod.__file__).read_bytes()
-    except (OSError, TypeError):  # pragma: no cover
-        return "unknown"
-    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def pipeline_settings(model: str | os.PathLike | None = None, *,
@@ -191,11 +197,9 @@ def pipeline_settings(model: str | os.PathLike | None = None, *,
     Model name and version, entity labels kept, :data:`PIPELINE_VERSION` and a fingerprint of each
     step module (``newskit.text``, ``newskit.sentiment``, ``newskit.dates``).
     """
-    steps = _steps()
     info = model_identity(model)
     return {"pipeline_version": PIPELINE_VERSION, **info, "labels": sorted(labels),
-            "sentences": steps["sentences_fp"], "sentiment": steps["sentiment_fp"],
-            "dates": steps["dates_fp"]}
+            **_step_fingerprints()}
 
 
 def _settings_hash(settings: Mapping[str, Any]) -> str:
