@@ -1,0 +1,157 @@
+"""Every plot of the kit: a table in, a matplotlib ``Axes`` out.
+
+Functions take the tables returned by the analysis functions (``entity_frequency``,
+``cooccurrence``, timelines, sentiment tables …) and an optional ``ax``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _axes(ax=None, figsize=(7, 4.5)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+# --------------------------------------------------------------------------- entities
+def plot_entity_frequency(table: pd.DataFrame, *, ax=None, top: int = 15, value: str = "mentions",
+                          title: str | None = None):
+    """Horizontal bars of the most frequent actors (from ``entity_frequency``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``actor`` and ``value`` columns (``mentions``, ``articles`` or ``share``); ``actor_type`` colours bars.
+    ax : matplotlib Axes, optional
+    top : int
+        Number of bars.
+    value : str
+        Column to plot.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"actor": ["Kyiv", "Putin"], "actor_type": ["place", "person"],
+    ...                   "mentions": [5, 3]})
+    >>> plot_entity_frequency(t).get_xlabel()
+    'mentions'
+    """
+    t = table.sort_values(value, ascending=False).head(top).iloc[::-1]
+    ax = _axes(ax, figsize=(7, max(2.5, 0.3 * len(t) + 1)))
+    colours = {"person": "#4C72B0", "place": "#55A868", "organisation": "#C44E52", "group": "#8172B2",
+               "event": "#CCB974", "other": "#999999"}
+    col = [colours.get(x, "#999999") for x in t["actor_type"]] if "actor_type" in t else "#4C72B0"
+    ax.barh(t["actor"].astype(str), t[value], color=col)
+    ax.set_xlabel(value)
+    if "actor_type" in t:
+        from matplotlib.patches import Patch
+
+        present = [k for k in colours if k in set(t["actor_type"])]
+        ax.legend(handles=[Patch(color=colours[k], label=k) for k in present], loc="lower right", fontsize=8)
+    ax.set_title(title or f"Top {len(t)} actors by {value}")
+    ax.margins(y=0.01)
+    return ax
+
+
+def _spring_layout(names, weights, *, iterations: int = 200, seed: int = 0):
+    """Fruchterman–Reingold layout in numpy (no networkx)."""
+    n = len(names)
+    rng = np.random.default_rng(seed)
+    angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    pos = np.c_[np.cos(angle), np.sin(angle)] + rng.normal(scale=0.01, size=(n, 2))
+    if n <= 2:
+        return pos
+    k = 1.0 / np.sqrt(n)
+    w = weights / (weights.max() or 1)
+    t = 0.1
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.linalg.norm(delta, axis=-1) + 1e-9
+        rep = (k * k / dist ** 2)[..., None] * delta
+        att = -(w * dist / k)[..., None] * delta
+        disp = (rep + att).sum(axis=1)
+        length = np.linalg.norm(disp, axis=1) + 1e-9
+        pos += disp / length[:, None] * np.minimum(length, t)[:, None]
+        pos -= pos.mean(axis=0)
+        t *= 0.98
+    return pos
+
+
+def plot_cooccurrence(table: pd.DataFrame, *, ax=None, kind: str = "heatmap", value: str = "count",
+                      top: int = 15, layout: str = "spring", title: str | None = None):
+    """Co-occurrence of actors (from ``cooccurrence``) as a heatmap or a network.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``actor_a``, ``actor_b`` and ``value`` (``count``, ``pmi``, ``jaccard`` …).
+    kind : {"heatmap", "network"}
+    value : str
+        Cell colour (heatmap) or edge width (network).
+    top : int
+        Actors shown: those in the most pairs by total ``count``.
+    layout : {"spring", "circular"}
+        Network layout (numpy only).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"actor_a": ["A", "A"], "actor_b": ["B", "C"], "count": [3, 1]})
+    >>> plot_cooccurrence(t, kind="network").get_title()
+    'Actor co-occurrence (count)'
+    """
+    if kind not in ("heatmap", "network"):
+        raise ValueError("kind must be 'heatmap' or 'network'")
+    tot = pd.concat([table[["actor_a", "count"]].rename(columns={"actor_a": "actor"}),
+                     table[["actor_b", "count"]].rename(columns={"actor_b": "actor"})])
+    keep = tot.groupby("actor")["count"].sum().sort_values(ascending=False).head(top).index.tolist()
+    t = table[table["actor_a"].isin(keep) & table["actor_b"].isin(keep)]
+    title = title or f"Actor co-occurrence ({value})"
+    if kind == "heatmap":
+        ax = _axes(ax, figsize=(7, 6))
+        mat = pd.DataFrame(np.nan, index=keep, columns=keep)
+        for a, b, v in zip(t["actor_a"], t["actor_b"], t[value]):
+            mat.loc[a, b] = mat.loc[b, a] = v
+        im = ax.imshow(mat.to_numpy(dtype=float), cmap="viridis")
+        ax.set_xticks(range(len(keep)), keep, rotation=90, fontsize=8)
+        ax.set_yticks(range(len(keep)), keep, fontsize=8)
+        ax.figure.colorbar(im, ax=ax, shrink=0.8, label=value)
+        ax.set_title(title)
+        return ax
+    ax = _axes(ax, figsize=(7, 7))
+    idx = {n: i for i, n in enumerate(keep)}
+    w = np.zeros((len(keep), len(keep)))
+    for a, b, v in zip(t["actor_a"], t["actor_b"], t["count"]):
+        w[idx[a], idx[b]] = w[idx[b], idx[a]] = v
+    if layout == "circular" or len(keep) <= 2:
+        ang = np.linspace(0, 2 * np.pi, len(keep), endpoint=False)
+        pos = np.c_[np.cos(ang), np.sin(ang)]
+    else:
+        pos = _spring_layout(keep, np.log1p(w))
+    vals = t[value].astype(float)
+    vmax = vals.abs().max() if len(vals) else 1.0
+    for (a, b, v) in zip(t["actor_a"], t["actor_b"], vals):
+        i, j = idx[a], idx[b]
+        ax.plot(pos[[i, j], 0], pos[[i, j], 1], color="#777777", alpha=0.6,
+                lw=0.5 + 4 * abs(v) / (vmax or 1), zorder=1)
+    size = tot.groupby("actor")["count"].sum().reindex(keep).fillna(0).to_numpy()
+    ax.scatter(pos[:, 0], pos[:, 1], s=80 + 600 * size / (size.max() or 1), color="#4C72B0", zorder=2)
+    for n, (x, y) in zip(keep, pos):
+        ax.annotate(n, (x, y), fontsize=8, ha="center", va="bottom", xytext=(0, 6), textcoords="offset points")
+    ax.set_axis_off()
+    ax.set_title(title)
+    return ax
