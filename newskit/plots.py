@@ -155,3 +155,32 @@ def plot_cooccurrence(table: pd.DataFrame, *, ax=None, kind: str = "heatmap", va
     ax.set_axis_off()
     ax.set_title(title)
     return ax
+
+
+def plot_actor_by_group(table: pd.DataFrame, *, group: str | None = None, value: str = "share", ax=None,
+                        title: str | None = None):
+    """Heatmap of actors × groups (outlets, months …) from ``entity_frequency(ann, by=...)``.
+
+    ``value="share"`` is normalised per article of the group (articles mentioning the actor /
+    articles in the group).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"outlet": ["A", "B"], "actor": ["Kyiv", "Kyiv"], "share": [0.5, 0.2]})
+    >>> plot_actor_by_group(t).get_xlabel()
+    'outlet'
+    """
+    group = group or table.columns[0]
+    mat = table.pivot_table(index="actor", columns=group, values=value, aggfunc="sum").fillna(0)
+    mat = mat.loc[mat.sum(axis=1).sort_values(ascending=False).index]
+    ax = _axes(ax, figsize=(1.2 * mat.shape[1] + 4, 0.3 * mat.shape[0] + 2))
+    im = ax.imshow(mat.to_numpy(dtype=float), aspect="auto", cmap="Blues")
+    labels = [c.strftime("%Y-%m-%d") if hasattr(c, "strftime") else str(c) for c in mat.columns]
+    ax.set_xticks(range(mat.shape[1]), labels, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(mat.shape[0]), mat.index, fontsize=8)
+    ax.set_xlabel(group)
+    ax.figure.colorbar(im, ax=ax, shrink=0.8, label=value)
+    ax.set_title(title or f"Actors by {group} ({value})")
+    return ax
