@@ -148,17 +148,18 @@ def normalise_surface(text: str) -> str:
     'Biden'
     """
     s = unicodedata.normalize("NFC", text).replace("\u2019", "'").replace("\u2018", "'")
-    s = re.sub(r"\s+", " ", s).strip().strip("\"“”")
+    s = _WS_RE.sub(" ", s).strip().strip("\"“”")
     prev = None
     while prev != s:
         prev = s
         s = _POSSESSIVE_RE.sub("", s).strip()
         s = _THE_RE.sub("", s)
         stripped = _TITLE_RE.sub("", s)
-        if stripped and re.search(r"[A-Za-z]", stripped):
+        if stripped and _LETTER_RE.search(stripped):
             s = stripped
         s = s.strip(" ,;:-–—'\"()[]")
-        s = re.sub(r"\s*\.$", "", s) if not re.search(r"\b[A-Z]\.[A-Z]\.?$", s) else s
+        if s.endswith(".") and not _INITIALISM_RE.search(s):
+            s = _DOT_END_RE.sub("", s)
     return s
 
 
@@ -168,16 +169,16 @@ def is_non_entity(form: str) -> bool:
     >>> [is_non_entity(x) for x in ["he", "2022", "X", "the war", "Monday", "Kyiv", "24 February"]]
     [True, True, True, True, True, False, True]
     """
-    if not form or not re.search(r"[A-Za-z]", form) or re.search(r"[@#]|https?:|www\.", form):
+    if not form or not _LETTER_RE.search(form) or _HANDLE_RE.search(form):
         return True
-    if len(re.sub(r"[\W_]", "", form)) <= 1:
+    if len(_NONWORD_RE.sub("", form)) <= 1:
         return True
     if form == form.lower():
         return True
     low = form.lower()
     if low in _PRONOUNS or low in _CALENDAR:
         return True
-    words = re.findall(r"[A-Za-z]+", low)
+    words = _WORD_RE.findall(low)
     if any(ch.isdigit() for ch in form) and all(w in _CALENDAR or w in ("st", "nd", "rd", "th", "s")
                                                 for w in words):
         return True
@@ -186,6 +187,16 @@ def is_non_entity(form: str) -> bool:
     return False
 
 
+_WS_RE = re.compile(r"\s+")
+_LETTER_RE = re.compile(r"[A-Za-z]")
+_INITIALISM_RE = re.compile(r"\b[A-Z]\.[A-Z]\.?$")
+_DOT_END_RE = re.compile(r"\s*\.$")
+_HANDLE_RE = re.compile(r"[@#]|https?:|www\.")
+_NONWORD_RE = re.compile(r"[\W_]")
+_WORD_RE = re.compile(r"[A-Za-z]+")
+_PUNCT_RE = re.compile(r"['’.\-]")
+_VOWEL_RE = re.compile(r"[aeiouy]")
+_DOUBLE_RE = re.compile(r"(.)\1+")
 _TRANSLIT = [("kh", "h"), ("zh", "z"), ("ch", "c"), ("sh", "s"), ("ts", "c"), ("h", "g"),
              ("ff", "v"), ("w", "v"), ("j", "y"), ("x", "ks"), ("q", "k")]
 
@@ -203,14 +214,14 @@ def translit_key(form: str) -> str:
     """
     s = unicodedata.normalize("NFKD", form.lower())
     s = "".join(c for c in s if not unicodedata.combining(c))
-    s = re.sub(r"['’.\-]", "", s)
+    s = _PUNCT_RE.sub("", s)
     out = []
     for w in s.split():
         for a, b in _TRANSLIT:
             w = w.replace(a, b)
         if w:
-            w = w[0] + re.sub(r"[aeiouy]", "", w[1:])
-            w = re.sub(r"(.)\1+", r"\1", w)
+            w = w[0] + _VOWEL_RE.sub("", w[1:])
+            w = _DOUBLE_RE.sub(r"\1", w)
         out.append(w)
     return " ".join(out)
 
