@@ -126,7 +126,13 @@ def plot_cooccurrence(table: pd.DataFrame, *, ax=None, kind: str = "heatmap", va
         mat = pd.DataFrame(np.nan, index=keep, columns=keep)
         for a, b, v in zip(t["actor_a"], t["actor_b"], t[value]):
             mat.loc[a, b] = mat.loc[b, a] = v
-        im = ax.imshow(mat.to_numpy(dtype=float), cmap="viridis")
+        arr = mat.to_numpy(dtype=float)
+        norm = None
+        if value == "count" and np.nanmin(arr, initial=np.inf) > 0 and np.nanmax(arr, initial=0) > 20 * np.nanmin(arr, initial=np.inf):
+            from matplotlib.colors import LogNorm
+
+            norm = LogNorm()
+        im = ax.imshow(arr, cmap="viridis", norm=norm)
         ax.set_xticks(range(len(keep)), keep, rotation=90, fontsize=8)
         ax.set_yticks(range(len(keep)), keep, fontsize=8)
         ax.figure.colorbar(im, ax=ax, shrink=0.8, label=value)
@@ -142,6 +148,7 @@ def plot_cooccurrence(table: pd.DataFrame, *, ax=None, kind: str = "heatmap", va
         pos = np.c_[np.cos(ang), np.sin(ang)]
     else:
         pos = _spring_layout(keep, np.log1p(w))
+    t = t.sort_values("count", ascending=False).head(3 * len(keep))  # strongest edges only
     vals = t[value].astype(float)
     vmax = vals.abs().max() if len(vals) else 1.0
     for (a, b, v) in zip(t["actor_a"], t["actor_b"], vals):
