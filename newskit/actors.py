@@ -11,7 +11,8 @@ surface form). Rules, in order:
    (case-insensitive full match) name the canonical actor and its type. The starter file
    ``newskit/data/actors.yml`` is always read; a user file overrides (same ``name``) and extends it.
 4. **Demonyms** → country ("Russian", "Russians" → Russia), or a separate group actor
-   ("Russians", type ``group``) with ``keep_groups=True``.
+   ("Russians", type ``group``) with ``keep_groups=True``. Besides the built-in table, a group-labelled
+   "Xian(s)"/"Xese"/"Xish" joins a country "Xia"/"X"… that occurs in the corpus as a place.
 5. **Transliteration families**: forms whose transliteration key (lower case, accents removed,
    ``kh→h``, ``zh→z``, ``h→g``, ``ff→v``, ``w→v``, vowels after the first letter and double letters
    dropped) is equal and whose spelling is close (edit distance ≤ max(2, len/3)) are one actor
@@ -424,7 +425,10 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
     nstats = f.groupby(["nkey", "ltype"], sort=False)["n"].sum().unstack(fill_value=0)
     display = (f.groupby(["nkey", "norm"], sort=False)["n"].sum().reset_index()
                .sort_values("n", ascending=False).drop_duplicates("nkey").set_index("nkey")["norm"])
-    pshare = (nstats["person"] / nstats.sum(axis=1)).to_dict() if "person" in nstats else {}
+    _tot = nstats.sum(axis=1)
+    pshare = (nstats["person"] / _tot).to_dict() if "person" in nstats else {}
+    gshare = (nstats["group"] / _tot).to_dict() if "group" in nstats else {}
+    plshare = (nstats["place"] / _tot).to_dict() if "place" in nstats else {}
     ncount = nstats.sum(axis=1).to_dict()
     display = display.to_dict()
 
@@ -547,6 +551,26 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
             for m in members:
                 if m not in short_actor:
                     result[m] = (*shorts[0], "short-name")
+
+    # generic demonyms: a group-labelled "Xian(s)" / "Xese" / "Xish" whose country "Xia"/"X" occurs in
+    # the corpus as a place → that country (or a group actor with keep_groups)
+    for nkey in pending:
+        form = display[nkey]
+        if " " in form or gshare.get(nkey, 0.0) < 0.5 or len(form) < 5:
+            continue
+        base = form[:-1] if form.endswith("s") and not form.endswith("ss") else form
+        cands = [base[:-1], base[:-3] + "a", base[:-3] + "y", base[:-3], base[:-2], base[:-3] + "e",
+                 base[:-3] + "ia", base[:-2] + "a"]
+        for c in cands:
+            ck = c.casefold()
+            if len(ck) >= 3 and ck != nkey and ck in ncount and plshare.get(ck, 0.0) >= 0.5 \
+                    and result.get(ck, (None,))[0] is not None:
+                if keep_groups:
+                    plural = base + "s" if not base.endswith(("ese", "ish", "ss")) else base
+                    result[nkey] = (plural, "group", "demonym-group")
+                else:
+                    result[nkey] = (result[ck][0], result[ck][1], "demonym")
+                break
 
     # type repair: majority type per actor (demonym rows count as place), actor-file type wins
     f["actor"] = [result[k][0] for k in f["nkey"]]

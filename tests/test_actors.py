@@ -181,3 +181,14 @@ def test_explain_actor():
         assert set(ex["actor"]) == {"Volodymyr Zelensky"}
     assert ann.explain_actor("Kiev").empty is False
     assert explain_actor(ann, "Nobody").empty
+
+
+def test_generic_demonym_rule():
+    m = _mentions([("Vostria", "GPE", 3), ("Vostrian", "NORP", 4), ("Vostrians", "NORP", 2),
+                   ("Calderians", "NORP", 1)])  # no "Calderia" in the corpus: stays a group
+    res = resolve_actors(m)
+    assert _actor_of(res, "Vostrian") == _actor_of(res, "Vostrians") == "Vostria"
+    assert set(res.loc[res["actor"] == "Vostria", "actor_type"]) == {"place"}
+    assert _actor_of(res, "Calderians") == "Calderians"
+    res = resolve_actors(m, keep_groups=True)
+    assert _actor_of(res, "Vostrian") == _actor_of(res, "Vostrians") == "Vostrians"

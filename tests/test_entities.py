@@ -98,25 +98,33 @@ def test_offsets_demo(demo_ann):
 
 
 def test_demo_planted_signals(demo_ann):
-    from newskit.datasets import DEMO_TRUTH
+    from newskit.datasets import DEMO_TRUTH as truth
 
-    truth = DEMO_TRUTH
+    m = demo_ann.mentions
+    # spelling variants (one outlet's transliteration) merged into one actor
+    for canonical, forms in truth["variants"].items():
+        rows = m[m["text"].isin(list(forms))]
+        assert len(rows) and rows["actor"].nunique() == 1, (canonical, rows["actor"].unique())
+        assert rows["actor"].iloc[0] == canonical
+    # demonyms → their country
+    for demonym, country in truth["demonyms"].items():
+        rows = m[m["text"] == demonym]
+        if len(rows):
+            assert set(rows["actor"]) == {country}, demonym
+    # the strongly co-occurring pair has the highest PMI among frequent person pairs
+    a, b = sorted(truth["cooccurring_pair"])
+    co = cooccurrence(demo_ann, within="sentence", top=None, types="person", min_count=5)
+    hit = co[(co["actor_a"] == a) & (co["actor_b"] == b)]
+    assert len(hit) == 1 and hit["pmi"].iloc[0] == co["pmi"].max()
+    # the spike city peaks in the planted week
+    spike = truth["spike_city"]
+    weekly = entity_frequency(demo_ann, by="week")
+    city = weekly[weekly["actor"] == spike["actor"]]
+    peak = city.loc[city["mentions"].idxmax(), "week"]
+    assert peak == pd.Timestamp(spike["week"])
+    # full names absorb short names and titles
     freq = entity_frequency(demo_ann)
-    ents = truth.get("entities", truth)
-    variants = ents.get("variants") or ents.get("spelling_variants") or {}
-    for canonical, forms in dict(variants).items():
-        rows = demo_ann.mentions[demo_ann.mentions["text"].isin(list(forms))]
-        assert rows["actor"].nunique() == 1, (canonical, rows["actor"].unique())
-    pair = ents.get("cooccurring_pair") or ents.get("pair")
-    if pair:
-        co = cooccurrence(demo_ann, within="sentence", top=None)
-        a, b = sorted(pair)
-        hit = co[(co["actor_a"] == a) & (co["actor_b"] == b)]
-        assert len(hit) and hit["pmi"].iloc[0] > 0
-    spike = ents.get("spike_city") or ents.get("spike")
-    if spike:
-        city = spike["actor"] if isinstance(spike, dict) else spike
-        assert city in set(freq["actor"])
+    assert "Dornakov" not in set(freq["actor"]) and "Yevgeny Dornakov" in set(freq["actor"])
 
 
 def test_cache_hit_miss_and_incremental(synth, monkeypatch):
