@@ -149,7 +149,7 @@ def normalise_surface(text: str) -> str:
     'Biden'
     """
     s = unicodedata.normalize("NFC", text).replace("\u2019", "'").replace("\u2018", "'")
-    s = _WS_RE.sub(" ", s).strip().strip("\"“”")
+    s = _WS_RE.sub(" ", s.replace("[", "").replace("]", "")).strip().strip("\"“”")
     prev = None
     while prev != s:
         prev = s
@@ -257,6 +257,8 @@ def _close_spelling(a: str, b: str) -> bool:
     (True, False)
     """
     la, lb = _loose(a), _loose(b)
+    if la.endswith("a") != lb.endswith("a"):  # feminine surnames: Zelenska ≠ Zelensky, Petrova ≠ Petrov
+        return False
     return _edit_distance(la, lb) <= (1 if min(len(la), len(lb)) < 8 else 2)
 
 
@@ -504,6 +506,7 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
 
     # short name → full name (persons)
     full_by_last: dict[str, dict[str, int]] = {}
+    last_words: dict[tuple[str, str], set[str]] = {}
     actor_counts: dict[str, int] = {}
     for nkey in pending:
         actor = comp_actor[uf.find(nkey)][0]
@@ -523,12 +526,18 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
         actor = decided[nkey][0] if nkey in decided else comp_actor[uf.find(nkey)][0]
         d = full_by_last.setdefault(translit_key(words[-1]), {})
         d[actor] = d.get(actor, 0) + int(ncount[nkey])
+        last_words.setdefault((translit_key(words[-1]), actor), set()).add(words[-1])
+    for sp in specs:
+        if sp.type == "person" and len(sp.name.split()) >= 2:
+            last_words.setdefault((translit_key(sp.name.split()[-1]), sp.name), set()).add(sp.name.split()[-1])
     short_actor: dict[str, tuple[str, str | None]] = {}
     for nkey in pending:
         form = display[nkey]
         if len(form.split()) != 1 or person_share(nkey) < 0.4:
             continue
-        cands = full_by_last.get(translit_key(form))
+        tk = translit_key(form)
+        cands = {a: c for a, c in (full_by_last.get(tk) or {}).items()
+                 if any(_close_spelling(form, w) for w in last_words.get((tk, a), ()))}
         if not cands:
             continue
         total = sum(cands.values())

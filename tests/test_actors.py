@@ -192,3 +192,12 @@ def test_generic_demonym_rule():
     assert _actor_of(res, "Calderians") == "Calderians"
     res = resolve_actors(m, keep_groups=True)
     assert _actor_of(res, "Vostrian") == _actor_of(res, "Vostrians") == "Vostrians"
+
+
+def test_no_false_merges():
+    m = _mentions([("Volodymyr Zelensky", "PERSON", 5), ("Zelenska", "PERSON", 2), ("Olena Zelenska", "PERSON", 1),
+                   ("Vladimir Putin", "PERSON", 5), ("Patten", "PERSON", 2), ("Vladimir] Putin", "PERSON", 1)])
+    res = resolve_actors(m)
+    assert _actor_of(res, "Zelenska") == "Olena Zelenska"
+    assert _actor_of(res, "Patten") == "Patten"
+    assert _actor_of(res, "Vladimir] Putin") == "Vladimir Putin"
