@@ -183,7 +183,7 @@ def _truth() -> dict[str, Any]:
             "leader": {"standard": "Lisovsky", "variant": "Lisovskyy"},
         },
         "variants": {"Kirnovo": ["Kirnovo", "Kyrnovo"],
-                     "Danylo Lisovsky": ["Danylo Lisovsky", "Danylo Lisovskyy"]},
+                     "Danylo Lisovsky": ["Danylo Lisovsky", "Danylo Lisovskyy", "Lisovsky", "Lisovskyy"]},
         "cooccurring_pair": ["Oksana Hrabova", "Thomas Whitfield"],
         "events": [{"key": e["key"], "date": e["date"], "name": e["name"]} for e in EVENTS],
         "event_dates": [{"url": r["url"], "published": r["published"].isoformat(), "phrase": r["phrase"],
