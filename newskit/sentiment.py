@@ -1,0 +1,687 @@
+"""Sentence sentiment (VADER), target-aware actor sentiment, and aggregation with bootstrap CIs.
+
+Three layers:
+
+* :func:`sentence_sentiment` — VADER (Hutto & Gilbert 2014) through NLTK's
+  ``SentimentIntensityAnalyzer`` with the lexicon shipped by the ``vaderSentiment`` wheel
+  (no nltk_data needed). Scores are identical to NLTK's; the tokenisation step is
+  re-implemented without NLTK's quadratic punctuation table so that it is fast enough for
+  the annotation pipeline.
+* :func:`score_targets` / :func:`score_mentions` — how a sentence portrays the entity at a
+  character span (target-dependent sentiment), by default with a small linear model trained on
+  NewsMTSC (``newskit/data/target_model.json``, retrain with ``scripts/train_target_model.py``).
+* :func:`actor_sentiment` / :func:`compare_sources` — means per actor (per outlet, month or
+  week) with percentile-bootstrap 95% confidence intervals.
+
+>>> sentence_sentiment(["A good day.", "A terrible, awful day."])["compound"].round(3).tolist()
+[0.44, -0.727]
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import string
+import warnings
+import zlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "sentence_sentiment",
+    "score_targets",
+    "score_mentions",
+    "actor_sentiment",
+    "compare_sources",
+    "label_scores",
+    "SENTIMENT_COLUMNS",
+    "LABELS",
+]
+
+SENTIMENT_COLUMNS = ["compound", "pos", "neg", "neu"]
+LABELS = ("negative", "neutral", "positive")
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "target_model.json"
+
+#: Thresholds of the whole-sentence baseline (``method="sentence"``): negative when
+#: compound <= -0.02, positive when >= 0.36, else neutral; tuned for macro-F1 on NewsMTSC train
+#: by ``scripts/eval_targets.py`` (news prose is mildly positive in VADER's lexicon).
+SENTENCE_THRESHOLDS = (-0.02, 0.36)
+
+
+# --------------------------------------------------------------------------- VADER
+_ANALYZER: Any = None
+
+
+def _analyzer():
+    """NLTK's VADER analyzer, loaded once per process (nltk_data lexicon if present, else the wheel's)."""
+    global _ANALYZER
+    if _ANALYZER is not None:
+        return _ANALYZER
+    import nltk
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+    try:
+        sia = SentimentIntensityAnalyzer()
+    except LookupError:
+        import vaderSentiment
+
+        folder = os.path.dirname(vaderSentiment.__file__)
+        if folder not in nltk.data.path:
+            nltk.data.path.append(folder)
+        sia = SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
+    _ANALYZER = _FastVader(sia)
+    return _ANALYZER
+
+
+class _FastVader:
+    """NLTK's VADER algorithm, re-implemented for speed; output identical to ``polarity_scores``.
+
+    NLTK's ``SentiText`` builds a table of every (punctuation, word) pair per text; the
+    equivalent rule used here: a token loses a leading or trailing ``PUNC_LIST`` entry when the
+    rest has no punctuation and at least two characters. The valence rules (boosters, ALL-CAPS,
+    negation in the three preceding words, "never so/this", idioms, "least", "but", punctuation
+    emphasis, normalisation) follow NLTK's code line by line, with lower-casing done once and a
+    fast path for words outside the lexicon. ``tests/test_sentiment.py`` checks equality with
+    NLTK and with the ``vaderSentiment`` package.
+    """
+
+    def __init__(self, sia):
+        self.sia = sia
+        self.lexicon = sia.lexicon
+        c = sia.constants
+        self.c = c
+        self.boosters = c.BOOSTER_DICT
+        self.negate = set(c.NEGATE)
+        self.punc = set(c.PUNC_LIST)
+        self.pchars = frozenset(string.punctuation)
+        self.punct_re = re.compile(f"[{re.escape(string.punctuation)}]")
+        words = set()
+        for k in list(c.SPECIAL_CASE_IDIOMS) + [b for b in c.BOOSTER_DICT if " " in b]:
+            words.update(k.split())
+        self.idiom_words = frozenset(words)
+
+    def words(self, text: str) -> list[str]:
+        out = []
+        pch = self.pchars
+        search = self.punct_re.search
+        for we in text.split():
+            if len(we) <= 1:
+                continue
+            if we[0] in pch:
+                j = 1
+                while j < len(we) and we[j] in pch:
+                    j += 1
+                rest = we[j:]
+                if we[:j] in self.punc and len(rest) > 1 and search(rest) is None:
+                    we = rest
+                    out.append(we)
+                    continue
+            if we[-1] in pch:
+                j = len(we) - 1
+                while j > 0 and we[j - 1] in pch:
+                    j -= 1
+                rest = we[:j]
+                if we[j:] in self.punc and len(rest) > 1 and search(rest) is None:
+                    we = rest
+            out.append(we)
+        return out
+
+    def scores(self, text: str) -> tuple[float, float, float, float]:
+        """(compound, pos, neg, neu) exactly as NLTK's ``polarity_scores``."""
+        if not isinstance(text, str):
+            text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+        words = self.words(text)
+        lows = [w.lower() for w in words]
+        lex = self.lexicon
+        hits = [k for k, w in enumerate(lows) if w in lex]
+        if not hits:
+            return 0.0, 0.0, 0.0, (1.0 if words else 0.0)
+        n = len(words)
+        sentiments = [0.0] * n
+        boosters = self.boosters
+        n_upper = sum(1 for w in words if w.isupper())
+        cap_diff = 0 < n - n_upper < n
+        first_index: dict[str, int] = {}
+        for idx, tok in enumerate(words):
+            if tok not in first_index:
+                first_index[tok] = idx
+        c = self.c
+        negate = self.negate
+        idiom_words = self.idiom_words
+        for k in hits:
+            item = words[k]
+            i = first_index[item]
+            low = lows[k]
+            if low in boosters or (i < n - 1 and low == "kind" and lows[i + 1] == "of"):
+                continue
+            valence = lex[low]
+            if cap_diff and item.isupper():
+                valence = valence + c.C_INCR if valence > 0 else valence - c.C_INCR
+            for start_i in (0, 1, 2):
+                if i > start_i and lows[i - (start_i + 1)] not in lex:
+                    prev = words[i - (start_i + 1)]
+                    plow = lows[i - (start_i + 1)]
+                    s = 0.0
+                    if plow in boosters:
+                        s = boosters[plow]
+                        if valence < 0:
+                            s *= -1
+                        if cap_diff and prev.isupper():
+                            s = s + c.C_INCR if valence > 0 else s - c.C_INCR
+                    if start_i == 1 and s != 0:
+                        s = s * 0.95
+                    if start_i == 2 and s != 0:
+                        s = s * 0.9
+                    valence = valence + s
+                    # _never_check
+                    neg_prev = plow in negate or "n't" in plow
+                    if start_i == 0:
+                        if neg_prev:
+                            valence = valence * c.N_SCALAR
+                    elif start_i == 1:
+                        if words[i - 2] == "never" and (words[i - 1] == "so" or words[i - 1] == "this"):
+                            valence = valence * 1.5
+                        elif neg_prev:
+                            valence = valence * c.N_SCALAR
+                    else:
+                        if (words[i - 3] == "never" and (words[i - 2] == "so" or words[i - 2] == "this")
+                                or (words[i - 1] == "so" or words[i - 1] == "this")):
+                            valence = valence * 1.25
+                        elif neg_prev:
+                            valence = valence * c.N_SCALAR
+                        if any(w in idiom_words for w in words[i - 3:i + 3]):
+                            valence = self.sia._idioms_check(valence, words, i)
+            # _least_check
+            if i > 1 and lows[i - 1] not in lex and lows[i - 1] == "least":
+                if lows[i - 2] != "at" and lows[i - 2] != "very":
+                    valence = valence * c.N_SCALAR
+            elif i > 0 and lows[i - 1] not in lex and lows[i - 1] == "least":
+                valence = valence * c.N_SCALAR
+            sentiments[k] = valence
+        if "but" in lows:
+            bi = lows.index("but")
+            sentiments = [x * 0.5 if j < bi else (x * 1.5 if j > bi else x) for j, x in enumerate(sentiments)]
+        # score_valence
+        sum_s = float(sum(sentiments))
+        ep = min(text.count("!"), 4) * 0.292
+        qc = text.count("?")
+        qm = (qc * 0.18 if qc <= 3 else 0.96) if qc > 1 else 0
+        amp = ep + qm
+        if sum_s > 0:
+            sum_s += amp
+        elif sum_s < 0:
+            sum_s -= amp
+        compound = sum_s / math.sqrt(sum_s * sum_s + 15)
+        pos_sum = neg_sum = 0.0
+        neu_count = 0
+        for x in sentiments:
+            if x > 0:
+                pos_sum += float(x) + 1
+            elif x < 0:
+                neg_sum += float(x) - 1
+            else:
+                neu_count += 1
+        if pos_sum > math.fabs(neg_sum):
+            pos_sum += amp
+        elif pos_sum < math.fabs(neg_sum):
+            neg_sum -= amp
+        total = pos_sum + math.fabs(neg_sum) + neu_count
+        return (round(compound, 4), round(math.fabs(pos_sum / total), 3),
+                round(math.fabs(neg_sum / total), 3), round(math.fabs(neu_count / total), 3))
+
+
+def sentence_sentiment(texts: Iterable[str] | pd.Series | str) -> pd.DataFrame:
+    """VADER scores of each text (a sentence): ``compound`` in [-1, 1] and the ``pos``/``neg``/``neu`` shares.
+
+    Parameters
+    ----------
+    texts : iterable of str or Series
+        One sentence per item. Never pass a whole article: VADER's compound saturates on long
+        texts; aggregate sentence scores instead.
+
+    Returns
+    -------
+    DataFrame
+        ``compound, pos, neg, neu``, one row per text (index of a Series input is kept).
+
+    Examples
+    --------
+    >>> sentence_sentiment(["The talks were not a success.", "The talks were a success."])
+       compound    pos    neg    neu
+    0   -0.4585  0.000  0.428  0.572
+    1    0.5719  0.552  0.000  0.448
+    """
+    if isinstance(texts, str):
+        texts = [texts]
+    index = texts.index if isinstance(texts, pd.Series) else None
+    sc = _analyzer().scores
+    rows = [sc(t) for t in texts]
+    arr = np.asarray(rows, dtype="float64").reshape(len(rows), 4)
+    return pd.DataFrame(arr, columns=SENTIMENT_COLUMNS, index=index)
+
+
+# --------------------------------------------------------------------------- target-aware scoring
+def label_scores(scores, *, band: float = 0.05) -> np.ndarray:
+    """Labels ``negative``/``neutral``/``positive`` for scores: neutral when ``|score| < band``.
+
+    >>> label_scores([-0.5, 0.01, 0.3], band=0.05).tolist()
+    ['negative', 'neutral', 'positive']
+    """
+    s = np.asarray(scores, dtype="float64")
+    out = np.full(s.shape, "neutral", dtype=object)
+    out[s <= -band] = "negative"
+    out[s >= band] = "positive"
+    return out
+
+
+def _default_method() -> str:
+    return "model" if MODEL_PATH.exists() else "sentence"
+
+
+def _score_sentence_spans(sentence: str, spans: Sequence[tuple[int, int]], method: str,
+                          compound: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and labels of spans (offsets into ``sentence``) with ``method``."""
+    if method == "sentence":
+        c = _analyzer().scores(sentence)[0] if compound is None else compound
+        s = np.full(len(spans), float(c))
+        lo, hi = SENTENCE_THRESHOLDS
+        lab = np.where(s >= hi, "positive", np.where(s <= lo, "negative", "neutral")).astype(object)
+        return s, lab
+    if method == "model":
+        model = _model()
+        return model.score(sentence, spans)
+    raise ValueError(f"unknown method {method!r}: use 'model' or 'sentence'")
+
+
+def score_targets(text: str, spans: Sequence[tuple[int, int]], *, method: str | None = None) -> pd.DataFrame:
+    """How ``text`` portrays the target at each character span.
+
+    Parameters
+    ----------
+    text : str
+        A sentence (or a short passage; longer texts are scored sentence by sentence).
+    spans : sequence of (start, end)
+        Character offsets of the targets in ``text``.
+    method : {"model", "sentence"}, optional
+        ``"model"`` (default): the target-aware linear model shipped in
+        ``newskit/data/target_model.json``. ``"sentence"``: the whole-sentence VADER compound with
+        a neutral band (baseline).
+
+    Returns
+    -------
+    DataFrame
+        ``start, end, score`` (in [-1, 1]; P(positive) − P(negative) for the model) and ``label``
+        (negative / neutral / positive), one row per span.
+
+    Examples
+    --------
+    >>> score_targets("The talks were a success.", [(4, 9)], method="sentence")[["score", "label"]]
+        score     label
+    0  0.5719  positive
+    """
+    method = method or _default_method()
+    spans = [(int(s), int(e)) for s, e in spans]
+    cols = ["start", "end", "score", "label"]
+    if not spans:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("start", "end") else
+                                          ("float64" if c == "score" else "object")) for c in cols})
+    scores = np.zeros(len(spans))
+    labels = np.empty(len(spans), dtype=object)
+    # group spans by sentence when a long text is given
+    if len(text) > 600:
+        from newskit.text import sentence_spans
+
+        sents = sentence_spans(text) or [(0, len(text))]
+        starts = [s for s, _ in sents]
+        import bisect
+
+        groups: dict[int, list[int]] = {}
+        for k, (s, _) in enumerate(spans):
+            groups.setdefault(max(bisect.bisect_right(starts, s) - 1, 0), []).append(k)
+        for g, ks in groups.items():
+            s0, e0 = sents[g]
+            sub = [(max(spans[k][0], s0) - s0, min(spans[k][1], e0) - s0) for k in ks]
+            sc, lb = _score_sentence_spans(text[s0:e0], sub, method)
+            scores[ks] = sc
+            labels[ks] = lb
+    else:
+        scores, labels = _score_sentence_spans(text, spans, method)
+    return pd.DataFrame({"start": [s for s, _ in spans], "end": [e for _, e in spans],
+                         "score": np.asarray(scores, dtype="float64"), "label": labels})
+
+
+def score_mentions(sentences: pd.DataFrame, mentions: pd.DataFrame, *, method: str | None = None) -> pd.DataFrame:
+    """Target sentiment of every mention (pipeline step), with the method of :func:`score_targets`.
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        ``article_id, sent_id, start, end, text`` (+ ``compound`` reused by ``method="sentence"``).
+    mentions : DataFrame
+        ``article_id, sent_id, start, end`` (article offsets).
+
+    Returns
+    -------
+    DataFrame
+        ``score`` and ``sentiment``, aligned with ``mentions`` (same index).
+
+    Examples
+    --------
+    >>> sents = pd.DataFrame({"article_id": ["a"], "sent_id": [0], "start": [10], "end": [35],
+    ...                       "text": ["The talks were a success."]})
+    >>> ments = pd.DataFrame({"article_id": ["a"], "sent_id": [0], "start": [14], "end": [19]})
+    >>> score_mentions(sents, ments, method="sentence")
+        score sentiment
+    0  0.5719  positive
+    """
+    method = method or _default_method()
+    n = len(mentions)
+    if n == 0:
+        return pd.DataFrame({"score": pd.Series(dtype="float64"), "sentiment": pd.Series(dtype="object")},
+                            index=mentions.index)
+    skey = {(a, int(i)): k for k, (a, i) in enumerate(zip(sentences["article_id"], sentences["sent_id"]))}
+    s_text = sentences["text"].tolist()
+    s_start = sentences["start"].to_numpy()
+    s_comp = sentences["compound"].tolist() if "compound" in sentences.columns else None
+    groups: dict[int, list[int]] = {}
+    for j, (a, i) in enumerate(zip(mentions["article_id"], mentions["sent_id"])):
+        groups.setdefault(skey.get((a, int(i)), -1), []).append(j)
+    m_start = mentions["start"].to_numpy()
+    m_end = mentions["end"].to_numpy()
+    scores = np.zeros(n)
+    labels = np.full(n, "neutral", dtype=object)
+    for k, js in groups.items():
+        if k < 0:
+            continue
+        off = int(s_start[k])
+        spans = [(int(m_start[j]) - off, int(m_end[j]) - off) for j in js]
+        sc, lb = _score_sentence_spans(s_text[k], spans, method,
+                                       compound=None if s_comp is None else s_comp[k])
+        scores[js] = sc
+        labels[js] = lb
+    return pd.DataFrame({"score": scores, "sentiment": labels}, index=mentions.index)
+
+
+# --------------------------------------------------------------------------- the linear model
+_WORD_RE = re.compile(r"\[TGT\]|[A-Za-z]+(?:['’][A-Za-z]+)?|\d+|[^\sA-Za-z\d]")
+
+
+@lru_cache(maxsize=1)
+def _model() -> "_TargetModel":
+    return _TargetModel.load(MODEL_PATH)
+
+
+class _TargetModel:
+    """Multinomial logistic regression over target-aware features (see ``target_features``)."""
+
+    def __init__(self, meta: dict, vocab: dict[str, int], W: np.ndarray, b: np.ndarray):
+        self.meta = meta
+        self.vocab = vocab
+        self.W = W
+        self.b = b
+        self.band = float(meta.get("band", 0.0))
+
+    @classmethod
+    def load(cls, path: Path) -> "_TargetModel":
+        import json
+
+        with open(path, encoding="utf-8") as fh:
+            d = json.load(fh)
+        vocab = {f: i for i, f in enumerate(d["features"])}
+        W = np.asarray(d["weights"], dtype="float64")  # (n_features, 3)
+        b = np.asarray(d["bias"], dtype="float64")
+        return cls(d.get("meta", {}), vocab, W, b)
+
+    def score(self, sentence: str, spans):
+        rows = target_features(sentence, spans)
+        vocab = self.vocab
+        logits = np.tile(self.b, (len(spans), 1))
+        W = self.W
+        for r, feats in enumerate(rows):
+            idx = [vocab[f] for f in feats if f in vocab]
+            if idx:
+                logits[r] += W[idx].sum(axis=0)
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        score = p[:, 2] - p[:, 0]
+        lab = np.asarray(LABELS, dtype=object)[p.argmax(axis=1)]
+        return score, lab
+
+
+# --------------------------------------------------------------------------- aggregation
+AGG_COLUMNS = ["n", "mean", "ci_low", "ci_high", "share_negative", "share_neutral", "share_positive"]
+
+
+def _mention_table(ann) -> pd.DataFrame:
+    """Mentions with article ``date``/``source``/``outlet`` merged (accepts Annotations or a DataFrame)."""
+    if isinstance(ann, pd.DataFrame):
+        m = ann.copy()
+        arts = None
+    else:
+        m = ann.mentions.copy()
+        arts = getattr(ann, "articles", None)
+    if arts is not None and "article_id" in m.columns:
+        extra = [c for c in ("date", "source", "outlet") if c in arts.columns and c not in m.columns]
+        if extra:
+            a = arts[["article_id"] + extra].drop_duplicates("article_id")
+            a = a.assign(article_id=a["article_id"].astype(str))
+            m = m.assign(article_id=m["article_id"].astype(str)).merge(a, on="article_id", how="left")
+    if "actor" not in m.columns:
+        m["actor"] = m["text"] if "text" in m.columns else pd.Series(dtype="object")
+    if "score" not in m.columns:
+        raise ValueError("mentions have no 'score' column: annotate with newskit.sentiment available")
+    if "sentiment" not in m.columns:
+        m["sentiment"] = label_scores(m["score"].to_numpy(), band=0.05)
+    m = m[m["actor"].notna() & m["score"].notna()]
+    return m
+
+
+def _boot_ci(values: np.ndarray, *, n_boot: int, rng: np.random.Generator, level: float = 0.95):
+    """Percentile bootstrap CI of the mean (vectorised, chunked to bound memory)."""
+    n = len(values)
+    if n == 0:
+        return np.nan, np.nan
+    if n == 1 or n_boot <= 0:
+        return float(values[0]) if n == 1 else np.nan, float(values[0]) if n == 1 else np.nan
+    means = np.empty(n_boot)
+    chunk = max(1, 4_000_000 // n)
+    for s in range(0, n_boot, chunk):
+        k = min(chunk, n_boot - s)
+        idx = rng.integers(0, n, size=(k, n))
+        means[s:s + k] = values[idx].mean(axis=1)
+    a = (1 - level) / 2 * 100
+    lo, hi = np.percentile(means, [a, 100 - a])
+    return float(lo), float(hi)
+
+
+def _rng(seed: int, *key) -> np.random.Generator:
+    """A generator per group: results do not depend on which other groups are present."""
+    h = zlib.crc32("\x1f".join(map(str, key)).encode("utf-8"))
+    return np.random.default_rng([int(seed), h])
+
+
+def _period(dates: pd.Series, by: str) -> pd.Series:
+    d = pd.to_datetime(dates, errors="coerce")
+    if by == "month":
+        return d.dt.to_period("M").dt.start_time
+    return d.dt.to_period("W-SUN").dt.start_time  # weeks start on Monday
+
+
+def _grouped(m: pd.DataFrame, by: str | None) -> tuple[pd.DataFrame, list[str]]:
+    if by is None:
+        return m, []
+    if by in ("month", "week"):
+        if "date" not in m.columns:
+            raise ValueError(f"by={by!r} needs article dates: pass Annotations or merge a 'date' column")
+        per = _period(m["date"], by)
+        bad = int(per.isna().sum())
+        if bad:
+            warnings.warn(f"{bad} of {len(m)} mentions have no date and are excluded from by={by!r}",
+                          stacklevel=3)
+        m = m.assign(**{by: per})[per.notna().to_numpy()]
+        return m, [by]
+    if by not in m.columns:
+        raise ValueError(f"no column {by!r} in the mentions (or articles)")
+    bad = int(m[by].isna().sum())
+    if bad:
+        warnings.warn(f"{bad} of {len(m)} mentions have no {by!r} and are excluded", stacklevel=3)
+        m = m[m[by].notna()]
+    return m, [by]
+
+
+def _summarise(scores: np.ndarray, labels: np.ndarray, *, n_boot: int, rng) -> dict[str, float]:
+    lo, hi = _boot_ci(scores, n_boot=n_boot, rng=rng)
+    n = len(scores)
+    return {"n": n, "mean": float(scores.mean()), "ci_low": lo, "ci_high": hi,
+            "share_negative": float((labels == "negative").mean()),
+            "share_neutral": float((labels == "neutral").mean()),
+            "share_positive": float((labels == "positive").mean())}
+
+
+def actor_sentiment(ann, *, by: str | None = None, actors: Sequence[str] | None = None,
+                    min_mentions: int = 5, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Mean target sentiment per actor (optionally per outlet, month or week) with bootstrap 95% CIs.
+
+    Parameters
+    ----------
+    ann : Annotations or DataFrame
+        Annotations (mentions with ``actor``, ``score``, ``sentiment``; article ``date`` and
+        ``source`` are merged in), or a mentions DataFrame that already carries them.
+    by : {None, "source", "outlet", "month", "week"} or a column name
+        Second grouping. Mentions without a date (NaT) are excluded from time groupings with a
+        warning.
+    actors : list of str, optional
+        Restrict to these actors (default: every actor).
+    min_mentions : int
+        Rows (actor × group) with fewer mentions are dropped.
+    n_boot : int
+        Bootstrap resamples (percentile interval of the mean).
+    seed : int
+        Seed; each group gets its own generator derived from it, so results are deterministic.
+
+    Returns
+    -------
+    DataFrame
+        ``actor`` (+ the ``by`` column), ``n, mean, ci_low, ci_high, share_negative, share_neutral,
+        share_positive``; sorted by actor then group (by mean, descending, when ``by`` is None).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"actor": ["A", "A", "A", "B"], "score": [-0.5, -0.1, 0.0, 0.6],
+    ...                   "sentiment": ["negative", "negative", "neutral", "positive"]})
+    >>> actor_sentiment(m, min_mentions=1, n_boot=200)[["actor", "n", "mean", "share_negative"]]
+      actor  n  mean  share_negative
+    0     B  1   0.6        0.000000
+    1     A  3  -0.2        0.666667
+    """
+    m = _mention_table(ann)
+    if actors is not None:
+        m = m[m["actor"].isin(list(actors))]
+    m, keys = _grouped(m, by)
+    cols = ["actor"] + keys + AGG_COLUMNS
+    rows = []
+    if len(m):
+        for key, g in m.groupby(["actor"] + keys, sort=True, observed=True):
+            key = key if isinstance(key, tuple) else (key,)
+            if len(g) < min_mentions:
+                continue
+            s = g["score"].to_numpy(dtype="float64")
+            lab = g["sentiment"].to_numpy(dtype=object)
+            rows.append({**dict(zip(["actor"] + keys, key)),
+                         **_summarise(s, lab, n_boot=n_boot, rng=_rng(seed, *key))})
+    if not rows:
+        out = pd.DataFrame({c: pd.Series(dtype="int64" if c == "n" else ("object" if c in ("actor", by)
+                                                                         else "float64")) for c in cols})
+        if by in ("month", "week"):
+            out[by] = out[by].astype("datetime64[ns]")
+        return out
+    out = pd.DataFrame(rows, columns=cols)
+    if by is None:
+        out = out.sort_values(["mean", "actor"], ascending=[False, True], kind="mergesort")
+    return out.reset_index(drop=True)
+
+
+def compare_sources(ann, actor: str, *, by: str = "source", pairwise: bool = False,
+                    min_mentions: int = 5, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """How outlets differ in their portrayal of ``actor``: mean-score differences with bootstrap 95% CIs.
+
+    Parameters
+    ----------
+    ann : Annotations or DataFrame
+    actor : str
+    by : str
+        Outlet column (``source`` or ``outlet``).
+    pairwise : bool
+        False (default): each outlet against all other outlets pooled (``mean − mean_others``).
+        True: every pair of outlets (``mean_a − mean_b``).
+    min_mentions : int
+        Outlets with fewer mentions of the actor are left out.
+
+    Returns
+    -------
+    DataFrame
+        Not pairwise: ``source, n, mean, n_other, mean_other, diff, ci_low, ci_high``.
+        Pairwise: ``source_a, source_b, n_a, n_b, diff, ci_low, ci_high``. A CI excluding 0
+        suggests a real difference (no correction for multiple comparisons).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"actor": ["A"] * 6, "source": ["x", "x", "x", "y", "y", "y"],
+    ...                   "score": [0.5, 0.4, 0.6, -0.2, -0.1, -0.3]})
+    >>> compare_sources(m, "A", min_mentions=2, n_boot=200)[["source", "diff"]].round(2)
+      source  diff
+    0      x   0.7
+    1      y  -0.7
+    """
+    m = _mention_table(ann)
+    m = m[m["actor"] == actor]
+    m, _ = _grouped(m, by)
+    counts = m[by].value_counts()
+    keep = sorted(counts[counts >= min_mentions].index.astype(str)) if len(m) else []
+    m = m[m[by].astype(str).isin(keep)]
+    vals = {k: g["score"].to_numpy(dtype="float64") for k, g in m.groupby(m[by].astype(str))}
+    rows = []
+
+    def boot_means(x, rng):
+        if len(x) == 0:
+            return np.full(n_boot, np.nan)
+        means = np.empty(n_boot)
+        chunk = max(1, 4_000_000 // len(x))
+        for s in range(0, n_boot, chunk):
+            k = min(chunk, n_boot - s)
+            means[s:s + k] = x[rng.integers(0, len(x), size=(k, len(x)))].mean(axis=1)
+        return means
+
+    if not pairwise:
+        cols = [by, "n", "mean", "n_other", "mean_other", "diff", "ci_low", "ci_high"]
+        for k in keep:
+            x = vals[k]
+            y = np.concatenate([vals[o] for o in keep if o != k]) if len(keep) > 1 else np.array([])
+            rng = _rng(seed, actor, k)
+            if len(y) and n_boot > 0:
+                d = boot_means(x, rng) - boot_means(y, rng)
+                lo, hi = np.percentile(d, [2.5, 97.5])
+            else:
+                lo = hi = np.nan
+            rows.append({by: k, "n": len(x), "mean": x.mean(), "n_other": len(y),
+                         "mean_other": y.mean() if len(y) else np.nan,
+                         "diff": x.mean() - y.mean() if len(y) else np.nan,
+                         "ci_low": float(lo), "ci_high": float(hi)})
+    else:
+        cols = [f"{by}_a", f"{by}_b", "n_a", "n_b", "diff", "ci_low", "ci_high"]
+        for i, a in enumerate(keep):
+            for b in keep[i + 1:]:
+                rng = _rng(seed, actor, a, b)
+                x, y = vals[a], vals[b]
+                d = boot_means(x, rng) - boot_means(y, rng)
+                lo, hi = np.percentile(d, [2.5, 97.5]) if n_boot > 0 else (np.nan, np.nan)
+                rows.append({f"{by}_a": a, f"{by}_b": b, "n_a": len(x), "n_b": len(y),
+                             "diff": x.mean() - y.mean(), "ci_low": float(lo), "ci_high": float(hi)})
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    return pd.DataFrame(rows, columns=cols)
