@@ -576,7 +576,10 @@ def _run(todo: pd.DataFrame, *, model, nlp, settings, n_process: int, batch_size
                 on_result(c, annotate_partition(c, nlp=nlp, settings=settings, batch_size=batch_size))
                 bar.update(len(c))
             return
-        ctx = multiprocessing.get_context("spawn")
+        # fork (like spaCy's own n_process) on POSIX: works from scripts without a __main__ guard and
+        # shares an already loaded model; spawn elsewhere
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods and os.name == "posix" else "spawn")
         model_arg = None if model is None else str(model)
         with cf.ProcessPoolExecutor(max_workers=n_process, mp_context=ctx, initializer=_init_worker,
                                     initargs=(model_arg, settings, batch_size)) as pool:
