@@ -160,8 +160,8 @@ def sanitize_html(fragment: str) -> str:
     Tables, text formatting, images and links are kept; scripts, iframes, forms, event handler
     attributes and ``javascript:`` URLs are not: disallowed tags are escaped (shown as text).
 
-    >>> sanitize_html('<td onclick="x()"><a href="javascript:alert(1)">x</a></td>')
-    '<td><a>x</a></td>'
+    >>> sanitize_html('<p onclick="x()"><a href="javascript:alert(1)">x</a></p>')
+    '<p><a>x</a></p>'
     """
     import bleach
 
@@ -245,6 +245,30 @@ def clean_notebook(nb) -> None:
             _clean_outputs(st["outputs"])
         if model.get("model_name") in ("HTMLModel", "HTMLMathModel") and isinstance(st.get("value"), str):
             st["value"] = add_rel_noopener(sanitize_html(st["value"]))
+
+
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_WIDGET_NOTE_HTML = f'<div class="newskit-widget-note">{WIDGET_NOTE}</div>'
+
+
+def _widget_notes(nb, *, keep_views: bool) -> int:
+    """Replace widget views by a short note when they cannot render (no widget scripts, or the
+    view's model is missing from the saved state). Returns the number of notes."""
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    models = (state.get("state") or {}) if keep_views else {}
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = out.get("data") if isinstance(out, dict) else None
+            if not data or _WIDGET_VIEW not in data:
+                continue
+            view = data[_WIDGET_VIEW]
+            model_id = view.get("model_id") if isinstance(view, dict) else None
+            if model_id in models:
+                continue
+            out["data"] = {"text/html": _WIDGET_NOTE_HTML}
+            n += 1
+    return n
 
 
 # =========================================================================== widget assets
@@ -537,6 +561,7 @@ def render_notebook(nb_path: Path, html_path: Path, *, show_code: bool = False,
     nb = nbformat.read(nb_path, as_version=4)
     nb = copy.deepcopy(nb)
     clean_notebook(nb)
+    _widget_notes(nb, keep_views=widgets_js)
     if not widgets_js:
         nb.metadata.pop("widgets", None)
     c = Config()
