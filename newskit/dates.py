@@ -49,6 +49,7 @@ _MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june"
            "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
            "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
            "oct": 10, "nov": 11, "dec": 12}
+_FULL_MONTHS = frozenset(k for k in _MONTHS if len(k) > 4 or k == "may")
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
             "nine": 9, "ten": 10, "a": 1, "an": 1}
 
@@ -272,6 +273,8 @@ def _find(text: str, pub: _dt.date | None) -> list[tuple[int, int, str, _dt.date
         else:
             kind = "year"
         s, e = m.span(kind)
+        if kind == "dmy" and text[e - 1] == "." and m["m2"].lower() in _FULL_MONTHS:
+            e -= 1  # "24th of February." — the full stop ends the sentence
         date = None
         gran = "day"
         if kind == "iso":
