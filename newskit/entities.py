@@ -150,8 +150,13 @@ def load_model(name: str | os.PathLike | None = None):
 _STEP_MODULES = {"sentences": "newskit.text", "sentiment": "newskit.sentiment", "dates": "newskit.dates"}
 
 
+_VERSION_RE = re.compile(rb'^PIPELINE_VERSION\s*=\s*["\']([^"\']+)["\']', re.M)
+
+
 def _step_fingerprints() -> dict[str, str | None]:
-    """Fingerprint of each step module (sha256 of its source; None when absent), without importing."""
+    """Fingerprint of each step module, without importing it: its ``PIPELINE_VERSION = "..."``
+    constant when it declares one (bump it when the step's output changes), else the sha256 of its
+    source; None when the module is absent."""
     import importlib.util
 
     out: dict[str, str | None] = {}
@@ -164,9 +169,12 @@ def _step_fingerprints() -> dict[str, str | None]:
             out[step] = None
             continue
         try:
-            out[step] = hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()[:16]
+            src = Path(spec.origin).read_bytes()
         except OSError:  # pragma: no cover
             out[step] = "unknown"
+            continue
+        declared = _VERSION_RE.search(src)
+        out[step] = ("v" + declared.group(1).decode()) if declared else hashlib.sha256(src).hexdigest()[:16]
     return out
 
 

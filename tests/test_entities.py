@@ -127,8 +127,9 @@ def test_demo_planted_signals(demo_ann):
     assert "Dornakov" not in set(freq["actor"]) and "Yevgeny Dornakov" in set(freq["actor"])
 
 
-def test_cache_hit_miss_and_incremental(synth, monkeypatch):
-    ann, cache = synth
+def test_cache_hit_miss_and_incremental(monkeypatch, tmp_path):
+    cache = tmp_path / "cache"
+    ann = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1)
     assert ann.meta["n_annotated"] == 4
 
     def boom(*a, **k):
