@@ -60,6 +60,7 @@ __all__ = [
     "CorpusError",
     "CorpusWarning",
     "COLUMNS",
+    "to_parquet",
 ]
 
 #: Columns of the articles table, in order.
@@ -571,3 +572,31 @@ def filter_dates(articles: pd.DataFrame, date_from: Any = None, date_to: Any = N
     if date_to is not None:
         keep &= articles["date"] < pd.Timestamp(date_to) + pd.Timedelta(days=1)
     return articles[keep]
+
+
+def to_parquet(articles: pd.DataFrame, out: str | Path, *, rows_per_partition: int = 1000) -> Path:
+    """Write an articles table as a folder of Parquet partitions (``part-00000.parquet`` …).
+
+    The folder is readable by ``pandas.read_parquet``, ``dask.dataframe.read_parquet`` and
+    :func:`load_corpus` (each part is a table with newskit's columns).
+
+    >>> import tempfile
+    >>> df = pd.DataFrame({"title": ["A"], "text": ["Body."], "url": ["https://x.org/a"],
+    ...                    "date": ["2022-01-02"]})
+    >>> out = to_parquet(load_corpus(df), tempfile.mkdtemp() + "/c.parquet")
+    >>> len(pd.read_parquet(out))
+    1
+    """
+    if rows_per_partition < 1:
+        raise ValueError("rows_per_partition must be at least 1")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("part-*.parquet"):
+        old.unlink()
+    table = articles.reset_index(drop=True)
+    table = table.assign(date=table["date"].astype("datetime64[ns]"))
+    table.attrs = {}
+    for number, start in enumerate(range(0, max(len(table), 1), rows_per_partition)):
+        table.iloc[start:start + rows_per_partition].to_parquet(
+            out / f"part-{number:05d}.parquet", index=False)
+    return out

@@ -1,0 +1,42 @@
+# newskit — two commands: `make report` and `make test`. Both build .venv from the hashed lock.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.newskit-installed
+CORPUS ?= demo
+OUT    ?= reports
+PYTEST_ARGS ?=
+
+.PHONY: venv test report lab app bench lock clean assets
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+# Widget scripts (require.js, @jupyter-widgets/html-manager) from the npm registry into a local cache.
+assets: $(STAMP)
+	-$(BIN)/python -m newskit.report --fetch-assets
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+report: $(STAMP) assets
+	$(BIN)/newskit report $(CORPUS) -o $(OUT)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(if $(filter demo,$(CORPUS)),,$(CORPUS))
+
+# Re-resolve the pinned, hashed lock after editing pyproject.toml (needs `uv`: pip install uv).
+lock:
+	uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+	    --python-platform x86_64-manylinux_2_28 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache
