@@ -191,3 +191,51 @@ def plot_actor_by_group(table: pd.DataFrame, *, group: str | None = None, value:
     ax.figure.colorbar(im, ax=ax, shrink=0.8, label=value)
     ax.set_title(title or f"Actors by {group} ({value})")
     return ax
+
+
+# --- corpus overview -------------------------------------------------------------------------
+
+
+def plot_counts(counts: pd.Series, *, ax=None, title: str | None = None, xlabel: str = "articles"):
+    """Horizontal bars for a Series of counts (e.g. ``articles.outlet.value_counts()``).
+
+    >>> import pandas as pd
+    >>> ax = plot_counts(pd.Series({"A": 3, "B": 1}), title="Articles per outlet")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['B', 'A']
+    """
+    ax = _axes(ax, figsize=(7, 0.35 * max(len(counts), 3) + 1))
+    counts = counts.sort_values()
+    ax.barh([str(i) for i in counts.index], counts.to_numpy(), color="#4c72b0")
+    for y, value in enumerate(counts.to_numpy()):
+        ax.annotate(f"{value:,}", (value, y), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=8)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_length_distribution(articles: pd.DataFrame, *, by: str | None = "outlet", column: str = "n_words",
+                             bins: int = 30, ax=None):
+    """Histogram of article lengths (words), one outline per group.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"n_words": [100, 200, 300, 800], "outlet": ["A", "A", "B", "B"]})
+    >>> plot_length_distribution(df).get_xlabel()
+    'words per article'
+    """
+    ax = _axes(ax)
+    values = articles[column].astype(float)
+    edges = np.histogram_bin_edges(values, bins=bins) if len(values) else bins
+    if by and by in articles and articles[by].nunique() > 1:
+        for name, group in articles.groupby(by, sort=True):
+            ax.hist(group[column], bins=edges, histtype="step", linewidth=1.5, label=str(name))
+        ax.legend(fontsize=8, frameon=False)
+    else:
+        ax.hist(values, bins=edges, color="#4c72b0")
+    ax.set_xlabel("words per article" if column == "n_words" else column)
+    ax.set_ylabel("articles")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
