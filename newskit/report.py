@@ -431,8 +431,17 @@ def corpus_summary(corpus: Path, *, date_from: str | None = None, date_to: str |
     col = "outlet" if "outlet" in selected else "source"
     outlets = selected[col].fillna("(unknown)").astype(str).value_counts() if col in selected else pd.Series(dtype=int)
     dates = pd.to_datetime(selected["date"]) if "date" in selected and len(selected) else pd.Series(dtype="datetime64[ns]")
+    latest = []
+    if len(selected) and "date" in selected:
+        cols = [c for c in ("date", "title", col, "url") if c in selected]
+        top = selected.assign(date=pd.to_datetime(selected["date"])).sort_values("date", ascending=False).head(10)
+        for row in top[cols].itertuples(index=False):
+            rec = dict(zip(cols, row))
+            latest.append({"date": rec["date"].date().isoformat() if pd.notna(rec.get("date")) else None,
+                           "title": rec.get("title"), "outlet": rec.get(col), "url": rec.get("url")})
     return {
         "corpus": str(corpus),
+        "latest": latest,
         "articles_total": int(len(df)),
         "articles": int(len(selected)),
         "outlets": {str(k): int(v) for k, v in outlets.items()},
@@ -631,6 +640,15 @@ def _index_html(result: ReportResult, *, params: dict[str, Any]) -> str:
                      f"</tr></thead><tbody>{rej_rows}</tbody></table>")
     else:
         rej_table = "<p>No file was rejected.</p>"
+    latest_rows = []
+    for a in s.get("latest", []):
+        url = str(a.get("url") or "")
+        title = _e(a.get("title") or "(untitled)")
+        if re.match(r"https?://", url, re.I):
+            title = f'<a href="{_e(url)}" rel="noopener noreferrer">{title}</a>'
+        latest_rows.append(f"<tr><td>{_e(a.get('date'))}</td><td>{_e(a.get('outlet'))}</td><td>{title}</td></tr>")
+    latest = (f'<h3>Latest articles</h3><table id="latest"><thead><tr><th>date</th><th>outlet</th><th>title</th>'
+              f"</tr></thead><tbody>{''.join(latest_rows)}</tbody></table>" if latest_rows else "")
     chosen = ", ".join(f"{k} = {_e(v)}" for k, v in params.items() if v)
     selection = ""
     if s.get("articles_total") is not None and s.get("articles") != s.get("articles_total"):
@@ -665,6 +683,7 @@ def _index_html(result: ReportResult, *, params: dict[str, Any]) -> str:
 </table>
 <h3>Articles per outlet</h3>
 <table id="outlets"><thead><tr><th>outlet</th><th>articles</th></tr></thead><tbody>{outlets}</tbody></table>
+{latest}
 <h3>Rejected files</h3>
 {rej_table}
 <h2>Pages</h2>

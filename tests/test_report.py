@@ -18,7 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from newskit import report
 
 EVIL_TITLE = "<script>alert(1)</script>"
-EVIL_URL = 'https://evil.example/a?q="><img src=x onerror=alert(3)>'
+EVIL_URL = 'https://evil.example/a?q="><img/src=x/onerror=alert(3)>'
 
 PARAMS = """corpus = None
 date_from = None
@@ -129,7 +129,7 @@ def test_pages_written_even_when_one_fails(built):
 def test_parameters_and_kernel(built, tiny_corpus):
     nb = nbformat.read(built.out / "10_good.ipynb", as_version=4)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
-                   if o.get("output_type") == "stream")
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
     info = json.loads(text.strip().splitlines()[-1])
     assert Path(info["exe"]).parent == Path(sys.executable).parent  # the .venv kernel
     assert info["corpus"] == str(tiny_corpus.resolve())
@@ -153,7 +153,7 @@ def test_titles_escaped_everywhere(built):
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2
     assert "<script>alert(1)" not in page
     # the URL that breaks out of an attribute and the onclick handler lose their handlers
-    assert not re.search(r"<[^>]*\bon(error|click)\s*=", _outside_scripts(page))
+    assert not re.search(r"<[^>]*\son(error|click)\s*=", _outside_scripts(page))
     # the Output widget's captured HTML in the saved widget state is sanitised too
     assert "<script>alert(4)" not in page and "alert(4)" in page
     index = (built.out / "index.html").read_text()
@@ -177,14 +177,19 @@ def test_links_get_rel_noopener(built):
 def test_index_contents(built, tiny_corpus):
     index = (built.out / "index.html").read_text()
     s = built.summary
-    assert s["articles_total"] == 3 and s["n_rejects"] == 1
+    assert s["articles_total"] == 3 and s["n_rejects"] == 1, s["rejects"]
     assert s["date_min"] == "2023-01-05" and s["date_max"] == "2023-03-01"
     assert "daily.example" in s["outlets"] or any("daily" in k for k in s["outlets"])
     for needle in ('href="10_good.html"', 'href="20_failing.html"', 'href="10_good.ipynb"',
                    "2023-01-05", "2023-03-01", "bad.txt", 'id="rejects"', 'id="outlets"', "failed", "cell 2"):
         assert needle in index, needle
-    assert "A calm title &amp; more" not in index  # titles are not listed, but nothing raw leaks
-    assert "<script" not in index
+    # latest articles: titles escaped, links to articles with rel="noopener noreferrer"
+    assert 'id="latest"' in index and "A calm title &amp; more" in index
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+    assert "<script" not in index and "<img" not in index
+    for a in re.findall(r"<a\b[^>]*>", index):
+        if "http" in a:
+            assert 'rel="noopener noreferrer"' in a, a
 
 
 def test_widgets_use_local_scripts(built):
