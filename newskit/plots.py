@@ -239,3 +239,203 @@ def plot_length_distribution(articles: pd.DataFrame, *, by: str | None = "outlet
     ax.set_ylabel("articles")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+# --------------------------------------------------------------------------- timelines
+def _date_axis(ax) -> None:
+    import matplotlib.dates as mdates
+
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def _timeline_group(table: pd.DataFrame) -> str | None:
+    g = table.attrs.get("by")
+    if g in table.columns:
+        return g
+    extra = [c for c in table.columns if c not in ("period", "value", "n", "low", "high", "rolling")]
+    return extra[0] if extra else None
+
+
+def plot_timeline(table: pd.DataFrame, *, ax=None, kind: str = "line", annotate_peaks: int = 0,
+                  headlines=None, value: str | None = None, title: str | None = None):
+    """Lines (one per group) or stacked areas of a :func:`newskit.timeline` table, with peak notes.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``period``, optional group column (``source``/``outlet``/``actor``), ``value`` (and ``rolling``).
+    ax : matplotlib Axes, optional
+    kind : {"line", "stacked"}
+    annotate_peaks : int
+        Mark the N highest periods; with ``headlines`` the note shows the top headline of the period.
+    headlines : Annotations, articles DataFrame or a ``newskit.timeline.peaks`` table, optional
+    value : str, optional
+        Column to plot (default ``rolling`` when present, else ``value``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"period": pd.date_range("2022-01-03", periods=3, freq="W-MON"), "value": [1, 4, 2]})
+    >>> plot_timeline(t, annotate_peaks=1).get_ylabel()
+    'articles'
+    """
+    if kind not in ("line", "stacked"):
+        raise ValueError(f"kind must be 'line' or 'stacked', not {kind!r}")
+    ax = _axes(ax, figsize=(9, 4.5))
+    col = value or ("rolling" if "rolling" in table.columns else "value")
+    group = _timeline_group(table)
+    if group:
+        wide = table.pivot_table(index="period", columns=group, values=col, aggfunc="sum", dropna=False)
+        wide = wide[wide.sum().sort_values(ascending=False).index]
+    else:
+        wide = table.set_index("period")[[col]].rename(columns={col: table.attrs.get("metric", col)})
+    x = pd.to_datetime(wide.index)
+    if kind == "stacked":
+        ax.stackplot(x, *[wide[c].fillna(0).to_numpy(dtype=float) for c in wide.columns],
+                     labels=[str(c) for c in wide.columns], alpha=0.85)
+    else:
+        one = len(wide) == 1
+        for c in wide.columns:
+            ax.plot(x, wide[c].to_numpy(dtype=float), marker="o" if one or len(wide) <= 20 else None,
+                    ms=3, lw=1.5, label=str(c))
+    if group:
+        ax.legend(fontsize=8, ncol=2 if wide.shape[1] > 6 else 1, loc="upper left", frameon=False)
+    metric = table.attrs.get("metric", "articles")
+    ax.set_ylabel(metric if col != "rolling" else f"{metric} (rolling mean)")
+    ax.set_ylim(bottom=0)
+    if annotate_peaks:
+        from newskit.timeline import peaks as _peaks
+
+        if isinstance(headlines, pd.DataFrame) and "headline" in headlines.columns:
+            pk = headlines.head(annotate_peaks)
+        else:
+            pk = _peaks(table, top=annotate_peaks, articles=headlines)
+        total = wide.sum(axis=1) if kind == "stacked" else None
+        for i, r in enumerate(pk.itertuples(index=False)):
+            y = float(total.loc[r.period]) if total is not None else float(r.value)
+            label = f"{pd.Timestamp(r.period):%d %b %Y}"
+            if group:
+                label += f" · {getattr(r, group)}"
+            head = getattr(r, "headline", None)
+            if isinstance(head, str) and head:
+                label += "\n" + (head if len(head) <= 60 else head[:57] + "…")
+            ax.annotate(label, (pd.Timestamp(r.period), y), xytext=(8, -14 - 26 * i), textcoords="offset points",
+                        fontsize=7, ha="left", va="top",
+                        arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 0.6},
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.7", "alpha": 0.9})
+            ax.plot([pd.Timestamp(r.period)], [y], "o", color="black", ms=4)
+    _date_axis(ax)
+    freq = {"D": "day", "W": "week", "M": "month"}.get(table.attrs.get("freq"), "period")
+    ax.set_title(title or f"{metric.capitalize()} per {freq}" + (f" by {group}" if group else ""))
+    return ax
+
+
+def plot_sentiment_timeline(table: pd.DataFrame, *, ax=None, title: str | None = None, band: bool = True):
+    """Mean sentiment per period (one line per group) with shaded 95% confidence bands.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``timeline(..., metric="sentiment")``: ``period``, optional group, ``value``, ``low``, ``high``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> t = pd.DataFrame({"period": pd.date_range("2022-01-03", periods=3, freq="W-MON"),
+    ...                   "value": [0.1, None, -0.2], "low": [0.0, None, -0.3], "high": [0.2, None, -0.1]})
+    >>> plot_sentiment_timeline(t).get_ylabel()
+    'mean sentiment (95% CI)'
+    """
+    ax = _axes(ax, figsize=(9, 4.5))
+    group = _timeline_group(table)
+    parts = table.groupby(group, sort=False) if group else [(None, table)]
+    for name, g in parts:
+        g = g.sort_values("period")
+        x = pd.to_datetime(g["period"])
+        y = g["value"].to_numpy(dtype=float)
+        line, = ax.plot(x, y, marker="o", ms=3, lw=1.5, label=None if name is None else str(name))
+        if band and {"low", "high"} <= set(g.columns):
+            ax.fill_between(x, g["low"].to_numpy(dtype=float), g["high"].to_numpy(dtype=float),
+                            color=line.get_color(), alpha=0.18, lw=0)
+    ax.axhline(0, color="0.5", lw=0.8, ls="--")
+    if group:
+        ax.legend(fontsize=8, loc="best", frameon=False)
+    ax.set_ylabel("mean sentiment (95% CI)")
+    _date_axis(ax)
+    ax.set_title(title or "Sentiment over time" + (f" by {group}" if group else ""))
+    return ax
+
+
+def plot_event_timeline(events: pd.DataFrame, *, ax=None, actors=None, top: int = 8, title: str | None = None):
+    """Event dates vs publication dates: one row per actor, dots per day (size = number of sentences).
+
+    Filled dots are the dates the sentences talk about (``event_date``); hollow dots the publication
+    dates of the same sentences; a thin line joins the two for the busiest days.
+
+    Parameters
+    ----------
+    events : DataFrame
+        ``newskit.event_timeline`` output (``event_date``, ``published``, ``actors``).
+    actors : list of str, optional
+        Rows to show (default: the ``top`` actors with most dated sentences; without actors one row).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ev = pd.DataFrame({"event_date": pd.to_datetime(["2022-07-03"]), "published": pd.to_datetime(["2022-07-04"]),
+    ...                    "actors": [["Lysychansk"]]})
+    >>> plot_event_timeline(ev).get_yticklabels()[0].get_text()
+    'Lysychansk'
+    """
+    ev = events.copy()
+    if "actors" in ev.columns and ev["actors"].map(lambda a: isinstance(a, (list, tuple, np.ndarray))).any():
+        ev = ev.explode("actors").rename(columns={"actors": "actor"})
+    elif "actor" not in ev.columns:
+        ev["actor"] = "all"
+    ev["actor"] = ev["actor"].fillna("(no actor)")
+    if actors is not None:
+        actors = [actors] if isinstance(actors, str) else list(actors)
+        ev = ev[ev["actor"].isin(actors)]
+        rows = actors
+    else:
+        rows = ev["actor"].value_counts().head(top).index.tolist()
+        ev = ev[ev["actor"].isin(rows)]
+    ax = _axes(ax, figsize=(9, max(2.5, 0.5 * len(rows) + 1.5)))
+    ypos = {a: i for i, a in enumerate(rows[::-1])}
+    if len(ev):
+        ev_day = pd.to_datetime(ev["event_date"]).dt.normalize()
+        pub_day = pd.to_datetime(ev["published"]).dt.normalize()
+        e = ev.assign(day=ev_day).groupby(["actor", "day"]).size().reset_index(name="n")
+        p = ev.assign(day=pub_day).dropna(subset=["day"]).groupby(["actor", "day"]).size().reset_index(name="n")
+        scale = 60 / max(1, max(e["n"].max(), p["n"].max() if len(p) else 1)) ** 0.5
+        ax.scatter(p["day"], p["actor"].map(ypos) - 0.15, s=10 + scale * p["n"] ** 0.5 * 4, facecolors="none",
+                   edgecolors="#4C72B0", lw=0.8, label="published")
+        ax.scatter(e["day"], e["actor"].map(ypos) + 0.15, s=10 + scale * e["n"] ** 0.5 * 4, color="#C44E52",
+                   alpha=0.75, label="event date")
+        ax.legend(fontsize=8, loc="upper left", frameon=False, markerscale=0.7)
+        _date_axis(ax)
+    else:
+        ax.scatter([], [])
+        ax.text(0.5, 0.5, "no dated sentences", transform=ax.transAxes, ha="center", va="center", color="0.4")
+    ax.set_yticks(list(ypos.values()), list(ypos.keys()), fontsize=8)
+    ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(title or "When events happened (●) vs when they were reported (○)")
+    return ax
