@@ -64,3 +64,80 @@ def entity_explorer(ann, *, top: int = 15, actor: str | None = None):
     box.redraw = redraw
     redraw()
     return box
+
+
+# --------------------------------------------------------------------------- timelines
+def timeline_explorer(ann, *, freq: str = "W", metric: str = "mentions", actors=None, top: int = 5,
+                      kind: str = "line"):
+    """Timeline explorer: a date-range slider over the periods and an actor selector redraw a timeline.
+
+    Parameters
+    ----------
+    ann : Annotations
+    freq : {"D", "W", "M"}
+    metric : {"articles", "mentions", "sentiment"}
+        ``sentiment`` draws lines with confidence bands.
+    actors : list of str, optional
+        Initially selected actors (default: the ``top`` most-mentioned).
+    top : int
+    kind : {"line", "stacked"}
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Controls and an ``Output``; ``box.output`` is the Output, ``box.redraw()`` redraws,
+        ``box.range`` and ``box.actors`` are the controls.
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    from newskit.plots import plot_sentiment_timeline, plot_timeline
+    from newskit.timeline import timeline
+
+    names = ann.mentions["actor"].dropna().value_counts()
+    options = names.head(max(50, top)).index.tolist()
+    chosen = [a for a in (actors or options[:top]) if a in options] or options[:1]
+    base = timeline(ann, freq=freq, metric="articles")
+    periods = list(base["period"])
+    labels = [(p.strftime("%Y-%m-%d"), p) for p in periods] or [("(none)", None)]
+    range_w = w.SelectionRangeSlider(options=labels, index=(0, len(labels) - 1), description="Periods",
+                                     layout=w.Layout(width="95%"), continuous_update=False)
+    actors_w = w.SelectMultiple(options=options, value=tuple(chosen), rows=6, description="Actors")
+    out = w.Output()
+
+    def redraw(*_):
+        lo, hi = range_w.value
+        sel = list(actors_w.value)
+        with out:
+            out.clear_output(wait=True)
+            if not sel or lo is None:
+                print("Select at least one actor.")
+                return
+            end = hi + (pd_offset(freq)) - _one_day()
+            t = timeline(ann, freq=freq, by="actor", metric=metric, actors=sel, date_from=lo, date_to=end)
+            fig, ax = plt.subplots(figsize=(9, 4.5))
+            if metric == "sentiment":
+                plot_sentiment_timeline(t, ax=ax)
+            else:
+                plot_timeline(t, ax=ax, kind=kind, annotate_peaks=1, headlines=ann)
+            plt.show()
+
+    def pd_offset(f):
+        import pandas as pd
+
+        return {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "M": pd.DateOffset(months=1)}[f[:1].upper()]
+
+    def _one_day():
+        import pandas as pd
+
+        return pd.Timedelta(days=1)
+
+    range_w.observe(redraw, names="value")
+    actors_w.observe(redraw, names="value")
+    box = w.VBox([range_w, actors_w, out])
+    box.output = out
+    box.redraw = redraw
+    box.range = range_w
+    box.actors = actors_w
+    redraw()
+    return box

@@ -229,3 +229,20 @@ def test_weekly_outlet_counts_equal_index_tsv(shared):
     weeks = pd.date_range(expected.index.get_level_values(0).min(), expected.index.get_level_values(0).max(),
                           freq="W-MON")
     assert len(t) == len(weeks) * idx["source"].nunique()
+
+
+def test_timeline_explorer_widget():
+    pytest.importorskip("ipywidgets")
+    from newskit.widgets import timeline_explorer
+
+    ann = small_ann()
+    box = timeline_explorer(ann, freq="D", actors=["Kyiv"])
+    assert box.actors.value == ("Kyiv",)
+    opts = box.range.options
+    box.range.value = (opts[0][1], opts[1][1])
+    box.actors.value = ("Kyiv", "Lviv")
+    box.redraw()
+    sent = timeline_explorer(ann, freq="W", metric="sentiment")
+    assert len(sent.actors.value) == 2
+    import matplotlib.pyplot as plt
+    plt.close("all")
