@@ -54,6 +54,8 @@ SENTENCE_THRESHOLDS = (-0.02, 0.36)
 
 # --------------------------------------------------------------------------- VADER
 _ANALYZER: Any = None
+_NONSPACE = re.compile(r"\S+")
+_LAST_BATCH: dict[str, tuple] = {}
 
 
 def _analyzer():
@@ -134,12 +136,15 @@ class _FastVader:
         """(compound, pos, neg, neu) exactly as NLTK's ``polarity_scores``."""
         if not isinstance(text, str):
             text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
-        words = self.words(text)
+        return self.analyse(text, self.words(text))[0]
+
+    def analyse(self, text: str, words: list[str]):
+        """((compound, pos, neg, neu), lower-cased words, per-word valences) of ``text`` tokenised as ``words``."""
         lows = [w.lower() for w in words]
         lex = self.lexicon
         hits = [k for k, w in enumerate(lows) if w in lex]
         if not hits:
-            return 0.0, 0.0, 0.0, (1.0 if words else 0.0)
+            return (0.0, 0.0, 0.0, (1.0 if words else 0.0)), lows, None
         n = len(words)
         sentiments = [0.0] * n
         boosters = self.boosters
@@ -231,7 +236,36 @@ class _FastVader:
             neg_sum -= amp
         total = pos_sum + math.fabs(neg_sum) + neu_count
         return (round(compound, 4), round(math.fabs(pos_sum / total), 3),
-                round(math.fabs(neg_sum / total), 3), round(math.fabs(neu_count / total), 3))
+                round(math.fabs(neg_sum / total), 3), round(math.fabs(neu_count / total), 3)), lows, sentiments
+
+    def tokens(self, text: str):
+        """VADER's words with their character offsets: (words, starts, ends)."""
+        words, starts, ends = [], [], []
+        pch = self.pchars
+        search = self.punct_re.search
+        for m in _NONSPACE.finditer(text):
+            we = m.group()
+            if len(we) <= 1:
+                continue
+            a, b = m.start(), m.end()
+            if we[0] in pch:
+                j = 1
+                while j < len(we) and we[j] in pch:
+                    j += 1
+                rest = we[j:]
+                if we[:j] in self.punc and len(rest) > 1 and search(rest) is None:
+                    words.append(rest), starts.append(a + j), ends.append(b)
+                    continue
+            if we[-1] in pch:
+                j = len(we) - 1
+                while j > 0 and we[j - 1] in pch:
+                    j -= 1
+                rest = we[:j]
+                if we[j:] in self.punc and len(rest) > 1 and search(rest) is None:
+                    words.append(rest), starts.append(a), ends.append(a + j)
+                    continue
+            words.append(we), starts.append(a), ends.append(b)
+        return words, starts, ends
 
 
 def sentence_sentiment(texts: Iterable[str] | pd.Series | str) -> pd.DataFrame:
@@ -258,8 +292,19 @@ def sentence_sentiment(texts: Iterable[str] | pd.Series | str) -> pd.DataFrame:
     if isinstance(texts, str):
         texts = [texts]
     index = texts.index if isinstance(texts, pd.Series) else None
-    sc = _analyzer().scores
-    rows = [sc(t) for t in texts]
+    A = _analyzer()
+    cache: dict[str, tuple] = {}
+    rows = []
+    for t in texts:
+        if not isinstance(t, str):
+            rows.append(A.scores(t))
+            continue
+        words = A.words(t)
+        sc, lows, vals = A.analyse(t, words)
+        cache[t] = (words, lows, vals, sc[0])
+        rows.append(sc)
+    _LAST_BATCH.clear()
+    _LAST_BATCH.update(cache)  # reused by score_mentions in the same worker (same article batch)
     arr = np.asarray(rows, dtype="float64").reshape(len(rows), 4)
     return pd.DataFrame(arr, columns=SENTIMENT_COLUMNS, index=index)
 
@@ -292,9 +337,27 @@ def _score_sentence_spans(sentence: str, spans: Sequence[tuple[int, int]], metho
         lab = np.where(s >= hi, "positive", np.where(s <= lo, "negative", "neutral")).astype(object)
         return s, lab
     if method == "model":
-        model = _model()
-        return model.score(sentence, spans)
+        return _model().score(sentence, spans, analysis=_cached_analysis(sentence))
     raise ValueError(f"unknown method {method!r}: use 'model' or 'sentence'")
+
+
+def _cached_analysis(sentence: str):
+    """VADER analysis of a sentence scored by the last :func:`sentence_sentiment` call, with offsets."""
+    hit = _LAST_BATCH.get(sentence)
+    if hit is None:
+        return None
+    words, lows, vals, compound = hit
+    starts, ends = [], []
+    pos = 0
+    find = sentence.find
+    for w in words:
+        pos = find(w, pos)
+        if pos < 0:  # pragma: no cover - cannot happen: words are substrings in order
+            return None
+        starts.append(pos)
+        pos += len(w)
+        ends.append(pos)
+    return words, starts, ends, compound, lows, vals
 
 
 def score_targets(text: str, spans: Sequence[tuple[int, int]], *, method: str | None = None) -> pd.DataFrame:
@@ -394,6 +457,21 @@ def score_mentions(sentences: pd.DataFrame, mentions: pd.DataFrame, *, method: s
     m_end = mentions["end"].to_numpy()
     scores = np.zeros(n)
     labels = np.full(n, "neutral", dtype=object)
+    if method == "model":
+        texts, spans_list, analyses, order = [], [], [], []
+        for k, js in groups.items():
+            if k < 0:
+                continue
+            off = int(s_start[k])
+            texts.append(s_text[k])
+            spans_list.append([(int(m_start[j]) - off, int(m_end[j]) - off) for j in js])
+            analyses.append(_cached_analysis(s_text[k]))
+            order.extend(js)
+        if order:
+            sc, lb = _model().score_batch(texts, spans_list, analyses)
+            scores[order] = sc
+            labels[order] = lb
+        return pd.DataFrame({"score": scores, "sentiment": labels}, index=mentions.index)
     for k, js in groups.items():
         if k < 0:
             continue
@@ -410,20 +488,139 @@ def score_mentions(sentences: pd.DataFrame, mentions: pd.DataFrame, *, method: s
 _WORD_RE = re.compile(r"\[TGT\]|[A-Za-z]+(?:['’][A-Za-z]+)?|\d+|[^\sA-Za-z\d]")
 
 
+_STRIP = string.punctuation + "“”‘’—–…"
+_QUOTES = re.compile("[\"“”]")
+_NEGATORS = frozenset({"not", "no", "never", "n't", "cannot", "nor", "without", "neither"})
+
+
+def target_features(sentence: str, spans: Sequence[tuple[int, int]], *, analysis=None) -> list[list[str]]:
+    """Target-aware features of each span (offsets into ``sentence``) for the linear model.
+
+    Words of the sentence (VADER's tokenisation, lower-cased, edge punctuation stripped) with the
+    target masked and other targets replaced by ``[OTH]``, tagged by side (left/right of the
+    target), nearness (≤ 3 words) and adjacency; VADER valences (after VADER's own negation and
+    booster rules) summed left / right / near and binned; the whole-sentence compound (binned);
+    position (sentence start/end), inside-quotation and number of targets.
+
+    >>> target_features("Critics attacked Smith.", [(17, 22)])[0][:4]
+    ['C|-3', 'T|1', 'B|critics', 'S|L|critics']
+    """
+    A = _analyzer()
+    if analysis is None:
+        words, starts, ends = A.tokens(sentence)
+        (compound, *_), lows, vals = A.analyse(sentence, words)
+    else:
+        words, starts, ends, compound, lows, vals = analysis
+    n = len(words)
+    clean = [w.strip(_STRIP) or w for w in lows]
+    # token index ranges of every span
+    import bisect
+
+    ranges = []
+    for a, b in spans:
+        i0 = bisect.bisect_right(ends, a)          # first token ending after a
+        i1 = bisect.bisect_left(starts, b) - 1     # last token starting before b
+        if i1 < i0:                                # span inside whitespace/punctuation
+            i1 = i0 - 1
+        ranges.append((i0, i1))
+    is_tgt = [0] * n
+    for i0, i1 in ranges:
+        for k in range(max(i0, 0), min(i1 + 1, n)):
+            is_tgt[k] = 1
+    cb = int(round(compound * 5))
+    ntg = f"T|{min(len(spans), 4)}"
+    quotes = [m.start() for m in _QUOTES.finditer(sentence)]
+    out = []
+    for (a, b), (i0, i1) in zip(spans, ranges):
+        f = [f"C|{cb}", ntg]
+        vl = vr = vn = 0.0
+        for k in range(n):
+            if i0 <= k <= i1:
+                continue
+            w = "[OTH]" if is_tgt[k] else clean[k]
+            if k < i0:
+                d = i0 - k
+                side = "L"
+            else:
+                d = k - i1
+                side = "R"
+            f.append("B|" + w)
+            f.append(f"S|{side}|{w}")
+            near = d <= 3
+            if near:
+                f.append(f"N|{side}|{w}")
+                if d == 1:
+                    f.append(f"A|{side}|{w}")
+            if w in _NEGATORS or w.endswith("n't"):
+                f.append(f"NEG|{side}|{'n' if near else 'f'}")
+            if vals is not None:
+                v = vals[k]
+                if v:
+                    pol = "p" if v > 0 else "n"
+                    f.append(f"V|{side}|{'n' if near else 'f'}|{pol}")
+                    if side == "L":
+                        vl += v
+                    else:
+                        vr += v
+                    if d <= 4:
+                        vn += v
+        vl, vr, vn = round(vl, 6), round(vr, 6), round(vn, 6)  # bins must not depend on summation order
+        f.append(f"VL|{max(-4, min(4, int(round(vl))))}")
+        f.append(f"VR|{max(-4, min(4, int(round(vr))))}")
+        f.append(f"VN|{max(-4, min(4, int(round(vn))))}")
+        f.append(f"VLR|{int(np.sign(round(vl)))}|{int(np.sign(round(vr)))}")
+        if i0 <= 0:
+            f.append("P|first")
+        if i1 >= n - 1:
+            f.append("P|last")
+        f.append(f"P|{int(4 * i0 / max(n, 1))}")
+        if sum(1 for q in quotes if q < a) % 2 == 1:
+            f.append("Q|in")
+        out.append(f)
+    return out
+
+
 @lru_cache(maxsize=1)
 def _model() -> "_TargetModel":
     return _TargetModel.load(MODEL_PATH)
 
 
-class _TargetModel:
-    """Multinomial logistic regression over target-aware features (see ``target_features``)."""
+_SLOTS = {"B": 0, "S|L": 1, "S|R": 2, "N|L": 3, "N|R": 4, "A|L": 5, "A|R": 6}
 
-    def __init__(self, meta: dict, vocab: dict[str, int], W: np.ndarray, b: np.ndarray):
+
+class _TargetModel:
+    """Multinomial logistic regression over :func:`target_features`, scored without building strings.
+
+    Word features are gathered into a (words, 7 slots, 3 classes) table; per sentence the word
+    weights are looked up once and summed with prefix sums, so each extra target costs O(1).
+    ``score_slow`` scores the feature strings directly (reference for the tests).
+    """
+
+    def __init__(self, meta: dict, features: list[str], W: np.ndarray, b: np.ndarray):
         self.meta = meta
-        self.vocab = vocab
+        self.vocab = {f: i for i, f in enumerate(features)}
         self.W = W
         self.b = b
-        self.band = float(meta.get("band", 0.0))
+        words: dict[str, int] = {}
+        slots = []
+        glob: dict[str, np.ndarray] = {}
+        for f, i in self.vocab.items():
+            head, _, rest = f.partition("|")
+            key = head if head == "B" else None
+            if head in ("S", "N", "A") and rest[:2] in ("L|", "R|"):
+                key, rest = f"{head}|{rest[0]}", rest[2:]
+            if key is not None:
+                slots.append((words.setdefault(rest, len(words)), _SLOTS[key], i))
+            else:
+                glob[f] = W[i]
+        table = np.zeros((len(words) + 1, 7, 3))  # last row: unknown word
+        for r, slot, i in slots:
+            table[r, slot] = W[i]
+        self.words = words
+        self.table = table
+        self.glob = glob
+        self.zero = np.zeros(3)
+        self._memo: dict[str, tuple[int, int]] = {}
 
     @classmethod
     def load(cls, path: Path) -> "_TargetModel":
@@ -431,26 +628,170 @@ class _TargetModel:
 
         with open(path, encoding="utf-8") as fh:
             d = json.load(fh)
-        vocab = {f: i for i, f in enumerate(d["features"])}
-        W = np.asarray(d["weights"], dtype="float64")  # (n_features, 3)
+        W = np.asarray(d["weights"], dtype="float64").reshape(-1, 3)  # (n_features, 3)
         b = np.asarray(d["bias"], dtype="float64")
-        return cls(d.get("meta", {}), vocab, W, b)
+        return cls(d.get("meta", {}), list(d["features"]), W, b)
 
-    def score(self, sentence: str, spans):
-        rows = target_features(sentence, spans)
-        vocab = self.vocab
-        logits = np.tile(self.b, (len(spans), 1))
-        W = self.W
-        for r, feats in enumerate(rows):
-            idx = [vocab[f] for f in feats if f in vocab]
-            if idx:
-                logits[r] += W[idx].sum(axis=0)
-        logits -= logits.max(axis=1, keepdims=True)
+    @staticmethod
+    def _finish(logits: np.ndarray):
+        logits = logits - logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         score = p[:, 2] - p[:, 0]
         lab = np.asarray(LABELS, dtype=object)[p.argmax(axis=1)]
         return score, lab
+
+    def score_slow(self, sentence: str, spans):
+        rows = target_features(sentence, spans)
+        logits = np.tile(self.b, (len(spans), 1))
+        for r, feats in enumerate(rows):
+            idx = [self.vocab[f] for f in feats if f in self.vocab]
+            if idx:
+                logits[r] += self.W[idx].sum(axis=0)
+        return self._finish(logits)
+
+    def _globals(self):
+        """Small weight arrays of the non-word features (built once)."""
+        if getattr(self, "_G", None) is not None:
+            return self._G
+        g = self.glob
+
+        def arr(fmt, values):
+            return np.array([g.get(fmt.format(v), self.zero) for v in values])
+
+        G = {
+            "C": arr("C|{}", range(-5, 6)), "T": arr("T|{}", range(0, 5)),
+            "VL": arr("VL|{}", range(-4, 5)), "VR": arr("VR|{}", range(-4, 5)), "VN": arr("VN|{}", range(-4, 5)),
+            "VLR": np.array([[g.get(f"VLR|{x}|{y}", self.zero) for y in (-1, 0, 1)] for x in (-1, 0, 1)]),
+            "P": arr("P|{}", range(0, 5)),
+            "first": g.get("P|first", self.zero), "last": g.get("P|last", self.zero), "Q": g.get("Q|in", self.zero),
+            "counts": np.array([g.get(k, self.zero) for k in _COUNT_FEATURES]),
+        }
+        self._G = G
+        return G
+
+    def score(self, sentence: str, spans, *, analysis=None):
+        """Scores and labels of ``spans`` in one sentence."""
+        return self.score_batch([sentence], [spans], [analysis])
+
+    def score_batch(self, sentences: Sequence[str], spans_list: Sequence, analyses: Sequence | None = None):
+        """Scores and labels of the spans of many sentences (all targets vectorised at once).
+
+        Equivalent to summing the weights of :func:`target_features`; word features use prefix
+        sums over the token stream, so the cost per target is a handful of array lookups.
+        """
+        import bisect
+
+        A = _analyzer()
+        wget = self.words.get
+        unk = len(self.words)
+        rows_all: list[int] = []
+        negf: list[int] = []
+        valf: list[float] = []
+        oth = wget("[OTH]", unk)
+        if len(self._memo) > 200_000:
+            self._memo.clear()
+        T_off, T_n, T_lo, T_hi, T_i0, T_i1, T_q, T_cb, T_nt = ([] for _ in range(9))
+        off = 0
+        for j, (sentence, spans) in enumerate(zip(sentences, spans_list)):
+            an = analyses[j] if analyses is not None else None
+            if an is None:
+                words, starts, ends = A.tokens(sentence)
+                (compound, *_), lows, vals = A.analyse(sentence, words)
+            else:
+                words, starts, ends, compound, lows, vals = an
+            n = len(words)
+            ranges = []
+            is_tgt = [0] * n
+            for a, b in spans:
+                i0 = bisect.bisect_right(ends, a)
+                i1 = bisect.bisect_left(starts, b) - 1
+                if i1 < i0:
+                    i1 = i0 - 1
+                ranges.append((i0, i1))
+                for k in range(i0, min(i1 + 1, n)):
+                    is_tgt[k] = 1
+            memo = self._memo
+            for w in lows:
+                info = memo.get(w)
+                if info is None:
+                    c = w.strip(_STRIP) or w
+                    info = memo[w] = (wget(c, unk), 1 if (c in _NEGATORS or c.endswith("n't")) else 0)
+                rows_all.append(info[0])
+                negf.append(info[1])
+            if any(is_tgt):
+                for k in range(n):
+                    if is_tgt[k]:
+                        rows_all[off + k] = oth
+                        negf[off + k] = 0
+            valf.extend(vals if vals is not None else [0.0] * n)
+            quotes = [m.start() for m in _QUOTES.finditer(sentence)] if ('"' in sentence or "“" in sentence
+                                                                          or "”" in sentence) else []
+            cb = int(round(compound * 5))
+            nt = min(len(spans), 4)
+            for (a, _), (i0, i1) in zip(spans, ranges):
+                T_off.append(off)
+                T_n.append(n)
+                T_lo.append(min(i0, n))
+                T_hi.append(max(i1 + 1, 0))
+                T_i0.append(i0)
+                T_i1.append(i1)
+                T_q.append(sum(1 for q in quotes if q < a) % 2 if quotes else 0)
+                T_cb.append(cb)
+                T_nt.append(nt)
+            off += n
+        n_t = len(T_off)
+        if n_t == 0:
+            return np.zeros(0), np.empty(0, dtype=object)
+        G = self._globals()
+        R = np.asarray(rows_all, dtype=np.intp)
+        M = self.table[R] if len(R) else np.zeros((0, 7, 3))
+        z = np.zeros((1, 3))
+        PL = np.concatenate([z, np.cumsum(M[:, 0] + M[:, 1], axis=0)])
+        PR = np.concatenate([z, np.cumsum(M[:, 0] + M[:, 2], axis=0)])
+        P3 = np.concatenate([z, np.cumsum(M[:, 3], axis=0)])
+        P4 = np.concatenate([z, np.cumsum(M[:, 4], axis=0)])
+        o = np.asarray(T_off)
+        nn = np.asarray(T_n)
+        lo = np.asarray(T_lo)
+        hi = np.asarray(T_hi)
+        i0 = np.asarray(T_i0)
+        i1 = np.asarray(T_i1)
+        ln = np.maximum(lo - 3, 0)
+        rn = np.minimum(hi + 3, nn)
+        logits = (self.b + (PL[o + lo] - PL[o]) + (PR[o + nn] - PR[o + hi])
+                  + (P3[o + lo] - P3[o + ln]) + (P4[o + rn] - P4[o + hi]))
+        top = max(len(R) - 1, 0)
+        if len(R):
+            logits += np.where((lo > 0)[:, None], M[np.clip(o + lo - 1, 0, top), 5], 0.0)
+            logits += np.where((hi < nn)[:, None], M[np.clip(o + hi, 0, top), 6], 0.0)
+
+        def pref(x, dtype):
+            return np.concatenate([[0], np.cumsum(np.asarray(x, dtype=dtype))])
+
+        va = np.asarray(valf, dtype=np.float64)
+        pn, pp, pq, ps = pref(negf, np.int64), pref(va > 0, np.int64), pref(va < 0, np.int64), pref(va, np.float64)
+        counts = np.stack([
+            pn[o + lo] - pn[o + ln], pn[o + ln] - pn[o], pn[o + rn] - pn[o + hi], pn[o + nn] - pn[o + rn],
+            pp[o + lo] - pp[o + ln], pp[o + ln] - pp[o], pp[o + rn] - pp[o + hi], pp[o + nn] - pp[o + rn],
+            pq[o + lo] - pq[o + ln], pq[o + ln] - pq[o], pq[o + rn] - pq[o + hi], pq[o + nn] - pq[o + rn],
+        ], axis=1).astype(np.float64)
+        logits += counts @ G["counts"]
+        vl = np.round(ps[o + lo] - ps[o], 6)
+        vr = np.round(ps[o + nn] - ps[o + hi], 6)
+        vn = np.round(ps[o + lo] - ps[o + np.maximum(lo - 4, 0)] + ps[o + np.minimum(hi + 4, nn)] - ps[o + hi], 6)
+        b4 = lambda x: np.clip(np.rint(x), -4, 4).astype(np.intp) + 4  # noqa: E731
+        logits += G["VL"][b4(vl)] + G["VR"][b4(vr)] + G["VN"][b4(vn)]
+        logits += G["VLR"][np.sign(np.rint(vl)).astype(np.intp) + 1, np.sign(np.rint(vr)).astype(np.intp) + 1]
+        logits += G["P"][np.clip((4 * i0) // np.maximum(nn, 1), 0, 4)]
+        logits += (i0 <= 0)[:, None] * G["first"] + (i1 >= nn - 1)[:, None] * G["last"]
+        logits += np.asarray(T_q)[:, None] * G["Q"]
+        logits += G["C"][np.clip(np.asarray(T_cb), -5, 5) + 5] + G["T"][np.asarray(T_nt)]
+        return self._finish(logits)
+
+
+_COUNT_FEATURES = ("NEG|L|n", "NEG|L|f", "NEG|R|n", "NEG|R|f", "V|L|n|p", "V|L|f|p", "V|R|n|p", "V|R|f|p",
+                   "V|L|n|n", "V|L|f|n", "V|R|n|n", "V|R|f|n")
 
 
 # --------------------------------------------------------------------------- aggregation

@@ -55,3 +55,57 @@ def tune_band(scores, y):
     grid = np.round(np.arange(0.0, 0.96, 0.01), 2)
     f = [macro_f1(y, band_labels(scores, b)) for b in grid]
     return float(grid[int(np.argmax(f))])
+
+
+def speed(n_articles: int = 80, repeats: int = 3) -> dict:
+    """CPU µs per word of spaCy NER vs sentence_sentiment + score_mentions on real news articles."""
+    from newskit.entities import load_model
+    from newskit.sentiment import score_mentions, sentence_sentiment
+    from newskit.text import sentence_spans
+    import pandas as pd
+
+    files = sorted((SHARED / "data" / "corpus_ukraine").glob("*.txt"))[:: max(1, 2936 // n_articles)][:n_articles]
+    texts = ["\n".join(f.read_text(encoding="utf-8").splitlines()[3:]) for f in files]
+    n_words = sum(len(t.split()) for t in texts)
+    nlp = load_model()
+    docs = list(nlp.pipe(texts[:5]))  # warm-up
+    batches = []
+    for aid, (text, doc) in enumerate(zip(texts, nlp.pipe(texts))):
+        spans = sentence_spans(text)
+        sents = pd.DataFrame({"article_id": str(aid), "sent_id": range(len(spans)),
+                              "start": [s for s, _ in spans], "end": [e for _, e in spans],
+                              "text": [text[s:e] for s, e in spans]})
+        import bisect
+
+        starts = [s for s, _ in spans]
+        rows = []
+        for ent in doc.ents:
+            i = bisect.bisect_right(starts, ent.start_char) - 1
+            if i >= 0 and ent.end_char <= spans[i][1]:
+                rows.append((str(aid), i, ent.start_char, ent.end_char))
+        ments = pd.DataFrame(rows, columns=["article_id", "sent_id", "start", "end"])
+        batches.append((sents, ments))
+    t_ner = t_sent = t_ment = 0.0
+    for _ in range(repeats):
+        t = time.process_time()
+        for doc in nlp.pipe(texts, batch_size=32):
+            pass
+        t_ner += time.process_time() - t
+        for sents, ments in batches:
+            t = time.process_time()
+            sc = sentence_sentiment(sents["text"].tolist())
+            t_sent += time.process_time() - t
+            s2 = pd.concat([sents, sc], axis=1)
+            t = time.process_time()
+            score_mentions(s2, ments)
+            t_ment += time.process_time() - t
+    n_sent = sum(len(s) for s, _ in batches)
+    n_ment = sum(len(m) for _, m in batches)
+    r = repeats
+    return {"articles": len(texts), "words": n_words, "sentences": n_sent, "mentions": n_ment,
+            "ner_us_per_word": t_ner / r / n_words * 1e6,
+            "sentiment_us_per_sentence": t_sent / r / n_sent * 1e6,
+            "sentiment_us_per_word": t_sent / r / n_words * 1e6,
+            "mention_us_per_mention": t_ment / r / max(n_ment, 1) * 1e6,
+            "mention_us_per_word": t_ment / r / n_words * 1e6,
+            "overhead_share_of_ner": (t_sent + t_ment) / t_ner}
