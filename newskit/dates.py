@@ -286,7 +286,8 @@ def _find(text: str, pub: _dt.date | None) -> list[tuple[int, int, str, _dt.date
             if year:
                 date = _safe_date(int(year), mon, day)
             elif pub is not None:
-                date = _day_month(pub, mon, day, _future(text, s, e) or _next_before(text, s))
+                date = _day_month(pub, mon, day, _future(text, s, e) or _next_before(text, s)
+                                  or _soon(text, s, pub, mon, day))
         elif kind == "my":
             date, gran = _safe_date(int(m["y3"]), _MONTHS[m["m3"].lower()], 1), "month"
         elif kind in ("mon", "mon1"):
@@ -294,7 +295,8 @@ def _find(text: str, pub: _dt.date | None) -> list[tuple[int, int, str, _dt.date
                 gran = "month"
                 name = m["m4"] if kind == "mon" else m["mon1"]
                 date = _month_alone(pub, _MONTHS[name.lower()], m["mmod"] or "", _future(text, s, e))
-        elif kind == "rel" and pub is not None:
+        elif kind == "rel" and pub is not None and not (
+                m["rel"] == "Today" and re.search(r"[A-Z][\w.]*\s+$", text[max(0, s - 12):s])):  # Russia Today
             w = " ".join(m["rel"].lower().split())
             delta = {"yesterday": -1, "last night": -1, "tomorrow": 1, "the day before yesterday": -2}.get(w, 0)
             date = pub + _dt.timedelta(days=delta)
@@ -340,6 +342,19 @@ def _not_weekday(text: str, start: int, end: int) -> bool:
     if _HOLIDAY_BEFORE.search(before):
         return True
     return bool(re.search(r"\b[Tt]he\s+$", before)) and bool(_TITLE_AFTER.match(text, end))
+
+
+_PAST_NEAR = re.compile(r"\b(?:[a-z]+ed|said|was|were|had|did|began|took|came|fell|met|saw|made|went|won|lost|"
+                        r"fought|left|held|began|since|ago|after)\b")
+
+
+def _soon(text: str, start: int, pub: _dt.date, month: int, day: int) -> bool:
+    """A day and month without a year that comes within 3 weeks, with no past tense just before it
+    ("a session on October 4" written on 30 September), is the coming one, not last year's."""
+    nxt = _day_month(pub, month, day, True)
+    if nxt is None or (nxt - pub).days > 21 or nxt == pub:
+        return False
+    return _PAST_NEAR.search(text, max(0, start - 50), start) is None
 
 
 def _next_before(text: str, start: int) -> bool:
