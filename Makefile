@@ -19,9 +19,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 # Widget scripts (require.js, @jupyter-widgets/html-manager) from the npm registry into a local cache.
 assets: $(STAMP)
-	-$(BIN)/python -m newskit.report --fetch-assets
+	$(BIN)/python scripts/fetch_widget_assets.py --optional
 
-test: $(STAMP)
+test: $(STAMP) assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 report: $(STAMP) assets

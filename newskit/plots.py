@@ -378,7 +378,8 @@ def plot_sentiment_timeline(table: pd.DataFrame, *, ax=None, title: str | None =
     return ax
 
 
-def plot_event_timeline(events: pd.DataFrame, *, ax=None, actors=None, top: int = 8, title: str | None = None):
+def plot_event_timeline(events: pd.DataFrame, *, ax=None, actors=None, top: int = 8, title: str | None = None,
+                        granularity=("day",)):
     """Event dates vs publication dates: one row per actor, dots per day (size = number of sentences).
 
     Filled dots are the dates the sentences talk about (``event_date``); hollow dots the publication
@@ -390,6 +391,8 @@ def plot_event_timeline(events: pd.DataFrame, *, ax=None, actors=None, top: int 
         ``newskit.event_timeline`` output (``event_date``, ``published``, ``actors``).
     actors : list of str, optional
         Rows to show (default: the ``top`` actors with most dated sentences; without actors one row).
+    granularity : str or tuple, optional
+        Event-date granularities shown (default day-level only; None for all).
 
     Returns
     -------
@@ -405,6 +408,8 @@ def plot_event_timeline(events: pd.DataFrame, *, ax=None, actors=None, top: int 
     'Lysychansk'
     """
     ev = events.copy()
+    if granularity is not None and "granularity" in ev.columns:
+        ev = ev[ev["granularity"].isin([granularity] if isinstance(granularity, str) else list(granularity))]
     if "actors" in ev.columns and ev["actors"].map(lambda a: isinstance(a, (list, tuple, np.ndarray))).any():
         ev = ev.explode("actors").rename(columns={"actors": "actor"})
     elif "actor" not in ev.columns:

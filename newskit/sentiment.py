@@ -493,6 +493,25 @@ _QUOTES = re.compile("[\"“”]")
 _NEGATORS = frozenset({"not", "no", "never", "n't", "cannot", "nor", "without", "neither"})
 
 
+_CLAUSE_PUNCT = frozenset(",;:—–()\"“”")
+_CLAUSE_WORDS = frozenset({"while", "but", "whereas", "although", "though", "however", "because", "after",
+                           "before", "when", "which", "who"})
+
+
+def _clauses(sentence: str, lows: Sequence[str], starts: Sequence[int], ends: Sequence[int]) -> list[int]:
+    """Clause number of each token: a new clause after , ; : dashes, brackets or quotes and before
+    subordinating / contrasting words (while, but, although, which, ...)."""
+    out = []
+    c = 0
+    prev_end = None
+    for w, a, b in zip(lows, starts, ends):
+        if prev_end is not None and (w in _CLAUSE_WORDS or any(ch in _CLAUSE_PUNCT for ch in sentence[prev_end:a])):
+            c += 1
+        out.append(c)
+        prev_end = b
+    return out
+
+
 def target_features(sentence: str, spans: Sequence[tuple[int, int]], *, analysis=None) -> list[list[str]]:
     """Target-aware features of each span (offsets into ``sentence``) for the linear model.
 
@@ -530,6 +549,7 @@ def target_features(sentence: str, spans: Sequence[tuple[int, int]], *, analysis
     cb = int(round(compound * 5))
     ntg = f"T|{min(len(spans), 4)}"
     quotes = [m.start() for m in _QUOTES.finditer(sentence)]
+    cid = _clauses(sentence, lows, starts, ends)
     out = []
     for (a, b), (i0, i1) in zip(spans, ranges):
         f = [f"C|{cb}", ntg]
@@ -565,6 +585,14 @@ def target_features(sentence: str, spans: Sequence[tuple[int, int]], *, analysis
                     if d <= 4:
                         vn += v
         vl, vr, vn = round(vl, 6), round(vr, 6), round(vn, 6)  # bins must not depend on summation order
+        if vals is not None and n:
+            c = cid[min(max(i0, 0), n - 1)]
+            kin = round(sum(x for x, cc in zip(vals, cid) if cc == c), 6)
+            kout = round(sum(vals) - kin, 6)
+        else:
+            kin = kout = 0.0
+        f.append(f"K|{max(-4, min(4, int(round(kin))))}")
+        f.append(f"KX|{max(-4, min(4, int(round(kout))))}")
         f.append(f"VL|{max(-4, min(4, int(round(vl))))}")
         f.append(f"VR|{max(-4, min(4, int(round(vr))))}")
         f.append(f"VN|{max(-4, min(4, int(round(vn))))}")
@@ -662,6 +690,7 @@ class _TargetModel:
         G = {
             "C": arr("C|{}", range(-5, 6)), "T": arr("T|{}", range(0, 5)),
             "VL": arr("VL|{}", range(-4, 5)), "VR": arr("VR|{}", range(-4, 5)), "VN": arr("VN|{}", range(-4, 5)),
+            "K": arr("K|{}", range(-4, 5)), "KX": arr("KX|{}", range(-4, 5)),
             "VLR": np.array([[g.get(f"VLR|{x}|{y}", self.zero) for y in (-1, 0, 1)] for x in (-1, 0, 1)]),
             "P": arr("P|{}", range(0, 5)),
             "first": g.get("P|first", self.zero), "last": g.get("P|last", self.zero), "Q": g.get("Q|in", self.zero),
@@ -691,7 +720,7 @@ class _TargetModel:
         oth = wget("[OTH]", unk)
         if len(self._memo) > 200_000:
             self._memo.clear()
-        T_off, T_n, T_lo, T_hi, T_i0, T_i1, T_q, T_cb, T_nt = ([] for _ in range(9))
+        T_off, T_n, T_lo, T_hi, T_i0, T_i1, T_q, T_cb, T_nt, T_kin, T_kout = ([] for _ in range(11))
         off = 0
         for j, (sentence, spans) in enumerate(zip(sentences, spans_list)):
             an = analyses[j] if analyses is not None else None
@@ -729,6 +758,15 @@ class _TargetModel:
                                                                           or "”" in sentence) else []
             cb = int(round(compound * 5))
             nt = min(len(spans), 4)
+            if vals is not None and n:
+                cid = _clauses(sentence, lows, starts, ends)
+                csum: dict[int, float] = {}
+                for x, cc in zip(vals, cid):
+                    if x:
+                        csum[cc] = csum.get(cc, 0.0) + x
+                tot = sum(vals)
+            else:
+                cid, csum, tot = None, {}, 0.0
             for (a, _), (i0, i1) in zip(spans, ranges):
                 T_off.append(off)
                 T_n.append(n)
@@ -739,6 +777,14 @@ class _TargetModel:
                 T_q.append(sum(1 for q in quotes if q < a) % 2 if quotes else 0)
                 T_cb.append(cb)
                 T_nt.append(nt)
+                if cid is not None:
+                    kin = round(csum.get(cid[min(max(i0, 0), n - 1)], 0.0), 6)
+                    kout = round(tot - kin, 6)
+                    T_kin.append(max(-4, min(4, int(round(kin)))) + 4)
+                    T_kout.append(max(-4, min(4, int(round(kout)))) + 4)
+                else:
+                    T_kin.append(4)
+                    T_kout.append(4)
             off += n
         n_t = len(T_off)
         if n_t == 0:
@@ -787,6 +833,7 @@ class _TargetModel:
         logits += (i0 <= 0)[:, None] * G["first"] + (i1 >= nn - 1)[:, None] * G["last"]
         logits += np.asarray(T_q)[:, None] * G["Q"]
         logits += G["C"][np.clip(np.asarray(T_cb), -5, 5) + 5] + G["T"][np.asarray(T_nt)]
+        logits += G["K"][np.asarray(T_kin)] + G["KX"][np.asarray(T_kout)]
         return self._finish(logits)
 
 
