@@ -593,6 +593,11 @@ def target_features(sentence: str, spans: Sequence[tuple[int, int]], *, analysis
             kin = kout = 0.0
         f.append(f"K|{max(-4, min(4, int(round(kin))))}")
         f.append(f"KX|{max(-4, min(4, int(round(kout))))}")
+        if n:
+            c = cid[min(max(i0, 0), n - 1)]
+            for k in range(n):
+                if cid[k] == c and not (i0 <= k <= i1):
+                    f.append("KW|" + ("[OTH]" if is_tgt[k] else clean[k]))
         f.append(f"VL|{max(-4, min(4, int(round(vl))))}")
         f.append(f"VR|{max(-4, min(4, int(round(vr))))}")
         f.append(f"VN|{max(-4, min(4, int(round(vn))))}")
@@ -613,7 +618,7 @@ def _model() -> "_TargetModel":
     return _TargetModel.load(MODEL_PATH)
 
 
-_SLOTS = {"B": 0, "S|L": 1, "S|R": 2, "N|L": 3, "N|R": 4, "A|L": 5, "A|R": 6}
+_SLOTS = {"B": 0, "S|L": 1, "S|R": 2, "N|L": 3, "N|R": 4, "A|L": 5, "A|R": 6, "KW": 7}
 
 
 class _TargetModel:
@@ -634,14 +639,14 @@ class _TargetModel:
         glob: dict[str, np.ndarray] = {}
         for f, i in self.vocab.items():
             head, _, rest = f.partition("|")
-            key = head if head == "B" else None
+            key = head if head in ("B", "KW") else None
             if head in ("S", "N", "A") and rest[:2] in ("L|", "R|"):
                 key, rest = f"{head}|{rest[0]}", rest[2:]
             if key is not None:
                 slots.append((words.setdefault(rest, len(words)), _SLOTS[key], i))
             else:
                 glob[f] = W[i]
-        table = np.zeros((len(words) + 1, 7, 3))  # last row: unknown word
+        table = np.zeros((len(words) + 1, 8, 3))  # last row: unknown word
         for r, slot, i in slots:
             table[r, slot] = W[i]
         self.words = words
@@ -720,7 +725,7 @@ class _TargetModel:
         oth = wget("[OTH]", unk)
         if len(self._memo) > 200_000:
             self._memo.clear()
-        T_off, T_n, T_lo, T_hi, T_i0, T_i1, T_q, T_cb, T_nt, T_kin, T_kout = ([] for _ in range(11))
+        T_off, T_n, T_lo, T_hi, T_i0, T_i1, T_q, T_cb, T_nt, T_kin, T_kout, T_cs, T_ce = ([] for _ in range(13))
         off = 0
         for j, (sentence, spans) in enumerate(zip(sentences, spans_list)):
             an = analyses[j] if analyses is not None else None
@@ -758,8 +763,9 @@ class _TargetModel:
                                                                           or "”" in sentence) else []
             cb = int(round(compound * 5))
             nt = min(len(spans), 4)
+            cid_all = _clauses(sentence, lows, starts, ends) if n else []
             if vals is not None and n:
-                cid = _clauses(sentence, lows, starts, ends)
+                cid = cid_all
                 csum: dict[int, float] = {}
                 for x, cc in zip(vals, cid):
                     if x:
@@ -777,6 +783,17 @@ class _TargetModel:
                 T_q.append(sum(1 for q in quotes if q < a) % 2 if quotes else 0)
                 T_cb.append(cb)
                 T_nt.append(nt)
+                if n:
+                    c = cid_all[min(max(i0, 0), n - 1)]
+                    cs = cid_all.index(c)
+                    ce = cs
+                    while ce < n and cid_all[ce] == c:
+                        ce += 1
+                    T_cs.append(cs)
+                    T_ce.append(ce)
+                else:
+                    T_cs.append(0)
+                    T_ce.append(0)
                 if cid is not None:
                     kin = round(csum.get(cid[min(max(i0, 0), n - 1)], 0.0), 6)
                     kout = round(tot - kin, 6)
@@ -791,7 +808,7 @@ class _TargetModel:
             return np.zeros(0), np.empty(0, dtype=object)
         G = self._globals()
         R = np.asarray(rows_all, dtype=np.intp)
-        M = self.table[R] if len(R) else np.zeros((0, 7, 3))
+        M = self.table[R] if len(R) else np.zeros((0, 8, 3))
         z = np.zeros((1, 3))
         PL = np.concatenate([z, np.cumsum(M[:, 0] + M[:, 1], axis=0)])
         PR = np.concatenate([z, np.cumsum(M[:, 0] + M[:, 2], axis=0)])
@@ -807,6 +824,12 @@ class _TargetModel:
         rn = np.minimum(hi + 3, nn)
         logits = (self.b + (PL[o + lo] - PL[o]) + (PR[o + nn] - PR[o + hi])
                   + (P3[o + lo] - P3[o + ln]) + (P4[o + rn] - P4[o + hi]))
+        P7 = np.concatenate([z, np.cumsum(M[:, 7], axis=0)])
+        cs = np.asarray(T_cs)
+        ce = np.asarray(T_ce)
+        xs = np.minimum(np.maximum(cs, lo), ce)          # target tokens inside the clause: [xs, xe)
+        xe = np.maximum(np.minimum(ce, hi), xs)
+        logits += (P7[o + ce] - P7[o + cs]) - (P7[o + xe] - P7[o + xs])
         top = max(len(R) - 1, 0)
         if len(R):
             logits += np.where((lo > 0)[:, None], M[np.clip(o + lo - 1, 0, top), 5], 0.0)
