@@ -444,3 +444,112 @@ def plot_event_timeline(events: pd.DataFrame, *, ax=None, actors=None, top: int 
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title or "When events happened (●) vs when they were reported (○)")
     return ax
+
+
+# --------------------------------------------------------------------------- sentiment by actor
+def plot_actor_sentiment(table: pd.DataFrame, *, ax=None, top: int | None = 20, title: str | None = None):
+    """Actors ranked by mean target sentiment with bootstrap 95% CI error bars (from ``actor_sentiment``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``actor, n, mean, ci_low, ci_high`` (one row per actor).
+    top : int, optional
+        Keep the ``top`` actors with most mentions (then rank them by mean).
+    """
+    t = table.dropna(subset=["mean"])
+    if top is not None and "n" in t.columns:
+        t = t.nlargest(top, "n")
+    t = t.sort_values("mean")
+    ax = _axes(ax, figsize=(7, max(2.5, 0.32 * len(t) + 1.2)))
+    if len(t) == 0:
+        ax.text(0.5, 0.5, "no actor with enough mentions", transform=ax.transAxes, ha="center", va="center",
+                color="0.4")
+        ax.set_axis_off()
+        return ax
+    y = np.arange(len(t))
+    m = t["mean"].to_numpy(float)
+    lo = np.clip(m - t["ci_low"].to_numpy(float), 0, None)
+    hi = np.clip(t["ci_high"].to_numpy(float) - m, 0, None)
+    colours = np.where(m < 0, "#C44E52", "#4C72B0")
+    ax.barh(y, m, color=colours, alpha=0.35, height=0.6)
+    ax.errorbar(m, y, xerr=[np.nan_to_num(lo), np.nan_to_num(hi)], fmt="o", color="0.15", ms=4, capsize=2, lw=1)
+    labels = [f"{a}  (n={n:,})" for a, n in zip(t["actor"], t["n"])] if "n" in t.columns else t["actor"]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.axvline(0, color="0.5", lw=0.8)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("mean target sentiment (−1 negative … +1 positive), 95% bootstrap CI")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(title or "How each actor is portrayed")
+    return ax
+
+
+def plot_sentiment_heatmap(table: pd.DataFrame, *, by: str | None = None, ax=None, annotate: bool = True,
+                           title: str | None = None):
+    """Outlet × actor heatmap of mean target sentiment (from ``actor_sentiment(ann, by="source")``).
+
+    Cells are coloured on a diverging scale centred on 0 (fixed to ±0.6 so figures compare);
+    annotations show the mean and the number of mentions. Missing cells (too few mentions) are blank.
+    """
+    import matplotlib.colors as mcolors
+
+    by = by or next((c for c in ("outlet", "source", "month", "week") if c in table.columns), None)
+    if by is None:
+        raise ValueError("table needs a grouping column (source/outlet/month/week)")
+    ax = _axes(ax)
+    if len(table) == 0:
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.4")
+        ax.set_axis_off()
+        return ax
+    mean = table.pivot_table(index="actor", columns=by, values="mean", aggfunc="first")
+    n = table.pivot_table(index="actor", columns=by, values="n", aggfunc="first").reindex_like(mean)
+    order = mean.mean(axis=1).sort_values().index
+    mean, n = mean.loc[order], n.loc[order]
+    vmax = max(0.6, float(np.nanmax(np.abs(mean.to_numpy()))) if mean.notna().any().any() else 0.6)
+    im = ax.imshow(mean.to_numpy(float), cmap="RdBu", norm=mcolors.TwoSlopeNorm(0, -vmax, vmax), aspect="auto")
+    ax.set_xticks(range(mean.shape[1]), [str(c)[:10] if by in ("month", "week") else str(c) for c in mean.columns],
+                  rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(range(mean.shape[0]), mean.index, fontsize=8)
+    if annotate and mean.size <= 400:
+        for i in range(mean.shape[0]):
+            for j in range(mean.shape[1]):
+                v = mean.iat[i, j]
+                if pd.notna(v):
+                    ax.text(j, i, f"{v:+.2f}\n{int(n.iat[i, j])}", ha="center", va="center", fontsize=6.5,
+                            color="white" if abs(v) > 0.6 * vmax else "black")
+    ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="mean target sentiment")
+    ax.set_title(title or f"Mean target sentiment by {by} (number = mentions)")
+    return ax
+
+
+def plot_sentiment_lines(table: pd.DataFrame, *, actors=None, time: str | None = None, ax=None, band: bool = True,
+                         title: str | None = None):
+    """Sentiment over time per actor: mean lines with 95% CI bands (from ``actor_sentiment(ann, by="month")``)."""
+    time = time or next((c for c in ("month", "week") if c in table.columns), None)
+    if time is None:
+        raise ValueError("table needs a 'month' or 'week' column")
+    t = table
+    if actors is not None:
+        actors = [actors] if isinstance(actors, str) else list(actors)
+        t = t[t["actor"].isin(actors)]
+    ax = _axes(ax, figsize=(9, 4.5))
+    if len(t) == 0:
+        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.4")
+        return ax
+    for actor, g in t.groupby("actor", sort=False):
+        g = g.sort_values(time)
+        x = pd.to_datetime(g[time])
+        (line,) = ax.plot(x, g["mean"], marker="o", ms=3, lw=1.6, label=f"{actor}")
+        if band:
+            ax.fill_between(x, g["ci_low"], g["ci_high"], color=line.get_color(), alpha=0.18, lw=0)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set_ylim(-1, 1)
+    ax.set_ylabel("mean target sentiment (95% CI)")
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    ax.grid(alpha=0.3)
+    try:
+        _date_axis(ax)
+    except Exception:  # pragma: no cover - formatting only
+        pass
+    ax.set_title(title or f"Target sentiment per {time}")
+    return ax
