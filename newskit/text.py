@@ -27,6 +27,9 @@ sentence or word (see the data model in ``DEVELOPERS.md``).
 """
 from __future__ import annotations
 
+#: Bump when sentence_spans output changes: it is part of the annotation cache key.
+PIPELINE_VERSION = "1"
+
 import re
 from collections import Counter
 from collections.abc import Iterable
