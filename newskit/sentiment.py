@@ -38,6 +38,9 @@ __all__ = [
     "actor_sentiment",
     "compare_sources",
     "label_scores",
+    "target_features",
+    "mention_examples",
+    "examples_html",
     "SENTIMENT_COLUMNS",
     "LABELS",
 ]
@@ -1096,3 +1099,71 @@ def compare_sources(ann, actor: str, *, by: str = "source", pairwise: bool = Fal
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
     return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- examples
+def mention_examples(ann, actor: str, *, k: int = 3, source: str | None = None) -> pd.DataFrame:
+    """The ``k`` most negative and ``k`` most positive mentions of ``actor``, with their sentence.
+
+    Returns
+    -------
+    DataFrame
+        ``kind`` (most negative / most positive), ``score``, ``sentiment``, ``sentence``,
+        ``m_start``, ``m_end`` (mention offsets inside ``sentence``), ``article_id``, and ``date``,
+        ``source``, ``outlet`` when known. A sentence appears once per kind.
+    """
+    m = _mention_table(ann)
+    m = m[m["actor"] == actor]
+    if source is not None:
+        col = "source" if "source" in m.columns and (m["source"] == source).any() else "outlet"
+        m = m[m[col] == source] if col in m.columns else m.iloc[:0]
+    cols = ["kind", "score", "sentiment", "sentence", "m_start", "m_end", "article_id", "date", "source", "outlet"]
+    sents = getattr(ann, "sentences", None)
+    if len(m) == 0 or sents is None or len(sents) == 0:
+        return pd.DataFrame(columns=cols)
+    s = sents[["article_id", "sent_id", "start", "text"]].rename(columns={"start": "s_start", "text": "sentence"})
+    s = s.assign(article_id=s["article_id"].astype(str))
+    m = m.assign(article_id=m["article_id"].astype(str)).merge(s, on=["article_id", "sent_id"], how="inner")
+    m = m.assign(m_start=m["start"] - m["s_start"], m_end=m["end"] - m["s_start"])
+    out = []
+    for kind, asc in (("most negative", True), ("most positive", False)):
+        part = m.sort_values("score", ascending=asc, kind="mergesort")
+        part = part.drop_duplicates(["sentence"]).head(k)
+        out.append(part.assign(kind=kind))
+    res = pd.concat(out, ignore_index=True)
+    for c in cols:
+        if c not in res.columns:
+            res[c] = None
+    return res[cols]
+
+
+def examples_html(examples: pd.DataFrame) -> str:
+    """HTML list of example sentences with the mention in ``<mark>`` (every text piece escaped).
+
+    >>> ex = pd.DataFrame({"kind": ["most negative"], "score": [-0.5], "sentence": ["<b>Smith</b> lied."],
+    ...                    "m_start": [3], "m_end": [8], "source": ["x.example"], "date": [pd.Timestamp("2023-05-01")]})
+    >>> print(examples_html(ex))
+    <div class="newskit-examples"><h4>most negative</h4><ul><li><span>&lt;b&gt;<mark>Smith</mark>&lt;/b&gt; lied.</span> <small>(score -0.50; x.example; 2023-05-01)</small></li></ul></div>
+    """
+    import html
+
+    if len(examples) == 0:
+        return '<div class="newskit-examples"><p>No examples.</p></div>'
+    parts = ['<div class="newskit-examples">']
+    for kind, g in examples.groupby("kind", sort=False):
+        parts.append(f"<h4>{html.escape(str(kind))}</h4><ul>")
+        for r in g.itertuples(index=False):
+            text = str(r.sentence)
+            a, b = int(r.m_start), int(r.m_end)
+            body = (html.escape(text[:a]) + "<mark>" + html.escape(text[a:b]) + "</mark>" + html.escape(text[b:]))
+            meta = [f"score {float(r.score):+.2f}"]
+            src = getattr(r, "outlet", None) or getattr(r, "source", None)
+            if isinstance(src, str) and src:
+                meta.append(html.escape(src))
+            d = getattr(r, "date", None)
+            if d is not None and pd.notna(d):
+                meta.append(html.escape(str(pd.Timestamp(d).date())))
+            parts.append(f"<li><span>{body}</span> <small>({'; '.join(meta)})</small></li>")
+        parts.append("</ul>")
+    parts.append("</div>")
+    return "".join(parts)

@@ -141,3 +141,70 @@ def timeline_explorer(ann, *, freq: str = "W", metric: str = "mentions", actors=
     box.actors = actors_w
     redraw()
     return box
+
+
+# --------------------------------------------------------------------------- sentiment by actor
+def sentiment_explorer(ann, *, actor: str | None = None, source: str | None = None, by: str = "month",
+                       min_mentions: int = 5, k: int = 3, n_boot: int = 500):
+    """Sentiment explorer: an actor and an outlet selector redraw the actor's sentiment over time
+    (mean with 95% CI band) and list the most negative / most positive example sentences.
+
+    Parameters
+    ----------
+    ann : Annotations
+    actor : str, optional
+        Initial actor (default: the most mentioned).
+    source : str, optional
+        Initial outlet (default: all outlets).
+    by : {"month", "week"}
+    min_mentions : int
+        Periods with fewer mentions are not drawn.
+    k : int
+        Example sentences of each kind.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Controls and an ``Output``; ``box.output`` is the Output, ``box.redraw()`` redraws,
+        ``box.actor`` and ``box.source`` are the controls.
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML, display
+
+    from newskit.plots import plot_sentiment_lines
+    from newskit.sentiment import _mention_table, actor_sentiment, examples_html, mention_examples
+
+    m = _mention_table(ann)
+    names = m["actor"].value_counts()
+    options = names.head(100).index.tolist()
+    if not options:
+        return w.VBox([w.HTML("<p>No scored mentions.</p>")])
+    actor = actor if actor in options else options[0]
+    col = "outlet" if "outlet" in m.columns else ("source" if "source" in m.columns else None)
+    outlets = ["(all)"] + (sorted(m[col].dropna().astype(str).unique()) if col else [])
+    actor_w = w.Dropdown(options=options, value=actor, description="Actor")
+    source_w = w.Dropdown(options=outlets, value=source if source in outlets else "(all)", description="Outlet")
+    out = w.Output()
+
+    def redraw(*_):
+        sub = m[m["actor"] == actor_w.value]
+        if col and source_w.value != "(all)":
+            sub = sub[sub[col].astype(str) == source_w.value]
+        with out:
+            out.clear_output(wait=True)
+            table = actor_sentiment(sub, by=by, min_mentions=min_mentions, n_boot=n_boot)
+            fig, ax = plt.subplots(figsize=(9, 3.8))
+            plot_sentiment_lines(table, ax=ax, title=f"{actor_w.value} — {source_w.value}")
+            plt.show()
+            plt.close(fig)
+            ex = mention_examples(ann, actor_w.value, k=k,
+                                  source=None if source_w.value == "(all)" else source_w.value)
+            display(HTML(examples_html(ex)))
+
+    actor_w.observe(redraw, names="value")
+    source_w.observe(redraw, names="value")
+    box = w.VBox([w.HBox([actor_w, source_w]), out])
+    box.output, box.redraw, box.actor, box.source = out, redraw, actor_w, source_w
+    redraw()
+    return box
