@@ -1,0 +1,109 @@
+"""Parallel annotate() equals serial; the per-article cache is invalidated by text/date changes.
+
+Correctness only: no timing assertions.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import newskit
+from newskit import entities as E
+
+N = 64  # annotate() uses one process below 4 chunks of max(16, 2 * batch_size) articles
+
+
+@pytest.fixture(scope="module")
+def articles():
+    from newskit.datasets import demo_corpus
+
+    a = newskit.load_corpus(demo_corpus()).head(N).reset_index(drop=True)
+    # two paragraphs per article keep the test short
+    a["text"] = ["\n".join(t.split("\n")[:2]) for t in a["text"]]
+    return a
+
+
+def _tables(ann):
+    out = {}
+    for t in ("sentences", "mentions", "dates"):
+        df = getattr(ann, t)
+        keys = ["article_id", "start", "end"] if t != "sentences" else ["article_id", "sent_id"]
+        out[t] = df.sort_values(keys, kind="stable").reset_index(drop=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def serial(articles):
+    return E.annotate(articles, n_process=1, batch_size=4, cache=False, progress=False)
+
+
+def test_parallel_equals_serial(articles, serial, monkeypatch):
+    used = []
+    real_run = E._run
+
+    def spy(*a, **kw):
+        used.append(kw["n_process"])
+        return real_run(*a, **kw)
+
+    monkeypatch.setattr(E, "_run", spy)
+    par = E.annotate(articles, n_process=2, batch_size=4, cache=False, progress=False)
+    assert used == [2], "the parallel path was not taken"
+    a, b = _tables(serial), _tables(par)
+    assert len(a["mentions"]) > 0 and "actor" in b["mentions"]
+    for t in a:
+        pd.testing.assert_frame_equal(a[t], b[t], obj=t)
+
+
+def test_cache_hit_equals_cold_and_invalidates_on_change(articles, serial, tmp_path):
+    cold = E.annotate(articles, n_process=1, batch_size=4, cache_dir=tmp_path, progress=False)
+    assert cold.meta["n_annotated"] == N and cold.meta["n_cached"] == 0
+    warm = E.annotate(articles, n_process=1, batch_size=4, cache_dir=tmp_path, progress=False)
+    assert warm.meta["n_annotated"] == 0 and warm.meta["n_cached"] == N
+    for t, df in _tables(warm).items():
+        pd.testing.assert_frame_equal(_tables(cold)[t], df, obj=t)
+        pd.testing.assert_frame_equal(_tables(serial)[t], df, obj=t)
+
+    # one text changes: only that article is annotated again, and its tables follow the new text
+    changed = articles.copy()
+    aid = changed.loc[3, "article_id"]
+    changed.loc[3, "text"] = "Volodymyr Zelensky met Olaf Scholz in Kyiv on Monday."
+    again = E.annotate(changed, n_process=1, batch_size=4, cache_dir=tmp_path, progress=False)
+    assert again.meta["n_annotated"] == 1 and again.meta["n_cached"] == N - 1
+    m = again.mentions[again.mentions["article_id"] == aid]
+    assert set(m["text"]) >= {"Volodymyr Zelensky", "Kyiv"}
+    s = again.sentences[again.sentences["article_id"] == aid]
+    assert s["text"].tolist() == ["Volodymyr Zelensky met Olaf Scholz in Kyiv on Monday."]
+    others = again.mentions[again.mentions["article_id"] != aid].reset_index(drop=True)
+    before = warm.mentions[warm.mentions["article_id"] != aid].reset_index(drop=True)
+    pd.testing.assert_frame_equal(before[["article_id", "start", "end", "text", "label"]],
+                                  others[["article_id", "start", "end", "text", "label"]])
+
+    # a changed publication date changes relative event dates: re-annotated too
+    redated = changed.copy()
+    redated.loc[3, "date"] = pd.Timestamp("2022-05-20")
+    third = E.annotate(redated, n_process=1, batch_size=4, cache_dir=tmp_path, progress=False)
+    assert third.meta["n_annotated"] == 1
+    d = third.dates[third.dates["article_id"] == aid]
+    assert d["date"].tolist() == [pd.Timestamp("2022-05-16")]  # "on Monday" before Friday 20 May
+
+
+def test_default_n_process_is_usable_cores_capped(articles, monkeypatch):
+    """n_process=None → one worker per usable core, capped (the spy runs the work in-process)."""
+    import inspect
+
+    assert inspect.signature(E.annotate).parameters["n_process"].default is None
+    used = []
+    real_run = E._run
+
+    def spy(*a, **kw):
+        used.append(kw["n_process"])
+        kw["n_process"] = 1
+        kw["nlp"] = E.load_model()
+        return real_run(*a, **kw)
+
+    monkeypatch.setattr(E, "_run", spy)
+    for cores in (2, 64):
+        monkeypatch.setattr(E, "usable_cores", lambda cores=cores: cores)
+        E.annotate(articles, batch_size=4, cache=False, progress=False)
+    assert used[0] == 2
+    assert 2 < used[1] < 64  # capped
