@@ -109,3 +109,214 @@ def speed(n_articles: int = 80, repeats: int = 3) -> dict:
             "mention_us_per_mention": t_ment / r / max(n_ment, 1) * 1e6,
             "mention_us_per_word": t_ment / r / n_words * 1e6,
             "overhead_share_of_ner": (t_sent + t_ment) / t_ner}
+
+
+# --------------------------------------------------------------------------- variants
+def thresholds(scores, y):
+    """Two thresholds (negative <= lo, positive >= hi) maximising macro-F1 on train."""
+    s = np.asarray(scores, dtype=float)
+    grid = np.round(np.arange(-0.95, 0.96, 0.01), 2)
+    best = (-1.0, 0.0, 0.0)
+    for lo in grid:
+        neg = s <= lo
+        for hi in grid[grid > lo]:
+            p = np.where(s >= hi, 2, np.where(neg, 0, 1))
+            f = macro_f1(y, p)
+            if f > best[0]:
+                best = (f, float(lo), float(hi))
+    return best[1], best[2]
+
+
+def apply_thresholds(scores, lo, hi):
+    s = np.asarray(scores, dtype=float)
+    return np.where(s >= hi, 2, np.where(s <= lo, 0, 1))
+
+
+_SPEECH = {"said", "says", "told", "tells", "say", "added", "wrote", "writes", "argued", "claimed", "stated",
+           "explained", "insisted", "according", "announced", "tweeted", "asked"}
+_VICTIM_CUES = {"against", "on", "attacked", "attacking", "attack", "targeted", "killed", "hit", "blamed",
+                "accused", "criticized", "criticised", "slammed", "condemned", "sued", "charged", "investigate",
+                "investigating", "fired", "impeach", "impeached", "targeting", "blasted"}
+
+
+class Heuristics:
+    """Lexicon scores per target (VADER compound of a part of the sentence) for the variants table."""
+
+    def __init__(self):
+        from newskit.sentiment import _analyzer, _clauses
+
+        self.A = _analyzer()
+        self.clauses = _clauses
+
+    def prep(self, text):
+        A = self.A
+        words, starts, ends = A.tokens(text)
+        (compound, *_), lows, vals = A.analyse(text, words)
+        return words, starts, ends, lows, vals, compound
+
+    @staticmethod
+    def tok_range(starts, ends, a, b):
+        import bisect
+
+        i0 = bisect.bisect_right(ends, a)
+        i1 = max(bisect.bisect_left(starts, b) - 1, i0 - 1)
+        return i0, i1
+
+    def sentence(self, text, spans):
+        c = self.A.scores(text)[0]
+        return [c] * len(spans)
+
+    def window(self, text, spans, k=6):
+        words, starts, ends, *_ = self.prep(text)
+        out = []
+        for a, b in spans:
+            i0, i1 = self.tok_range(starts, ends, a, b)
+            lo, hi = max(i0 - k, 0), min(i1 + k, len(words) - 1)
+            seg = text[starts[lo]:ends[hi]] if words else text
+            out.append(self.A.scores(seg)[0])
+        return out
+
+    def clause(self, text, spans, *, negation_scope=False, victim=False, speech=False, multi=False):
+        words, starts, ends, lows, vals, compound = self.prep(text)
+        n = len(words)
+        if n == 0:
+            return [0.0] * len(spans)
+        cid = self.clauses(text, lows, starts, ends)
+        ranges = [self.tok_range(starts, ends, a, b) for a, b in spans]
+        out = []
+        for j, (i0, i1) in enumerate(ranges):
+            c = cid[min(max(i0, 0), n - 1)]
+            ks = [k for k in range(n) if cid[k] == c]
+            lo_k, hi_k = ks[0], ks[-1]
+            if multi:  # stop at the midpoint to the neighbouring targets in the clause
+                for (o0, o1) in ranges[:j] + ranges[j + 1:]:
+                    if lo_k <= o1 < i0:
+                        lo_k = max(lo_k, (o1 + i0) // 2 + 1)
+                    if i1 < o0 <= hi_k:
+                        hi_k = min(hi_k, (i1 + o0) // 2)
+            if speech:  # "X said ...": the complement is X's voice, score only the frame
+                nxt = [lows[k].strip(".,") for k in range(i1 + 1, min(i1 + 3, n))]
+                prv = [lows[k] for k in range(max(i0 - 2, 0), i0)]
+                if any(w in _SPEECH for w in nxt) or "according" in prv:
+                    hi_k = min(hi_k, i1 + 2)
+            seg = text[starts[lo_k]:ends[hi_k]]
+            score = self.A.scores(seg)[0]
+            if negation_scope:  # a negator anywhere before the sentiment words of the clause flips them
+                seg_words = lows[lo_k:hi_k + 1]
+                neg_at = [k for k, w in enumerate(seg_words) if w in ("not", "never", "no") or w.endswith("n't")]
+                if neg_at and any(vals is not None and vals[lo_k + k] for k in range(neg_at[0] + 4, len(seg_words))):
+                    score = -0.74 * score
+            if victim:  # the target is the object of a negative act: the negativity is about the agent
+                prev = [lows[k] for k in range(max(i0 - 3, 0), i0)]
+                if any(w in _VICTIM_CUES for w in prev) and score < 0:
+                    score = 0.3 * score
+            out.append(score)
+        return out
+
+
+def model_predict(rows):
+    """Labels from the public ``score_targets`` (texts > 600 characters are split into sentences first)."""
+    from newskit.sentiment import score_targets
+
+    lab = [x for t, s, _ in rows for x in score_targets(t, s)["label"]]
+    return np.array([{"negative": 0, "neutral": 1, "positive": 2}[x] for x in lab])
+
+
+def labels_of(rows):
+    return np.array([l for _, _, ls in rows for l in ls])
+
+
+def variants_table(ablations: bool = True) -> str:
+    train, dev_mt, dev_rw = load("train.jsonl"), load("dev_mt.jsonl"), load("dev_rw.jsonl")
+    y_tr, y_mt, y_rw = labels_of(train), labels_of(dev_mt), labels_of(dev_rw)
+    H = Heuristics()
+    results = []
+
+    def add(name, p_mt, p_rw, note=""):
+        results.append((name, macro_f1(y_mt, p_mt), float(np.mean(y_mt == p_mt)),
+                        macro_f1(y_rw, p_rw), float(np.mean(y_rw == p_rw)), note))
+
+    def lexicon_variant(name, fn, note=""):
+        sc = {k: np.array([x for t, s, _ in rows for x in fn(t, s)]) for k, rows in
+              (("tr", train), ("mt", dev_mt), ("rw", dev_rw))}
+        lo, hi = thresholds(sc["tr"], y_tr)
+        add(name, apply_thresholds(sc["mt"], lo, hi), apply_thresholds(sc["rw"], lo, hi),
+            f"thresholds {lo:+.2f} / {hi:+.2f}" + (f"; {note}" if note else ""))
+
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as VS
+
+        vs = VS()
+        lexicon_variant("sentence VADER (vaderSentiment package) + tuned band — issue baseline",
+                        lambda t, s: [vs.polarity_scores(t)["compound"]] * len(s))
+    except ImportError:  # pragma: no cover
+        pass
+    lexicon_variant("sentence VADER (NLTK, pipeline's `sentence_sentiment`) + tuned band", H.sentence)
+    lexicon_variant("window ±6 words around the target, VADER", lambda t, s: H.window(t, s, 6))
+    lexicon_variant("window ±3 words around the target, VADER", lambda t, s: H.window(t, s, 3))
+    lexicon_variant("clause containing the target, VADER", H.clause)
+    lexicon_variant("clause + clause-wide negation scope", lambda t, s: H.clause(t, s, negation_scope=True))
+    lexicon_variant("clause + victim heuristic (after against/on/attacked… → damped)",
+                    lambda t, s: H.clause(t, s, victim=True))
+    lexicon_variant("clause + reported speech (\"X said …\": complement not scored for X)",
+                    lambda t, s: H.clause(t, s, speech=True))
+    lexicon_variant("clause + multi-target split (segment up to the midpoint to other targets)",
+                    lambda t, s: H.clause(t, s, multi=True))
+    lexicon_variant("clause + negation + victim + speech + multi-target",
+                    lambda t, s: H.clause(t, s, negation_scope=True, victim=True, speech=True, multi=True))
+    if ablations:
+        import train_target_model as T
+
+        feats, y, _ = T.featurize(train)
+        dev_feats = {k: T.featurize(rows)[0] for k, rows in (("mt", dev_mt), ("rw", dev_rw))}
+        groups = {
+            "model ablation: VADER/position/quote features only (no words)":
+                lambda f: not f.startswith(("B|", "S|", "N|", "A|", "KW|")),
+            "model ablation: words only (bag, side, near, adjacent; target masked)":
+                lambda f: f.startswith(("B|", "S|", "N|", "A|")),
+            "model ablation: all but clause features":
+                lambda f: not f.startswith(("KW|", "K|", "KX|")),
+        }
+        from newskit.sentiment import _model
+
+        meta = _model().meta
+        for name, keep in groups.items():
+            sel = lambda fs: [f for f in fs if keep(f)]  # noqa: E731
+            tr = [sel(f) for f in feats]
+            vocab = T.make_vocab(tr, meta.get("min_count", 2))
+            clf = T.fit(T.matrix(tr, vocab), y, meta.get("C", 0.2), True)
+            add(name, clf.predict(T.matrix([sel(f) for f in dev_feats["mt"]], vocab)),
+                clf.predict(T.matrix([sel(f) for f in dev_feats["rw"]], vocab)), "logistic regression, same C")
+    add("**target-aware logistic regression (shipped, `score_targets` default)**", model_predict(dev_mt),
+        model_predict(dev_rw), "all features; `newskit/data/target_model.json`")
+    lines = ["| variant | dev_mt macro-F1 | dev_mt acc | dev_rw macro-F1 | dev_rw acc | note |",
+             "|---|---|---|---|---|---|"]
+    for name, f1m, accm, f1r, accr, note in results:
+        lines.append(f"| {name} | {f1m:.3f} | {accm:.3f} | {f1r:.3f} | {accr:.3f} | {note} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="NewsMTSC variants table (train for tuning, dev for reporting)")
+    ap.add_argument("--no-ablations", action="store_true", help="skip retraining the model ablations")
+    ap.add_argument("--speed", action="store_true", help="also measure µs per sentence / mention vs spaCy NER")
+    args = ap.parse_args(argv)
+    if not DATA.exists():
+        print(f"{DATA} not found (../shared beside the checkout)", file=sys.stderr)
+        return 1
+    print(variants_table(ablations=not args.no_ablations))
+    print("\nmacro-F1 over negative/neutral/positive; dev_mt: 442 targets, dev_rw: 343; tuning on train only.")
+    if args.speed:
+        r = speed()
+        print(f"\nspeed on {r['articles']} corpus_ukraine articles ({r['words']:,} words, {r['sentences']:,} "
+              f"sentences, {r['mentions']:,} mentions; CPU time, 1 process):")
+        print(f"- spaCy NER: {r['ner_us_per_word']:.1f} µs/word")
+        print(f"- sentence_sentiment: {r['sentiment_us_per_sentence']:.1f} µs/sentence "
+              f"({r['sentiment_us_per_word']:.2f} µs/word)")
+        print(f"- score_mentions: {r['mention_us_per_mention']:.1f} µs/mention ({r['mention_us_per_word']:.2f} µs/word)")
+        print(f"- both together: {100 * r['overhead_share_of_ner']:.1f}% of NER time")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
