@@ -610,10 +610,28 @@ def _run(todo: pd.DataFrame, *, model, nlp, settings, n_process: int, batch_size
         bar.close()
 
 
+def _annotate_dask(articles: pd.DataFrame, *, model, batch_size: int, actor_file, keep_groups: bool,
+                   options: Mapping[str, Any] | None) -> Annotations:
+    import tempfile
+
+    from newskit.dask import annotate_dask
+
+    a = _prepare_articles(articles)
+    opts = dict(options or {})
+    out = opts.pop("out_dir", None)
+    with tempfile.TemporaryDirectory(prefix="newskit-dask-") as tmp:
+        path = annotate_dask(a, out if out is not None else tmp, model=model, batch_size=batch_size,
+                             actor_file=actor_file, keep_groups=keep_groups, **opts)
+        ann = Annotations.load(path)
+    ann.articles = a
+    return ann
+
+
 def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
              n_process: int | None = None, batch_size: int = 32, cache: bool = True,
              cache_dir: str | os.PathLike | None = None, actor_file: str | os.PathLike | None = None,
-             keep_groups: bool = False, progress: bool = True) -> Annotations:
+             keep_groups: bool = False, progress: bool = True, engine: str = "local",
+             engine_options: Mapping[str, Any] | None = None) -> Annotations:
     """Annotate articles: sentences, entity mentions with actors, sentiment, event dates.
 
     Parameters
@@ -637,12 +655,25 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
         Keep NORP groups ("Russians") separate instead of merging them into their country.
     progress : bool
         Show a ``tqdm`` progress bar.
+    engine : {"local", "dask"}
+        ``"dask"`` runs :func:`annotate_partition` with :func:`newskit.dask.annotate_dask` (on the current
+        ``distributed`` client if any; no per-article cache). ``engine_options`` go to it (``client``,
+        ``npartitions``, ``out_dir`` — default a temporary folder, read back and removed; on a real
+        cluster give a folder every worker can write). See ``docs/scaling.md``.
+    engine_options : dict, optional
+        Options for the engine.
 
     Returns
     -------
     Annotations
     """
     from newskit.actors import resolve_actors
+
+    if engine == "dask":
+        return _annotate_dask(articles, model=model, batch_size=batch_size, actor_file=actor_file,
+                              keep_groups=keep_groups, options=engine_options)
+    if engine != "local":
+        raise ValueError(f"engine must be 'local' or 'dask', not {engine!r}")
 
     t0 = time.perf_counter()
     a = _prepare_articles(articles)

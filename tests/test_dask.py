@@ -84,3 +84,13 @@ def test_dask_from_pandas_with_empty_partition(client, tmp_path):
     ann = Annotations.load(out)
     ref = annotate(arts, n_process=1, cache=False, progress=False)
     _assert_same(ref, ann)
+
+
+def test_annotate_engine_dask(articles, local, client):
+    ann = newskit.annotate(articles, engine="dask", engine_options={"client": client, "npartitions": 2},
+                           progress=False)
+    assert ann.meta["engine"] == "dask" and ann.meta["partitions"] == 2
+    assert ann.articles["article_id"].tolist() == local.articles["article_id"].tolist()
+    _assert_same(local, ann)
+    with pytest.raises(ValueError, match="engine"):
+        newskit.annotate(articles, engine="spark")
