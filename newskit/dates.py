@@ -31,6 +31,9 @@ Without a publication date (NaT) only absolute expressions (with a year, ISO dat
 """
 from __future__ import annotations
 
+#: Bump when sentence_dates output changes: it is part of the annotation cache key.
+PIPELINE_VERSION = "1"
+
 import calendar
 import datetime as _dt
 import re
