@@ -449,15 +449,16 @@ def score_mentions(sentences: pd.DataFrame, mentions: pd.DataFrame, *, method: s
     if n == 0:
         return pd.DataFrame({"score": pd.Series(dtype="float64"), "sentiment": pd.Series(dtype="object")},
                             index=mentions.index)
-    skey = {(a, int(i)): k for k, (a, i) in enumerate(zip(sentences["article_id"], sentences["sent_id"]))}
+    skey = {(a, i): k for k, (a, i) in enumerate(zip(sentences["article_id"].tolist(),
+                                                      sentences["sent_id"].tolist()))}
     s_text = sentences["text"].tolist()
-    s_start = sentences["start"].to_numpy()
+    s_start = sentences["start"].tolist()
     s_comp = sentences["compound"].tolist() if "compound" in sentences.columns else None
     groups: dict[int, list[int]] = {}
-    for j, (a, i) in enumerate(zip(mentions["article_id"], mentions["sent_id"])):
-        groups.setdefault(skey.get((a, int(i)), -1), []).append(j)
-    m_start = mentions["start"].to_numpy()
-    m_end = mentions["end"].to_numpy()
+    for j, key in enumerate(zip(mentions["article_id"].tolist(), mentions["sent_id"].tolist())):
+        groups.setdefault(skey.get(key, -1), []).append(j)
+    m_start = mentions["start"].tolist()
+    m_end = mentions["end"].tolist()
     scores = np.zeros(n)
     labels = np.full(n, "neutral", dtype=object)
     if method == "model":
@@ -465,9 +466,9 @@ def score_mentions(sentences: pd.DataFrame, mentions: pd.DataFrame, *, method: s
         for k, js in groups.items():
             if k < 0:
                 continue
-            off = int(s_start[k])
+            off = s_start[k]
             texts.append(s_text[k])
-            spans_list.append([(int(m_start[j]) - off, int(m_end[j]) - off) for j in js])
+            spans_list.append([(m_start[j] - off, m_end[j] - off) for j in js])
             analyses.append(_cached_analysis(s_text[k]))
             order.extend(js)
         if order:
@@ -497,6 +498,7 @@ _NEGATORS = frozenset({"not", "no", "never", "n't", "cannot", "nor", "without", 
 
 
 _CLAUSE_PUNCT = frozenset(",;:—–()\"“”")
+_CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(_CLAUSE_PUNCT))) + "]")
 _CLAUSE_WORDS = frozenset({"while", "but", "whereas", "although", "though", "however", "because", "after",
                            "before", "when", "which", "who"})
 
@@ -504,14 +506,17 @@ _CLAUSE_WORDS = frozenset({"while", "but", "whereas", "although", "though", "how
 def _clauses(sentence: str, lows: Sequence[str], starts: Sequence[int], ends: Sequence[int]) -> list[int]:
     """Clause number of each token: a new clause after , ; : dashes, brackets or quotes and before
     subordinating / contrasting words (while, but, although, which, ...)."""
-    out = []
+    n = len(lows)
+    has_p = _CLAUSE_RE.search(sentence) is not None
+    if not has_p and _CLAUSE_WORDS.isdisjoint(lows):
+        return [0] * n
+    out = [0] * n
     c = 0
-    prev_end = None
-    for w, a, b in zip(lows, starts, ends):
-        if prev_end is not None and (w in _CLAUSE_WORDS or any(ch in _CLAUSE_PUNCT for ch in sentence[prev_end:a])):
+    search = _CLAUSE_RE.search
+    for k in range(1, n):
+        if lows[k] in _CLAUSE_WORDS or (has_p and search(sentence, ends[k - 1], starts[k]) is not None):
             c += 1
-        out.append(c)
-        prev_end = b
+        out[k] = c
     return out
 
 
@@ -767,6 +772,16 @@ class _TargetModel:
             cb = int(round(compound * 5))
             nt = min(len(spans), 4)
             cid_all = _clauses(sentence, lows, starts, ends) if n else []
+            if n and cid_all[-1] == 0:
+                c_start, c_end = [0], [n]
+            else:
+                c_start, c_end = [], []
+                for k, c in enumerate(cid_all):
+                    if c == len(c_start):
+                        c_start.append(k)
+                        if c:
+                            c_end.append(k)
+                c_end.append(n)
             if vals is not None and n:
                 cid = cid_all
                 csum: dict[int, float] = {}
@@ -788,12 +803,8 @@ class _TargetModel:
                 T_nt.append(nt)
                 if n:
                     c = cid_all[min(max(i0, 0), n - 1)]
-                    cs = cid_all.index(c)
-                    ce = cs
-                    while ce < n and cid_all[ce] == c:
-                        ce += 1
-                    T_cs.append(cs)
-                    T_ce.append(ce)
+                    T_cs.append(c_start[c])
+                    T_ce.append(c_end[c])
                 else:
                     T_cs.append(0)
                     T_ce.append(0)
