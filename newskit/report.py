@@ -249,6 +249,7 @@ def clean_notebook(nb) -> None:
 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _WIDGET_NOTE_HTML = f'<div class="newskit-widget-note">{WIDGET_NOTE}</div>'
+_DEFAULT_WIDGET_REPR = re.compile(r"^[A-Z]\w*\(")  # ipywidgets' repr: VBox(children=(...))
 
 
 def _widget_notes(nb, *, keep_views: bool) -> int:
@@ -258,16 +259,27 @@ def _widget_notes(nb, *, keep_views: bool) -> int:
     models = (state.get("state") or {}) if keep_views else {}
     n = 0
     for cell in nb.cells:
-        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
             data = out.get("data") if isinstance(out, dict) else None
             if not data or _WIDGET_VIEW not in data:
+                kept.append(out)
                 continue
             view = data[_WIDGET_VIEW]
             model_id = view.get("model_id") if isinstance(view, dict) else None
             if model_id in models:
+                kept.append(out)
                 continue
+            plain = data.get("text/plain", "")
+            plain = ("".join(plain) if isinstance(plain, list) else str(plain)).strip()
+            if plain and not _DEFAULT_WIDGET_REPR.match(plain):
+                continue  # a progress bar (tqdm's repr is its text at display time): not content
             out["data"] = {"text/html": _WIDGET_NOTE_HTML}
+            kept.append(out)
             n += 1
+        cell["outputs"] = kept
     return n
 
 
