@@ -92,7 +92,7 @@ def main(argv=None) -> int:
           f"{args.articles:,} articles from {corpus} ({len(base):,} articles repeated, 'Copy <n>.' appended "
           f"to every copy); batch {args.batch}, n_process {n_process}", flush=True)
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}; {loadavg()}; "
-          f"baseline RSS (model loaded, corpus in memory) {sampler._sample() / 2**20:,.0f} MB", flush=True)
+          f"baseline PSS (model loaded, corpus in memory) {sampler.sample()[1] / 2**20:,.0f} MB", flush=True)
     t0 = time.perf_counter()
     words = 0
     every = args.every or args.batch
@@ -101,10 +101,11 @@ def main(argv=None) -> int:
 
     def report(done: int) -> None:
         dt = time.perf_counter() - t0
-        cur = sampler._sample()
-        rows.append((done, cur, sampler.peak))
-        print(f"{done:>9,} articles  {dt:8.1f} s  {words / dt:>8,.0f} words/s  RSS now {cur / 2**20:7,.0f} MB  "
-              f"peak {sampler.peak / 2**20:7,.0f} MB (tree, sampled)  self max "
+        cur, cur_pss = sampler.sample()
+        rows.append((done, cur_pss, sampler.peak_pss))
+        print(f"{done:>9,} articles  {dt:8.1f} s  {words / dt:>8,.0f} words/s  PSS now {cur_pss / 2**20:7,.0f} MB  "
+              f"peak PSS {sampler.peak_pss / 2**20:7,.0f} MB, peak RSS sum {sampler.peak / 2**20:7,.0f} MB "
+              f"(tree, sampled)  self max "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6,.0f} MB  [{loadavg()}]", flush=True)
 
     if args.mode == "whole":
@@ -135,9 +136,10 @@ def main(argv=None) -> int:
     sampler.stop()
     first = rows[0]
     last = rows[-1]
-    print(f"peak RSS {sampler.peak / 2**20:,.0f} MB (process tree, sampled) for {last[0]:,} articles; "
-          f"largest child (getrusage) {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MB; "
-          f"RSS after the first report {first[1] / 2**20:,.0f} MB, after the last {last[1] / 2**20:,.0f} MB; "
+    print(f"peak PSS {sampler.peak_pss / 2**20:,.0f} MB, peak RSS sum {sampler.peak / 2**20:,.0f} MB "
+          f"(process tree, sampled) for {last[0]:,} articles; largest child (getrusage) "
+          f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MB; "
+          f"PSS after the first report {first[1] / 2**20:,.0f} MB, after the last {last[1] / 2**20:,.0f} MB; "
           f"{time.perf_counter() - t0:,.0f} s", flush=True)
     if not args.out:
         import shutil
