@@ -284,7 +284,7 @@ def variants_table(ablations: bool = True) -> str:
             sel = lambda fs: [f for f in fs if keep(f)]  # noqa: E731
             tr = [sel(f) for f in feats]
             vocab = T.make_vocab(tr, meta.get("min_count", 2))
-            clf = T.fit(T.matrix(tr, vocab), y, meta.get("C", 0.2), True)
+            clf = T.fit(T.matrix(tr, vocab), y, meta.get("C", 0.1), meta.get("class_weight") == "balanced")
             add(name, clf.predict(T.matrix([sel(f) for f in dev_feats["mt"]], vocab)),
                 clf.predict(T.matrix([sel(f) for f in dev_feats["rw"]], vocab)), "logistic regression, same C")
     add("**target-aware logistic regression (shipped, `score_targets` default)**", model_predict(dev_mt),

@@ -86,13 +86,20 @@ def test_two_targets_opposite_labels():
     assert _labels(text, ["Smith", "Jones"]) == ["positive", "negative"]
     text = "Jones lost badly, but Smith won the election."
     assert _labels(text, ["Jones", "Smith"]) == ["negative", "positive"]
-    text = "Smith, a respected leader, met Jones, who is accused of war crimes."
-    assert _labels(text, ["Smith", "Jones"]) == ["positive", "negative"]
-    # known limitation (see scripts/eval_targets.py): with a strongly negative clause first, the
-    # praised target is pulled towards negative; its score still stays above the accused one's
-    text = "Jones was accused of fraud, while Smith was praised as a hero."
-    s = score_targets(text, [(0, 5), (text.index("Smith"), text.index("Smith") + 5)])["score"]
-    assert s[1] > s[0] + 0.3
+
+
+@pytest.mark.parametrize("text", [
+    "Smith was praised as a hero, while Jones was accused of fraud.",
+    "Jones was accused of fraud, while Smith was praised as a hero.",
+    "Smith won the election, but Jones lost badly.",
+    "Smith, a respected leader, met Jones, who is accused of war crimes.",
+])
+def test_two_targets_are_told_apart(text):
+    """Known limitation: in a sentence with a strongly negative clause, the praised target is pulled
+    towards negative (its label may be negative too), but its score stays clearly above the other's."""
+    i, j = text.index("Smith"), text.index("Jones")
+    s = score_targets(text, [(i, i + 5), (j, j + 5)])["score"]
+    assert s[0] > s[1] + 0.3
 
 
 def test_known_sentences():
