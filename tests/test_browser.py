@@ -246,11 +246,15 @@ def lab_server(chromium_path, warm_cache, demo_report, tmp_path_factory):
     for name in NOTEBOOKS:
         shutil.copy2(REPO / "notebooks" / name, root / name)
     home = tmp_path_factory.mktemp("lab-home")
+    # render every cell (no windowing), so that every output is in the DOM for the assertions
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
     port, token = _free_port(), secrets.token_hex(16)
     venv_bin = Path(sys.executable).parent
     env = dict(os.environ, NEWSKIT_CACHE=str(warm_cache), JUPYTER_CONFIG_DIR=str(home / "config"),
                JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "ws"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), PATH=f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}")
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_DATA_DIR=str(home / "data"), PATH=f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}")
     jupyter = venv_bin / "jupyter"
     cmd = [str(jupyter), "lab", "--no-browser", "--allow-root", "--ip", "127.0.0.1", "--port", str(port),
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
@@ -285,12 +289,53 @@ def lab_server(chromium_path, warm_cache, demo_report, tmp_path_factory):
         logf.close()
 
 
-def _wait_idle(page, timeout_ms: int) -> None:
+_PANEL = ("(Array.from(document.querySelectorAll('.jp-NotebookPanel'))"
+          ".find(p => !p.classList.contains('lm-mod-hidden')) || document)")
+_PROMPTS = f"Array.from({_PANEL}.querySelectorAll('.jp-CodeCell .jp-InputPrompt')).map(p => p.textContent.trim())"
+
+
+def _wait_idle(page, timeout_ms: int, shot: Path) -> None:
     """Wait until every code cell has an execution count and the kernel is idle."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        _wait_idle_js(page, timeout_ms)
+    except PlaywrightTimeout:
+        page.screenshot(path=str(shot), full_page=True)
+        status = page.evaluate("Array.from(document.querySelectorAll('[data-status]')).map(e => e.getAttribute('data-status'))")
+        pytest.fail(f"kernel not idle after {timeout_ms / 1000:.0f} s: status {status}, prompts "
+                    f"{page.evaluate(_PROMPTS)}; screenshot {shot}")
+
+
+def _accept_dialogs(page) -> bool:
+    """Accept JupyterLab's "Select Kernel" dialog (notebooks without kernelspec metadata)."""
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")
+    if dialog.count():
+        dialog.first.click()
+        return True
+    return False
+
+
+def _wait_idle_js(page, timeout_ms: int) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.time() + timeout_ms / 1000
+    while True:
+        _accept_dialogs(page)
+        try:
+            _wait_idle_once(page, 2000)
+            return
+        except PlaywrightTimeout:
+            if time.time() > deadline:
+                raise
+
+
+def _wait_idle_once(page, timeout_ms: int) -> None:
     page.wait_for_function("""() => {
-        const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+        const panel = """ + _PANEL + """;
+        const ind = panel.querySelector('.jp-Notebook-ExecutionIndicator');
         const idle = !ind || ind.getAttribute('data-status') === 'idle';
-        const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
+        const prompts = Array.from(panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
                              .map(p => p.textContent.trim());
         return idle && prompts.length > 0 && prompts.every(t => /\\[\\d+\\]/.test(t));
     }""", timeout=timeout_ms, polling=500)
@@ -303,17 +348,29 @@ def test_notebook_in_jupyterlab(browser, lab_server, demo_report, name, tmp_path
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{lab_server['base']}/lab/tree/{name}?token={lab_server['token']}")
+    # a workspace of its own per notebook: only this notebook is open (no restored tabs)
+    page.goto(f"{lab_server['base']}/lab/workspaces/{stem}/tree/{name}?reset&token={lab_server['token']}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    # a kernel-selection dialog (notebook without kernelspec) is accepted with the default
-    if page.locator(".jp-Dialog .jp-mod-accept").count():
-        page.locator(".jp-Dialog .jp-mod-accept").first.click()
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    # a kernel-selection dialog (notebook without kernelspec metadata) is accepted with the default
+    deadline = time.time() + 90
+    idle_since = None
+    while True:
+        if _accept_dialogs(page):
+            idle_since = None
+        elif page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count():
+            idle_since = idle_since or time.time()
+            if time.time() - idle_since > 3:  # idle, and no dialog popped up meanwhile
+                break
+        if time.time() > deadline:
+            page.screenshot(path=str(tmp_path / f"{stem}-lab-start.png"))
+            pytest.fail(f"{stem}: the kernel did not start in JupyterLab")
+        page.wait_for_timeout(500)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
     t0 = time.perf_counter()
     page.wait_for_timeout(1000)
-    _wait_idle(page, timeout_ms=600_000)
+    _wait_idle(page, timeout_ms=int(os.environ.get("NEWSKIT_LAB_TIMEOUT", "600")) * 1000,
+               shot=tmp_path / f"{stem}-lab-timeout.png")
     seconds = time.perf_counter() - t0
     page.screenshot(path=str(tmp_path / f"{stem}-lab.png"), full_page=True)
     tracebacks = page.locator(
@@ -328,17 +385,24 @@ def test_notebook_in_jupyterlab(browser, lab_server, demo_report, name, tmp_path
     page.wait_for_selector(".jp-OutputArea .jupyter-widgets", timeout=30_000)
     assert page.locator(".jp-OutputArea .jupyter-widgets").count() >= 1
     assert page.locator(".jp-OutputArea [class*='widget-']").count() >= 1
-    # change one widget value: pick another option in the first dropdown, the output redraws
+    # change one widget value (another option in the first dropdown, else another selection in the
+    # first multiple-select); the Output widget in the same cell redraws
     select = page.locator(".jp-OutputArea .widget-dropdown select").first
-    assert select.count(), f"{stem}: no dropdown widget to change"
-    select.scroll_into_view_if_needed()
-    cell = page.locator(".jp-CodeCell", has=select).first
+    multiple = page.locator(".jp-OutputArea .widget-select-multiple select").first
+    control = select if select.count() else multiple
+    assert control.count(), f"{stem}: no dropdown or multiple-select widget to change"
+    control.scroll_into_view_if_needed()
+    cell = page.locator(".jp-CodeCell", has=control).first
     out_area = cell.locator(".widget-output").first
+    assert out_area.count(), f"{stem}: no Output widget next to the control"
     before = out_area.inner_html()
-    options = select.locator("option").evaluate_all("os => os.map(o => o.value)")
-    current = select.input_value()
-    other = next(v for v in options if v != current)
-    select.select_option(other)
+    options = control.locator("option").evaluate_all("os => os.map(o => o.value)")
+    chosen = control.evaluate("s => Array.from(s.selectedOptions).map(o => o.value)")
+    if control is select:
+        other = next(v for v in options if v not in chosen)
+    else:
+        other = [options[0]] if chosen != [options[0]] else [options[1]]
+    control.select_option(other)
     page.wait_for_function("([el, before]) => el.innerHTML !== before && el.innerHTML.length > 0",
                            arg=[out_area.element_handle(), before], timeout=60_000)
     page.wait_for_timeout(500)
