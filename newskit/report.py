@@ -527,7 +527,7 @@ def _failing_cell(source_nb, executed_nb, exc) -> tuple[int | None, str | None]:
 
 
 def _execute(src: Path, dest: Path, parameters: dict[str, Any], *, timeout: float | None,
-             cwd: Path) -> NotebookResult:
+             cwd: Path, progress: bool = False) -> NotebookResult:
     import nbformat
     import papermill as pm
 
@@ -535,7 +535,9 @@ def _execute(src: Path, dest: Path, parameters: dict[str, Any], *, timeout: floa
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name="python3",
-                            language="python", progress_bar=False, cwd=str(cwd), execution_timeout=timeout,
+                            language="python",
+                            progress_bar={"desc": f"  {src.stem}", "leave": False, "position": 1,
+                                          "file": sys.stderr, "disable": False} if progress else False, cwd=str(cwd), execution_timeout=timeout,
                             store_widget_state=True)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, the other pages go on
         res.ok = False
@@ -808,7 +810,7 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     with _kernel_env({"TQDM_DISABLE": "1", "NEWSKIT_REPORT": "1"}):
         for src in bar:
             bar.set_postfix_str(src.stem)
-            res = _execute(src, out / src.name, params, timeout=timeout, cwd=src.parent)
+            res = _execute(src, out / src.name, params, timeout=timeout, cwd=src.parent, progress=progress)
             if res.ipynb.is_file():
                 try:
                     res.html = render_notebook(res.ipynb, out / f"{src.stem}.html", show_code=show_code,
