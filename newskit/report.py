@@ -81,6 +81,8 @@ NPM_ASSETS: dict[str, dict[str, Any]] = {
     },
 }
 _REGISTRY = "https://registry.npmjs.org"
+#: Per-cell timeout (seconds) of report runs: annotating the 2,936-article corpus cold on 2 cores fits.
+DEFAULT_TIMEOUT = 1800.0
 
 
 # =========================================================================== results
@@ -513,6 +515,9 @@ def _failing_cell(source_nb, executed_nb, exc) -> tuple[int | None, str | None]:
         if c.get("cell_type") == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", [])):
             cell = c
             break
+    if cell is None:  # a timeout or a dead kernel: the cell papermill marked as running
+        cell = next((c for c in executed_nb.cells
+                     if c.get("metadata", {}).get("papermill", {}).get("status") == "running"), None)
     if cell is None and idx is not None and 0 <= idx < len(executed_nb.cells):
         cell = executed_nb.cells[idx]
     if cell is not None:
@@ -543,7 +548,8 @@ def _execute(src: Path, dest: Path, parameters: dict[str, Any], *, timeout: floa
         res.ok = False
         ename = getattr(exc, "ename", None)
         evalue = getattr(exc, "evalue", None)
-        res.error = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+        res.error = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {first}"
         if dest.is_file():
             try:
                 res.cell_index, res.cell_source = _failing_cell(
@@ -714,7 +720,7 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
                  actor_file: str | os.PathLike | None = None,
                  date_from: str | _dt.date | None = None, date_to: str | _dt.date | None = None,
                  notebooks: Sequence[str | os.PathLike] | None = None,
-                 show_code: bool = False, progress: bool = True, timeout: float | None = None,
+                 show_code: bool = False, progress: bool = True, timeout: float | None = DEFAULT_TIMEOUT,
                  notebooks_dir: str | os.PathLike | None = None,
                  assets: bool | str | os.PathLike = True,
                  parameters: dict[str, Any] | None = None) -> ReportResult:
@@ -739,7 +745,9 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     progress : bool
         Show a progress bar.
     timeout : float, optional
-        Per-cell timeout in seconds (default none).
+        Per-cell timeout in seconds (default :data:`DEFAULT_TIMEOUT`; None: wait forever). nbclient can
+        occasionally miss the end of a cell that drives an ``Output`` widget under heavy load; the
+        timeout makes sure a report never hangs.
     notebooks_dir : path, optional
         Where the notebooks are (default the repository's ``notebooks/``).
     assets : bool or path
@@ -853,7 +861,8 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--to", metavar="DATE", dest="date_to", type=_iso_date, help="last date (YYYY-MM-DD)")
     p.add_argument("--notebooks", metavar="NAME", nargs="+", help="notebooks to run (name or prefix, e.g. 00 01)")
     p.add_argument("--show-code", action="store_true", help="keep the code cells in the pages")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="per-cell timeout (default: none)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", default=DEFAULT_TIMEOUT,
+                   help=f"per-cell timeout (default: {DEFAULT_TIMEOUT:.0f}; 0: none)")
     p.add_argument("--no-widgets", action="store_true",
                    help="do not fetch/use the widget scripts (widgets become notes)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -866,7 +875,7 @@ def report_command(args: argparse.Namespace) -> int:
     try:
         res = build_report(args.corpus, args.out, actor_file=args.actor_file, date_from=args.date_from,
                            date_to=args.date_to, notebooks=args.notebooks, show_code=args.show_code,
-                           progress=not args.quiet, timeout=args.timeout,
+                           progress=not args.quiet, timeout=args.timeout or None,
                            assets=not getattr(args, "no_widgets", False))
     except (FileNotFoundError, ValueError) as exc:
         print(f"newskit report: error: {exc}", file=sys.stderr)

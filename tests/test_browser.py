@@ -106,7 +106,7 @@ def demo_report(warm_cache, tmp_path_factory, chromium_path):
     except Exception as exc:  # noqa: BLE001 - offline machine: the pages must still be complete
         print(f"widget assets unavailable ({exc}); testing the fallback notes")
     t0 = time.perf_counter()
-    res = report.build_report(corpus, out, progress=False)
+    res = report.build_report(corpus, out, progress=False, timeout=600)
     print(f"demo report built in {time.perf_counter() - t0:.1f} s (widgets_js={res.widgets_js})")
     assert res.ok, "\n".join(nb.describe_error() for nb in res.failures)
     return res
