@@ -18,6 +18,9 @@ Three layers:
 """
 from __future__ import annotations
 
+#: Bump when sentence_sentiment / score_mentions output changes: part of the annotation cache key.
+PIPELINE_VERSION = "1"
+
 import math
 import os
 import re
