@@ -694,6 +694,9 @@ def _index_html(result: ReportResult, *, params: dict[str, Any]) -> str:
 <p class="meta">Built {_e(_dt.datetime.now().strftime('%Y-%m-%d %H:%M'))} in {result.seconds:.0f} s. Corpus <code>{_e(s.get('corpus'))}</code>.
 {_e(chosen) and 'Parameters: ' + chosen + '.'}</p>
 {failed}
+<h2>Pages</h2>
+<table id="pages"><thead><tr><th>page</th><th>status</th><th>time</th><th>executed notebook</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
 <h2>Corpus</h2>
 <table id="summary">
 <tr><th>articles</th><td class="num">{s.get('articles', 0):,}{_e(selection)}</td></tr>
@@ -706,9 +709,6 @@ def _index_html(result: ReportResult, *, params: dict[str, Any]) -> str:
 {latest}
 <h3>Rejected files</h3>
 {rej_table}
-<h2>Pages</h2>
-<table id="pages"><thead><tr><th>page</th><th>status</th><th>time</th><th>executed notebook</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
 <p class="meta">{_e(widgets)} The executed notebooks open in JupyterLab.</p>
 </body>
 </html>
