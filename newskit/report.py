@@ -421,46 +421,25 @@ def corpus_summary(corpus: Path, *, date_from: str | None = None, date_to: str |
 
     import pandas as pd
 
-    from newskit import load_corpus
+    from newskit.corpus import CorpusWarning, filter_dates, load_corpus, rejects, summary
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", CorpusWarning)
         df = load_corpus(corpus)
-    try:
-        from newskit.corpus import rejects as _rejects
-
-        rej = _rejects(df)
-    except ImportError:  # pragma: no cover
-        rej = df.attrs.get("rejects")
-    rej = pd.DataFrame(rej) if rej is not None else pd.DataFrame(columns=["path", "line", "reason", "detail"])
-    selected = df
-    if "date" in df and (date_from or date_to):
-        d = pd.to_datetime(df["date"])
-        mask = pd.Series(True, index=df.index)
-        if date_from:
-            mask &= d >= pd.Timestamp(date_from)
-        if date_to:
-            mask &= d <= pd.Timestamp(date_to)
-        selected = df[mask]
-    col = "outlet" if "outlet" in selected else "source"
-    outlets = selected[col].fillna("(unknown)").astype(str).value_counts() if col in selected else pd.Series(dtype=int)
-    dates = pd.to_datetime(selected["date"]) if "date" in selected and len(selected) else pd.Series(dtype="datetime64[ns]")
-    latest = []
-    if len(selected) and "date" in selected:
-        cols = [c for c in ("date", "title", col, "url") if c in selected]
-        top = selected.assign(date=pd.to_datetime(selected["date"])).sort_values("date", ascending=False).head(10)
-        for row in top[cols].itertuples(index=False):
-            rec = dict(zip(cols, row))
-            latest.append({"date": rec["date"].date().isoformat() if pd.notna(rec.get("date")) else None,
-                           "title": rec.get("title"), "outlet": rec.get(col), "url": rec.get("url")})
+    rej = rejects(df).astype(object).where(lambda t: t.notna(), None)
+    selected = filter_dates(df, date_from, date_to)
+    facts = summary(selected)
+    latest = [{"date": row.date.date().isoformat() if pd.notna(row.date) else None,
+               "title": row.title, "outlet": row.outlet or row.source, "url": row.url}
+              for row in selected.sort_values("date", ascending=False).head(10).itertuples(index=False)]
     return {
         "corpus": str(corpus),
         "latest": latest,
         "articles_total": int(len(df)),
-        "articles": int(len(selected)),
-        "outlets": {str(k): int(v) for k, v in outlets.items()},
-        "date_min": dates.min().date().isoformat() if dates.notna().any() else None,
-        "date_max": dates.max().date().isoformat() if dates.notna().any() else None,
+        "articles": facts["articles"],
+        "outlets": facts["outlets"],
+        "date_min": facts["date_min"],
+        "date_max": facts["date_max"],
         "rejects": rej.to_dict("records"),
         "n_rejects": int(len(rej)),
     }
