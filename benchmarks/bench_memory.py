@@ -11,10 +11,10 @@ would be cache hits and measure nothing: every copy after the first gets one ext
 ``"Copy <n>."``, which changes the key (and adds one short sentence; NER finds no entity in it). The
 copies are built one batch at a time, never all at once.
 
-``--mode stream`` (default): ``newskit.annotate`` on one batch at a time (fresh cache under ``--out``);
-each batch's tables are written as Parquet parts (``out/tables/<table>/part-NNNNN.parquet``, the layout
-``Annotations.load`` reads) and dropped, so the memory should stay flat however many articles. Actor
-resolution runs per batch here; ``Annotations.load(out/"tables").resolve()`` redoes it corpus-wide.
+``--mode stream`` (default): ``newskit.entities.annotate_to`` fed one batch at a time (fresh cache under
+``--out``): each batch is one part, its tables written as Parquet (``out/tables/<table>/part-NNNNN.parquet``,
+the layout ``Annotations.load`` reads) and dropped, one worker pool for the whole run, actors resolved
+corpus-wide at the end, so the memory should stay flat however many articles.
 
 ``--mode whole``: one ``annotate()`` call on all N articles, which returns every table in memory (the
 in-memory API): its peak grows with N. Run it at a few sizes to get the slope.
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import gc
+import json
 import os
 import platform
 import resource
@@ -116,23 +117,24 @@ def main(argv=None) -> int:
         report(args.articles)
         del ann, arts
     else:
-        for t in ("articles", "sentences", "mentions", "dates"):
-            (tables_dir / t).mkdir(parents=True, exist_ok=True)
-        for number, start in enumerate(range(0, args.articles, args.batch)):
-            stop = min(args.articles, start + args.batch)
-            arts = copies(base, start, stop)
-            words += int(arts["n_words"].sum())
-            ann = E.annotate(arts, n_process=n_process, cache_dir=cache, progress=False)
-            name = f"part-{number:05d}.parquet"
-            ann.articles.drop(columns=["path"], errors="ignore").to_parquet(tables_dir / "articles" / name,
-                                                                           index=False)
-            for t in ("sentences", "mentions", "dates"):
-                getattr(ann, t).to_parquet(tables_dir / t / name, index=False)
-            del ann, arts
-            gc.collect()
-            if stop >= next_print or stop == args.articles:
-                report(stop)
-                next_print = (stop // every + 1) * every
+        def batches():
+            nonlocal words, next_print
+            for start in range(0, args.articles, args.batch):
+                if start >= next_print:  # the parts before this one are written and dropped
+                    report(start)
+                    next_print = (start // every + 1) * every
+                arts = copies(base, start, min(args.articles, start + args.batch))
+                words += int(arts["n_words"].sum())
+                yield arts
+                del arts
+
+        E.annotate_to(batches(), tables_dir, n_process=n_process, part_size=args.batch, cache_dir=cache,
+                      progress=False)
+        report(args.articles)
+        meta = json.loads((tables_dir / "meta.json").read_text())
+        print(f"annotate_to: {meta['partitions']} parts, {meta['n_articles']:,} articles, "
+              f"{meta['n_mentions']:,} mentions (actors resolved corpus-wide), {meta['seconds']:,.0f} s",
+              flush=True)
     sampler.stop()
     first = rows[0]
     last = rows[-1]

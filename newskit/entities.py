@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -26,7 +27,7 @@ import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -312,6 +313,12 @@ def _worker_run(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
                               batch_size=_WORKER["batch_size"])
 
 
+def default_n_process() -> int:
+    """Default worker count: one per usable core, at most 4 (beyond that the parent's merging and
+    the memory of one model per worker cost more than they gain on a laptop)."""
+    return min(usable_cores(), 4)
+
+
 def usable_cores() -> int:
     """Cores this process may run on (``os.sched_getaffinity``)."""
     try:
@@ -571,31 +578,46 @@ def _prepare_articles(articles: pd.DataFrame) -> pd.DataFrame:
     return a
 
 
+@contextlib.contextmanager
+def _worker_pool(model, settings: dict, batch_size: int, n_process: int) -> Iterator[Any]:
+    """A process pool whose workers load the model once (None when ``n_process`` ≤ 1)."""
+    if n_process <= 1:
+        yield None
+        return
+    # fork (like spaCy's own n_process) on POSIX: works from scripts without a __main__ guard and
+    # shares an already loaded model; spawn elsewhere
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods and os.name == "posix" else "spawn")
+    model_arg = None if model is None else str(model)
+    with cf.ProcessPoolExecutor(max_workers=n_process, mp_context=ctx, initializer=_init_worker,
+                                initargs=(model_arg, settings, batch_size)) as pool:
+        yield pool
+
+
 def _run(todo: pd.DataFrame, *, model, nlp, settings, n_process: int, batch_size: int,
-         chunk: int, progress: bool, on_result) -> None:
+         chunk: int, progress: bool, on_result, pool=None, bar=None) -> None:
+    """Annotate ``todo`` in chunks, serially (``nlp``) or on a pool (``pool``, else a new one), calling
+    ``on_result(chunk, tables)`` in completion order and advancing ``bar`` (else a new progress bar)."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(todo), unit="article", desc="annotate", disable=not progress,
-               smoothing=0.1)
+    own_bar = bar is None
+    if own_bar:
+        bar = tqdm(total=len(todo), unit="article", desc="annotate", disable=not progress, smoothing=0.1)
     chunks = [todo.iloc[i:i + chunk] for i in range(0, len(todo), chunk)]
     try:
-        if n_process <= 1:
+        if n_process <= 1 and pool is None:
             for c in chunks:
                 on_result(c, annotate_partition(c, nlp=nlp, settings=settings, batch_size=batch_size))
                 bar.update(len(c))
             return
-        # fork (like spaCy's own n_process) on POSIX: works from scripts without a __main__ guard and
-        # shares an already loaded model; spawn elsewhere
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods and os.name == "posix" else "spawn")
-        model_arg = None if model is None else str(model)
-        with cf.ProcessPoolExecutor(max_workers=n_process, mp_context=ctx, initializer=_init_worker,
-                                    initargs=(model_arg, settings, batch_size)) as pool:
+        with (contextlib.nullcontext(pool) if pool is not None
+              else _worker_pool(model, settings, batch_size, n_process)) as pool:
+            width = 3 * max(n_process, 1)
             pending: dict = {}
             it = iter(chunks)
             for c in it:
                 pending[pool.submit(_worker_run, c)] = c
-                if len(pending) >= 3 * n_process:
+                if len(pending) >= width:
                     break
             while pending:
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -607,7 +629,70 @@ def _run(todo: pd.DataFrame, *, model, nlp, settings, n_process: int, batch_size
                     if nxt is not None:
                         pending[pool.submit(_worker_run, nxt)] = nxt
     finally:
-        bar.close()
+        if own_bar:
+            bar.close()
+
+
+_BASE_COLUMNS = {"sentences": SENTENCE_COLUMNS, "mentions": MENTION_COLUMNS, "dates": DATE_COLUMNS}
+
+
+def _annotate_tables(a: pd.DataFrame, keys: Sequence[str], *, store: "AnnotationCache | None",
+                     run) -> tuple[dict[str, pd.DataFrame], int, int]:
+    """Tables for prepared articles ``a`` (``keys`` aligned with its rows): cached ones read back, the
+    others annotated by ``run(todo, on_result)`` and cached. Mentions are not resolved yet.
+
+    Returns the tables (keyed by ``article_id``, in article order), the number annotated and cached."""
+    a_keys = pd.DataFrame({"key": keys, "article_id": a["article_id"]})
+    parts: dict[str, list] = {t: [] for t in TABLES}
+    found: set[str] = set()
+    if store is not None:
+        cached, found = store.read(keys)
+        for t, df in cached.items():
+            parts[t].append(df)
+    todo_mask = [k not in found for k in keys]
+    todo = a.loc[todo_mask, [c for c in ("text", "date") if c in a.columns]].copy()
+    todo.insert(0, "article_id", [k for k, m in zip(keys, todo_mask) if m])
+    todo = todo.drop_duplicates("article_id").reset_index(drop=True)
+    n_new = len(todo)
+    if n_new:
+        flush_every = 2000
+        buf: dict[str, list] = {t: [] for t in TABLES}
+        buf_keys: list[str] = []
+
+        def flush():
+            if not buf_keys:
+                return
+            tabs = {t: (pd.concat(buf[t], ignore_index=True) if buf[t] else _empty(_BASE_COLUMNS[t]))
+                    .rename(columns={"article_id": "key"}) for t in TABLES}
+            if store is not None:
+                store.write(list(buf_keys), tabs)
+            for t in TABLES:
+                parts[t].append(tabs[t])
+                buf[t].clear()
+            buf_keys.clear()
+
+        def on_result(c, res):
+            buf_keys.extend(c["article_id"].tolist())
+            for t in TABLES:
+                buf[t].append(res[t])
+            if len(buf_keys) >= flush_every:
+                flush()
+
+        run(todo, on_result)
+        flush()
+    tables = {}
+    order = {aid: i for i, aid in enumerate(a["article_id"])}
+    for t in TABLES:
+        dfs = [d for d in parts[t] if len(d)]
+        if not dfs:
+            tables[t] = _empty(_BASE_COLUMNS[t])
+            continue
+        df = pd.concat(dfs, ignore_index=True) if len(dfs) > 1 else dfs[0]
+        df = df.merge(a_keys, on="key", how="inner", sort=False).drop(columns="key")
+        df = df[["article_id"] + [c for c in df.columns if c != "article_id"]]
+        df = df.assign(_o=df["article_id"].map(order)).sort_values(["_o", "start"], kind="stable")
+        tables[t] = df.drop(columns="_o").reset_index(drop=True)
+    return tables, n_new, len(a) - int(sum(todo_mask))
 
 
 def _annotate_dask(articles: pd.DataFrame, *, model, batch_size: int, actor_file, keep_groups: bool,
@@ -679,77 +764,146 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     a = _prepare_articles(articles)
     settings = pipeline_settings(model)
     shash = _settings_hash(settings)
-    keys = article_keys(a, shash)
-    a_keys = pd.DataFrame({"key": keys, "article_id": a["article_id"]})
     store = AnnotationCache(cache_dir if cache_dir is not None else default_cache_dir(), settings) if cache else None
-    parts: dict[str, list] = {t: [] for t in TABLES}
-    found: set[str] = set()
-    if store is not None:
-        cached, found = store.read(keys)
-        for t, df in cached.items():
-            parts[t].append(df)
-    todo_mask = [k not in found for k in keys]
-    todo = a.loc[todo_mask, [c for c in ("text", "date") if c in a.columns]].copy()
-    todo.insert(0, "article_id", [k for k, m in zip(keys, todo_mask) if m])
-    todo = todo.drop_duplicates("article_id").reset_index(drop=True)
-    n_new = len(todo)
-    if n_new:
-        if n_process is None:
-            n_process = min(usable_cores(), 4)
+
+    def run(todo, on_result):
+        procs = n_process if n_process is not None else default_n_process()
         chunk = max(16, 2 * batch_size)
-        if n_new < 4 * chunk:
-            n_process = 1
-        nlp = load_model(model) if n_process == 1 else None
-        flush_every = 2000
-        buf: dict[str, list] = {t: [] for t in TABLES}
-        buf_keys: list[str] = []
+        if len(todo) < 4 * chunk:
+            procs = 1
+        _run(todo, model=model, nlp=load_model(model) if procs == 1 else None, settings=settings,
+             n_process=procs, batch_size=batch_size, chunk=chunk, progress=progress, on_result=on_result)
 
-        def flush():
-            if not buf_keys:
-                return
-            base = {"sentences": SENTENCE_COLUMNS, "mentions": MENTION_COLUMNS, "dates": DATE_COLUMNS}
-            tabs = {t: (pd.concat(buf[t], ignore_index=True) if buf[t] else _empty(base[t]))
-                    .rename(columns={"article_id": "key"}) for t in TABLES}
-            if store is not None:
-                store.write(list(buf_keys), tabs)
-            for t in TABLES:
-                parts[t].append(tabs[t])
-                buf[t].clear()
-            buf_keys.clear()
-
-        def on_result(c, res):
-            buf_keys.extend(c["article_id"].tolist())
-            for t in TABLES:
-                buf[t].append(res[t])
-            if len(buf_keys) >= flush_every:
-                flush()
-
-        _run(todo, model=model, nlp=nlp, settings=settings, n_process=n_process or 1,
-             batch_size=batch_size, chunk=chunk, progress=progress, on_result=on_result)
-        flush()
-    tables = {}
-    for t in TABLES:
-        dfs = [d for d in parts[t] if len(d)]
-        base = {"sentences": SENTENCE_COLUMNS, "mentions": MENTION_COLUMNS, "dates": DATE_COLUMNS}[t]
-        if not dfs:
-            tables[t] = _empty(base)
-            continue
-        df = pd.concat(dfs, ignore_index=True) if len(dfs) > 1 else dfs[0]
-        df = df.merge(a_keys, on="key", how="inner", sort=False).drop(columns="key")
-        cols = ["article_id"] + [c for c in df.columns if c != "article_id"]
-        tables[t] = df[cols]
-    order = {aid: i for i, aid in enumerate(a["article_id"])}
-    for t in TABLES:
-        df = tables[t]
-        if len(df):
-            df = df.assign(_o=df["article_id"].map(order)).sort_values(["_o", "start"], kind="stable")
-            tables[t] = df.drop(columns="_o").reset_index(drop=True)
+    tables, n_new, n_cached = _annotate_tables(a, article_keys(a, shash), store=store, run=run)
     tables["mentions"] = resolve_actors(tables["mentions"], actor_file=actor_file, keep_groups=keep_groups)
     meta = {"settings": settings, "settings_hash": shash, "n_annotated": n_new,
-            "n_cached": len(a) - int(sum(todo_mask)), "actor_file": str(actor_file) if actor_file else None,
+            "n_cached": n_cached, "actor_file": str(actor_file) if actor_file else None,
             "keep_groups": keep_groups, "seconds": round(time.perf_counter() - t0, 3),
             "cache_dir": str(store.dir) if store is not None else None}
     return Annotations(articles=a, meta=meta, **tables)
+
+
+def _article_batches(articles, part_size: int) -> tuple[Iterator[pd.DataFrame], int | None, list]:
+    """Batches of at most ``part_size`` articles from a DataFrame, an iterable of DataFrames, a Parquet
+    corpus (``newskit convert``; read batch by batch) or any corpus :func:`newskit.load_corpus` reads.
+    Returns the batches, the number of articles when known, and the loader's rejects."""
+    if isinstance(articles, (str, os.PathLike)):
+        path = Path(articles)
+        if path.suffix == ".parquet" or (path.is_dir() and next(path.glob("*.parquet"), None) is not None):
+            import pyarrow.dataset as ds
+
+            data = ds.dataset(str(path), format="parquet")
+            batches = (b.to_pandas() for b in data.to_batches(batch_size=part_size) if b.num_rows)
+            return batches, data.count_rows(), []
+        from newskit.corpus import load_corpus
+
+        articles = load_corpus(path)
+    if isinstance(articles, pd.DataFrame):
+        frame = articles
+        return ((frame.iloc[i:i + part_size] for i in range(0, len(frame), part_size)), len(frame),
+                list(frame.attrs.get("rejects", [])))
+    return iter(articles), None, []
+
+
+def annotate_to(articles, out_dir: str | os.PathLike, *, model: str | os.PathLike | None = None,
+                n_process: int | None = None, batch_size: int = 32, part_size: int = 2000,
+                cache: bool = True, cache_dir: str | os.PathLike | None = None,
+                actor_file: str | os.PathLike | None = None, keep_groups: bool = False,
+                progress: bool = True) -> Path:
+    """Annotate a corpus of any size into a folder of Parquet parts, in memory that does not grow with it.
+
+    The same pipeline, cache and actor resolution as :func:`annotate`, but each part of ``part_size``
+    articles is written to ``out_dir`` (layout: :mod:`newskit.parts`) and dropped, and one pool of
+    worker processes (each loading the model once) serves all parts. Actors are resolved corpus-wide
+    from the surface forms of all parts, so ``Annotations.load(out_dir)`` equals ``annotate(articles)``.
+
+    Parameters
+    ----------
+    articles : DataFrame, iterable of DataFrames, or path
+        Articles (``article_id``, ``text``, optionally ``date`` …); an iterable is consumed one frame
+        (one part) at a time; a path is a Parquet corpus (``newskit convert``, read in batches) or
+        anything :func:`newskit.load_corpus` reads (its rejected files are listed in ``meta.json``).
+    out_dir : str or path
+        Output folder; parts of an earlier run there are replaced.
+    part_size : int
+        Articles per part (memory grows with it, not with the corpus).
+    model, n_process, batch_size, cache, cache_dir, actor_file, keep_groups, progress
+        As in :func:`annotate`.
+
+    Returns
+    -------
+    Path
+        ``out_dir``, for :meth:`Annotations.load`.
+
+    Raises
+    ------
+    ValueError
+        When an ``article_id`` occurs twice (naming it and the parts), or a part lacks a column.
+
+    Examples
+    --------
+    >>> import tempfile, newskit
+    >>> from newskit.datasets import demo_corpus
+    >>> arts = newskit.load_corpus(demo_corpus()).head(4)
+    >>> out = annotate_to(arts, tempfile.mkdtemp(), part_size=2, progress=False)  # doctest: +SKIP
+    >>> Annotations.load(out)                                                    # doctest: +SKIP
+    Annotations(articles=4, ...)
+    """
+    from tqdm.auto import tqdm
+
+    from newskit import parts as P
+
+    if part_size < 1:
+        raise ValueError(f"part_size must be ≥ 1, not {part_size}")
+    t0 = time.perf_counter()
+    out = P.local_dir(out_dir)
+    P.prepare(out)
+    settings = pipeline_settings(model)
+    shash = _settings_hash(settings)
+    store = AnnotationCache(cache_dir if cache_dir is not None else default_cache_dir(), settings) if cache else None
+    batches, total, rejected = _article_batches(articles, part_size)
+    procs = n_process if n_process is not None else default_n_process()
+    chunk = max(16, 2 * batch_size)
+    seen: dict[str, int] = {}
+    forms: list[pd.DataFrame] = []
+    n_articles = n_new = n_cached = 0
+    bar = tqdm(total=total, unit="article", desc="annotate", disable=not progress, smoothing=0.1)
+    nlp = load_model(model) if procs <= 1 else None
+    try:
+        with _worker_pool(model, settings, batch_size, procs) as pool:
+            def run(todo, on_result):
+                _run(todo, model=model, nlp=nlp, settings=settings, n_process=procs, batch_size=batch_size,
+                     chunk=chunk, progress=progress, on_result=on_result, pool=pool, bar=bar)
+
+            for number, batch in enumerate(batches):
+                try:
+                    a = _prepare_articles(batch)
+                except ValueError as exc:
+                    raise ValueError(f"part {number}: {exc}") from None
+                for aid in a["article_id"]:
+                    if aid in seen:
+                        raise ValueError(f"duplicate article_id {aid!r} (parts {seen[aid]} and {number})")
+                    seen[aid] = number
+                tables, new, cached = _annotate_tables(a, article_keys(a, shash), store=store, run=run)
+                bar.update(cached)
+                forms.append(P.write_part(number, a, tables, out))
+                n_articles += len(a)
+                n_new += new
+                n_cached += cached
+    finally:
+        bar.close()
+    n_parts = len(forms)
+    all_forms = pd.concat(forms, ignore_index=True) if forms else P.surface_forms(_empty(MENTION_COLUMNS), part=0)
+    actors = P.resolve_forms(all_forms, actor_file=actor_file, keep_groups=keep_groups)
+    n_mentions = sum(P.finish_mentions(i, out=out, actors=actors) for i in range(n_parts))
+    meta = {"settings": settings, "settings_hash": shash, "engine": "local-stream", "partitions": n_parts,
+            "n_articles": n_articles, "n_annotated": n_new, "n_cached": n_cached, "n_mentions": n_mentions,
+            "rejected": rejected, "actor_file": str(actor_file) if actor_file else None,
+            "keep_groups": keep_groups, "seconds": round(time.perf_counter() - t0, 3),
+            "cache_dir": str(store.dir) if store is not None else None,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    P.finish(out, meta)
+    return Path(out)
 
 
 # --------------------------------------------------------------------------- tables
