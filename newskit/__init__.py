@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "tokenize": "newskit.text",
     # entities
     "annotate": "newskit.entities",
+    "annotate_to": "newskit.entities",
     "Annotations": "newskit.entities",
     "entity_frequency": "newskit.entities",
     "cooccurrence": "newskit.entities",

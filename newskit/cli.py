@@ -1,4 +1,4 @@
-"""The ``newskit`` command: ``info``, ``report`` and ``convert``.
+"""The ``newskit`` command: ``info``, ``convert``, ``annotate`` and ``report``.
 
 Examples
 --------
@@ -74,6 +74,30 @@ def _convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _annotate(args: argparse.Namespace) -> int:
+    from newskit.entities import annotate_to
+
+    if not Path(args.corpus).exists():
+        print(f"newskit annotate: {args.corpus}: no such file or folder", file=sys.stderr)
+        return 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = annotate_to(args.corpus, args.out, model=args.model, n_process=args.n_process,
+                          batch_size=args.batch_size, part_size=args.part_size, cache=not args.no_cache,
+                          cache_dir=args.cache_dir, actor_file=args.actor_file, keep_groups=args.keep_groups)
+    meta = json.loads((out / "meta.json").read_text())
+    print(f"annotated {meta['n_articles']:,} articles ({meta['n_annotated']:,} new, {meta['n_cached']:,} "
+          f"from the cache) into {meta['partitions']} parts in {out}: {meta['n_mentions']:,} mentions, "
+          f"{meta['seconds']:,.1f} s")
+    for rej in meta["rejected"]:
+        where = f"{rej['path']}:{rej['line']}" if rej.get("line") is not None else rej["path"]
+        print(f"  rejected: {where}: {rej['reason']}", file=sys.stderr)
+    if meta["n_articles"] == 0:
+        print(f"newskit annotate: {args.corpus}: no article could be loaded", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newskit`` command."""
     parser = argparse.ArgumentParser(prog="newskit", description="Analyse news coverage.")
@@ -89,6 +113,20 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("out", metavar="OUT", help="output folder (e.g. corpus.parquet)")
     convert.add_argument("--rows-per-partition", type=int, default=1000)
     convert.set_defaults(func=_convert)
+
+    ann = sub.add_parser("annotate", help="annotate a corpus of any size into a folder of Parquet parts "
+                         "(read it with newskit.Annotations.load)")
+    ann.add_argument("corpus", metavar="CORPUS", help="folder/file of articles or a Parquet corpus")
+    ann.add_argument("out", metavar="OUT", help="output folder")
+    ann.add_argument("--part-size", type=int, default=2000, help="articles per part (bounds memory)")
+    ann.add_argument("--n-process", type=int, default=None, help="worker processes (default: cores, max 4)")
+    ann.add_argument("--batch-size", type=int, default=32, help="spaCy nlp.pipe batch size")
+    ann.add_argument("--model", default=None, help="spaCy model package or folder")
+    ann.add_argument("--actor-file", default=None, help="YAML actor file")
+    ann.add_argument("--keep-groups", action="store_true", help="keep NORP groups apart from countries")
+    ann.add_argument("--cache-dir", default=None, help="annotation cache (default $NEWSKIT_CACHE)")
+    ann.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    ann.set_defaults(func=_annotate)
 
     try:
         from newskit.report import add_report_parser

@@ -164,6 +164,18 @@ def test_convert_round_trip(messy, tmp_path):
     assert sorted(again.article_id) == sorted(load_quiet(messy).article_id)
 
 
+def test_annotate_cli_streams_parts_and_reports_rejects(messy, tmp_path, capsys):
+    out = tmp_path / "ann"
+    assert cli(["annotate", str(messy), str(out), "--part-size", "2", "--n-process", "1", "--no-cache"]) == 0
+    captured = capsys.readouterr()
+    assert "annotated 3 articles (3 new, 0 from the cache) into 2 parts" in captured.out
+    assert captured.err.count("rejected: ") == 9 and "bad_latin1.txt" in captured.err
+    ann = newskit.Annotations.load(out)
+    assert sorted(ann.articles.article_id) == sorted(load_quiet(messy).article_id)
+    assert len(ann.meta["rejected"]) == 9 and len(ann.sentences) >= 3
+    assert cli(["annotate", str(messy / "missing"), str(out)]) == 2
+
+
 def test_seed_article(shared):
     df = newskit.load_corpus(shared("seeds"), strict=True)
     art = df.iloc[0]

@@ -107,3 +107,52 @@ def test_default_n_process_is_usable_cores_capped(articles, monkeypatch):
         E.annotate(articles, batch_size=4, cache=False, progress=False)
     assert used[0] == 2
     assert 2 < used[1] < 64  # capped
+
+
+# --------------------------------------------------------------------------- annotate_to (streaming)
+def test_annotate_to_equals_annotate_across_parts(articles, serial, tmp_path):
+    """Parts of 10 articles, two workers shared by all parts, actors resolved corpus-wide."""
+    out = E.annotate_to(articles, tmp_path / "ann", part_size=10, n_process=2, batch_size=4,
+                        cache_dir=tmp_path / "cache", progress=False)
+    assert sorted(p.name for p in (out / "mentions").glob("part-*.parquet"))[-1] == "part-00006.parquet"
+    assert not (out / "_raw_mentions").exists()
+    st = newskit.Annotations.load(out)
+    assert st.meta["partitions"] == 7 and st.meta["n_articles"] == N and st.meta["n_annotated"] == N
+    assert st.articles["article_id"].tolist() == serial.articles["article_id"].tolist()
+    a, b = _tables(serial), _tables(st)
+    for t in a:
+        pd.testing.assert_frame_equal(a[t], b[t], obj=t, check_dtype=False)
+
+    # a second run reads every article from the cache, and writes the same folder
+    again = newskit.Annotations.load(E.annotate_to(articles, out, part_size=25, n_process=1,
+                                                   cache_dir=tmp_path / "cache", progress=False))
+    assert again.meta["n_annotated"] == 0 and again.meta["n_cached"] == N
+    assert again.meta["partitions"] == 3 and len(list((out / "sentences").glob("part-*"))) == 3
+    for t, df in _tables(again).items():
+        pd.testing.assert_frame_equal(a[t], df, obj=t, check_dtype=False)
+
+
+def test_annotate_to_reads_parquet_corpus_and_iterables(articles, serial, tmp_path):
+    from newskit.corpus import to_parquet
+
+    corpus = to_parquet(articles, tmp_path / "corpus.parquet", rows_per_partition=30)
+    via_path = newskit.Annotations.load(E.annotate_to(corpus, tmp_path / "a", part_size=20, n_process=1,
+                                                      cache=False, progress=False))
+    frames = (articles.iloc[i:i + 16] for i in range(0, N, 16))
+    via_iter = newskit.Annotations.load(E.annotate_to(frames, tmp_path / "b", n_process=1, cache=False,
+                                                      progress=False))
+    assert via_iter.meta["partitions"] == 4
+    want = _tables(serial)
+    for ann in (via_path, via_iter):
+        assert len(ann.articles) == N
+        for t, df in _tables(ann).items():
+            pd.testing.assert_frame_equal(want[t], df, obj=t, check_dtype=False)
+
+
+def test_annotate_to_rejects_duplicate_ids_across_parts(articles, tmp_path):
+    dup = pd.concat([articles.head(3), articles.head(1)], ignore_index=True)
+    first = dup.loc[0, "article_id"]
+    with pytest.raises(ValueError, match=rf"duplicate article_id '{first}' \(parts 0 and 1\)"):
+        E.annotate_to(dup, tmp_path / "x", part_size=3, n_process=1, cache=False, progress=False)
+    with pytest.raises(ValueError, match="part_size"):
+        E.annotate_to(articles, tmp_path / "y", part_size=0, progress=False)
