@@ -510,6 +510,33 @@ def _failing_cell(source_nb, executed_nb, exc) -> tuple[int | None, str | None]:
     return idx, first
 
 
+@contextlib.contextmanager
+def _output_widgets_without_echo():
+    """Run nbclient with an Output-widget mimic that does not echo its state back to the kernel.
+
+    nbclient's mimic sends a ``comm_msg`` on the shell channel from the task that reads IOPub, while
+    another task awaits the cell's ``execute_reply`` on that same socket; now and then that await is
+    not woken and the cell waits for the whole per-cell timeout although it finished (measured here:
+    2 of 3 runs of a cell with ``timeline_explorer`` waited the full 30 s timeout; nbclient issue
+    #312). The echo only updates the kernel's copy of the outputs, which a batch run never reads:
+    the outputs still go into the saved widget state (``executor.widget_state``), so the rendered
+    widgets are unchanged.
+    """
+    import nbclient.client as nbc
+    from nbclient.output_widget import OutputWidget
+
+    class _Quiet(OutputWidget):
+        def sync_state(self) -> None:
+            return None
+
+    old = nbc.OutputWidget
+    nbc.OutputWidget = _Quiet
+    try:
+        yield
+    finally:
+        nbc.OutputWidget = old
+
+
 def _execute(src: Path, dest: Path, parameters: dict[str, Any], *, timeout: float | None,
              cwd: Path, progress: bool = False) -> NotebookResult:
     import nbformat
@@ -518,11 +545,12 @@ def _execute(src: Path, dest: Path, parameters: dict[str, Any], *, timeout: floa
     res = NotebookResult(name=src.stem, source=src, ipynb=dest)
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name="python3",
-                            language="python",
-                            progress_bar={"desc": f"  {src.stem}", "leave": False, "position": 1,
-                                          "file": sys.stderr, "disable": False} if progress else False, cwd=str(cwd), execution_timeout=timeout,
-                            store_widget_state=True)
+        with _output_widgets_without_echo():
+            pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name="python3",
+                                language="python",
+                                progress_bar={"desc": f"  {src.stem}", "leave": False, "position": 1,
+                                              "file": sys.stderr, "disable": False} if progress else False,
+                                cwd=str(cwd), execution_timeout=timeout, store_widget_state=True)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, the other pages go on
         res.ok = False
         ename = getattr(exc, "ename", None)

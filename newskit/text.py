@@ -335,11 +335,38 @@ _FALLBACK_WORD_RE = re.compile(
 _CURLY_APOSTROPHE_RE = re.compile(r"(?<=\w)\u2019(?=\w)")
 
 
+_RE_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.UNICODE | re.VERBOSE | re.ASCII
+
+
+def _stdlib_pattern(pattern: Any) -> Any:
+    """NLTK ≥ 3.9.3 wraps its own patterns in ``nltk.redos.TimedPattern`` (the third-party ``regex``
+    engine plus a timeout on every call, a guard meant for caller-supplied patterns). For the
+    tokenizer's fixed, library-written patterns the stdlib ``re`` compiles the same expressions and
+    runs them about twice as fast; tokens are identical (checked by the tests on real copy)."""
+    if isinstance(pattern, re.Pattern) or not hasattr(pattern, "pattern"):
+        return pattern
+    try:
+        return re.compile(pattern.pattern, pattern.flags & _RE_FLAGS)  # drop regex-only flags (VERSION0)
+    except re.error:  # a construct only ``regex`` knows: keep NLTK's pattern
+        return pattern
+
+
 @lru_cache(maxsize=1)
 def _word_tokenizer() -> Any:
     from nltk.tokenize import NLTKWordTokenizer
 
-    return NLTKWordTokenizer()
+    class _Tokenizer(NLTKWordTokenizer):
+        pass
+
+    for name in ("STARTING_QUOTES", "ENDING_QUOTES", "PUNCTUATION", "CONVERT_PARENTHESES"):
+        rules = getattr(NLTKWordTokenizer, name, None)
+        if isinstance(rules, list):
+            setattr(_Tokenizer, name, [(_stdlib_pattern(p), sub) for p, sub in rules])
+    for name in ("PARENS_BRACKETS", "DOUBLE_DASHES"):
+        rule = getattr(NLTKWordTokenizer, name, None)
+        if isinstance(rule, tuple) and len(rule) == 2:
+            setattr(_Tokenizer, name, (_stdlib_pattern(rule[0]), rule[1]))
+    return _Tokenizer()
 
 
 def _regex_spans(text: str, start: int, end: int) -> list[Span]:

@@ -278,3 +278,37 @@ def test_fetch_checks_integrity(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="checksum mismatch"):
         report.fetch_widget_assets(tmp_path, quiet=True)
     assert report.widget_assets(tmp_path) is None
+
+
+def test_output_widget_mimic_does_not_echo_on_the_shell_channel():
+    """During report runs nbclient's Output-widget mimic records outputs in the saved widget state but
+    sends nothing on the shell channel (that send races with the wait for the cell's reply)."""
+    import nbclient.client as nbc
+    from nbclient.output_widget import OutputWidget
+
+    sent = []
+
+    class Shell:
+        def send(self, msg):
+            sent.append(msg)
+
+    class Session:
+        def msg(self, msg_type, **kw):
+            return {"msg_type": msg_type, **kw}
+
+    class KC:
+        shell_channel = Shell()
+        session = Session()
+
+    class Executor:
+        widget_state = {"w1": {"outputs": []}}
+
+    msg = {"msg_type": "stream", "parent_header": {"msg_id": "m"}, "header": {"msg_type": "stream"},
+           "content": {"name": "stdout", "text": "hello"}}
+    with report._output_widgets_without_echo():
+        widget = nbc.OutputWidget("w1", {"outputs": []}, KC(), Executor())
+        widget.output([], msg, None, 0)
+    assert sent == [] and Executor.widget_state["w1"]["outputs"][0]["text"] == "hello"
+    assert nbc.OutputWidget is OutputWidget  # restored
+    OutputWidget("w1", {"outputs": []}, KC(), Executor()).output([], msg, None, 0)
+    assert len(sent) == 1  # the stock mimic echoes: the test would notice if the patch stopped applying

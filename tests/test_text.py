@@ -309,3 +309,33 @@ def test_builtin_tokenizer_is_cached():
     assert T._sentence_tokenizer(False) is T._sentence_tokenizer(False)
     tok, source = T._sentence_tokenizer(False)
     assert source == "builtin"
+
+
+def test_fast_word_tokenizer_matches_nltk_on_real_copy(shared):
+    """The stdlib-``re`` copy of NLTK's word tokenizer gives NLTK's own spans (corpus_ukraine sample,
+    the GUM Wikinews text and hard cases)."""
+    import random
+
+    from nltk.tokenize import NLTKWordTokenizer
+
+    import newskit
+
+    corpus = newskit.load_corpus(shared("data", "corpus_ukraine"))
+    docs = corpus.sample(150, random_state=7)["text"].tolist()
+    docs += [p.read_text(encoding="utf-8") for p in sorted(shared("data", "ner_eval", "gum_news", "native").glob("*.txt"))]
+    docs += ['"Don\'t," he said -- (it\'s 5:30, 40%!) «quoted» [sic] {x} <y> ... can\'t; won\'t? ‘single’ "double"']
+    sentences = [d[s:e] for d in docs for s, e in T.sentence_spans(d)]
+    random.Random(0).shuffle(sentences)
+    ours, theirs = T._word_tokenizer(), NLTKWordTokenizer()
+    assert type(ours) is not NLTKWordTokenizer
+    n = 0
+    for sent in sentences:
+        try:
+            want = list(theirs.span_tokenize(sent))
+        except Exception:  # NLTK cannot align some quote combinations: ours must fail the same way
+            with pytest.raises(Exception):
+                list(ours.span_tokenize(sent))
+            continue
+        assert list(ours.span_tokenize(sent)) == want, sent
+        n += 1
+    assert n > 3000
