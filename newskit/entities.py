@@ -775,7 +775,8 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
              n_process=procs, batch_size=batch_size, chunk=chunk, progress=progress, on_result=on_result)
 
     tables, n_new, n_cached = _annotate_tables(a, article_keys(a, shash), store=store, run=run)
-    tables["mentions"] = resolve_actors(tables["mentions"], actor_file=actor_file, keep_groups=keep_groups)
+    tables["mentions"] = resolve_actors(tables["mentions"], actor_file=actor_file, keep_groups=keep_groups,
+                                        cache_dir=store.dir.parent.parent / "actors" if store is not None else None)
     meta = {"settings": settings, "settings_hash": shash, "n_annotated": n_new,
             "n_cached": n_cached, "actor_file": str(actor_file) if actor_file else None,
             "keep_groups": keep_groups, "seconds": round(time.perf_counter() - t0, 3),
@@ -919,6 +920,14 @@ def _actor_mentions(ann: Annotations, types: Sequence[str] | str | None = None) 
     return m
 
 
+def _modal_type(m: pd.DataFrame) -> pd.Series:
+    """Most frequent ``actor_type`` per actor (ties: alphabetical, as ``Series.mode``), vectorised."""
+    c = m.groupby(["actor", "actor_type"], sort=False).size().rename("n").reset_index()
+    c = c.sort_values(["actor", "n", "actor_type"], ascending=[True, False, True]).drop_duplicates("actor")
+    return pd.Series(c["actor_type"].to_numpy(), index=pd.Index(c["actor"].to_numpy(), name="actor"),
+                     name="actor_type")
+
+
 def _period_key(ann: Annotations, by: str) -> pd.Series:
     """Per-article period (month/week start) or source; NaT/missing reported in a warning."""
     a = ann.articles
@@ -976,8 +985,9 @@ def entity_frequency(ann: Annotations, *, by: str | None = None, types: Sequence
     n_total = len(ann.articles)
     if by is None:
         g = m.groupby("actor", sort=False)
-        out = pd.DataFrame({"actor_type": g["actor_type"].agg(lambda s: s.mode().iloc[0]),
-                            "mentions": g.size(), "articles": g["article_id"].nunique()}).reset_index()
+        size = g.size()
+        out = pd.DataFrame({"actor_type": _modal_type(m).reindex(size.index),
+                            "mentions": size, "articles": g["article_id"].nunique()}).reset_index()
         out["share"] = out["articles"] / max(1, n_total)
         out = out.sort_values(["mentions", "actor"], ascending=[False, True]).reset_index(drop=True)
         return out.head(top) if top is not None else out
@@ -986,7 +996,7 @@ def entity_frequency(ann: Annotations, *, by: str | None = None, types: Sequence
     if top is not None:
         keep = m["actor"].value_counts().head(top).index
         m = m[m["actor"].isin(keep)]
-    types_map = m.groupby("actor")["actor_type"].agg(lambda s: s.mode().iloc[0])
+    types_map = _modal_type(m)
     g = m.groupby([by, "actor"], sort=True)
     out = pd.DataFrame({"mentions": g.size(), "articles": g["article_id"].nunique()}).reset_index()
     out.insert(2, "actor_type", out["actor"].map(types_map))

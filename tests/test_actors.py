@@ -201,3 +201,31 @@ def test_no_false_merges():
     assert _actor_of(res, "Zelenska") == "Olena Zelenska"
     assert _actor_of(res, "Patten") == "Patten"
     assert _actor_of(res, "Vladimir] Putin") == "Vladimir Putin"
+
+
+def test_resolution_cache_reused_and_keyed_by_actor_file(tmp_path, monkeypatch):
+    from newskit import actors as A
+
+    m = pd.DataFrame({"text": ["Zelenskyy", "Zelensky", "Kiev", "Ihor Klymenko"],
+                      "label": ["PERSON", "PERSON", "GPE", "PERSON"]})
+    cache = tmp_path / "actors"
+    first = A.resolve_actors(m, cache_dir=cache)
+    assert len(list(cache.glob("resolution-*.parquet"))) == 1
+    real = A.resolve_surface_forms
+    monkeypatch.setattr(A, "resolve_surface_forms", lambda *a, **k: pytest.fail("cache not used"))
+    pd.testing.assert_frame_equal(first, A.resolve_actors(m, cache_dir=cache))
+    monkeypatch.setattr(A, "resolve_surface_forms", real)
+
+    # another actor file is another key: resolved again, with the user's entry
+    f = tmp_path / "mine.yml"
+    f.write_text("actors:\n  - name: Interior Minister Klymenko\n    type: person\n    aliases: [Ihor Klymenko]\n")
+    mine = A.resolve_actors(m, actor_file=f, cache_dir=cache)
+    assert "Interior Minister Klymenko" in set(mine["actor"])
+    assert len(list(cache.glob("resolution-*.parquet"))) == 2
+
+    # a damaged cache file is redone with a warning, never trusted
+    for p in cache.glob("resolution-*.parquet"):
+        p.write_bytes(b"not parquet")
+    with pytest.warns(UserWarning, match="unreadable"):
+        again = A.resolve_actors(m, cache_dir=cache)
+    pd.testing.assert_frame_equal(first, again)
