@@ -537,6 +537,20 @@ def _output_widgets_without_echo():
         nbc.OutputWidget = old
 
 
+def _prewarm(corpus_path: Path, actor_path: str | None, cache_dir: str, *, progress: bool) -> None:
+    """Annotate the corpus into the cache the notebooks will read (before they run side by side)."""
+    import warnings
+
+    import newskit
+    from newskit.corpus import CorpusWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        articles = newskit.load_corpus(corpus_path)
+    if len(articles):
+        newskit.annotate(articles, actor_file=actor_path, cache_dir=cache_dir, progress=progress)
+
+
 def _execute(src: Path, dest: Path, parameters: dict[str, Any], *, timeout: float | None,
              cwd: Path, progress: bool = False) -> NotebookResult:
     import nbformat
@@ -545,12 +559,11 @@ def _execute(src: Path, dest: Path, parameters: dict[str, Any], *, timeout: floa
     res = NotebookResult(name=src.stem, source=src, ipynb=dest)
     t0 = time.perf_counter()
     try:
-        with _output_widgets_without_echo():
-            pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name="python3",
-                                language="python",
-                                progress_bar={"desc": f"  {src.stem}", "leave": False, "position": 1,
-                                              "file": sys.stderr, "disable": False} if progress else False,
-                                cwd=str(cwd), execution_timeout=timeout, store_widget_state=True)
+        pm.execute_notebook(str(src), str(dest), parameters=parameters, kernel_name="python3",
+                            language="python",
+                            progress_bar={"desc": f"  {src.stem}", "leave": False, "position": 1,
+                                          "file": sys.stderr, "disable": False} if progress else False,
+                            cwd=str(cwd), execution_timeout=timeout, store_widget_state=True)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, the other pages go on
         res.ok = False
         ename = getattr(exc, "ename", None)
@@ -730,7 +743,7 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
                  show_code: bool = False, progress: bool = True, timeout: float | None = DEFAULT_TIMEOUT,
                  notebooks_dir: str | os.PathLike | None = None,
                  assets: bool | str | os.PathLike = True,
-                 parameters: dict[str, Any] | None = None) -> ReportResult:
+                 parameters: dict[str, Any] | None = None, jobs: int | None = None) -> ReportResult:
     """Execute the notebooks on a corpus and write a standalone, offline HTML report.
 
     Parameters
@@ -752,9 +765,8 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     progress : bool
         Show a progress bar.
     timeout : float, optional
-        Per-cell timeout in seconds (default :data:`DEFAULT_TIMEOUT`; None: wait forever). nbclient can
-        occasionally miss the end of a cell that drives an ``Output`` widget under heavy load; the
-        timeout makes sure a report never hangs.
+        Per-cell timeout in seconds (default :data:`DEFAULT_TIMEOUT`; None: wait forever): a stalled
+        kernel fails its notebook loudly instead of hanging the report.
     notebooks_dir : path, optional
         Where the notebooks are (default the repository's ``notebooks/``).
     assets : bool or path
@@ -763,6 +775,11 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
         pages fall back to notes.
     parameters : dict, optional
         Extra papermill parameters (notebook-specific ones such as ``top_n``).
+    jobs : int, optional
+        Notebooks executed at once, each in its own kernel (default: one per usable core, at most
+        the number of notebooks). With more than one, the corpus is annotated first in this process
+        (a no-op when the cache is warm), so that the notebooks read the cache instead of annotating
+        the same articles side by side.
 
     Returns
     -------
@@ -821,21 +838,39 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     params = {"corpus": str(corpus_path), "date_from": date_from, "date_to": date_to,
               "actor_file": actor_path, "cache_dir": cache_dir, **(parameters or {})}
     result = ReportResult(out=out, index=out / "index.html", widgets_js=widgets_js, summary=summary)
-    bar = tqdm(sources, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    with _kernel_env({"TQDM_DISABLE": "1", "NEWSKIT_REPORT": "1"}):
-        for src in bar:
-            bar.set_postfix_str(src.stem)
-            res = _execute(src, out / src.name, params, timeout=timeout, cwd=src.parent, progress=progress)
-            if res.ipynb.is_file():
-                try:
-                    res.html = render_notebook(res.ipynb, out / f"{src.stem}.html", show_code=show_code,
-                                               widgets_js=widgets_js)
-                except Exception as exc:  # noqa: BLE001
-                    res.ok = False
-                    res.error = (res.error + "; " if res.error else "") + f"rendering failed: {exc}"
-            if not res.ok:
-                bar.write(f"newskit report: FAILED {res.describe_error()}", file=sys.stderr)
-            result.notebooks.append(res)
+    from newskit.entities import usable_cores
+
+    jobs = max(1, min(jobs if jobs is not None else usable_cores(), len(sources)))
+    if jobs > 1:
+        _prewarm(corpus_path, actor_path, cache_dir, progress=progress)
+
+    bar = tqdm(total=len(sources), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+
+    def run(src: Path) -> NotebookResult:
+        res = _execute(src, out / src.name, params, timeout=timeout, cwd=src.parent,
+                       progress=progress and jobs == 1)
+        if res.ipynb.is_file():
+            try:
+                res.html = render_notebook(res.ipynb, out / f"{src.stem}.html", show_code=show_code,
+                                           widgets_js=widgets_js)
+            except Exception as exc:  # noqa: BLE001
+                res.ok = False
+                res.error = (res.error + "; " if res.error else "") + f"rendering failed: {exc}"
+        if not res.ok:
+            bar.write(f"newskit report: FAILED {res.describe_error()}", file=sys.stderr)
+        bar.set_postfix_str(src.stem)
+        bar.update(1)
+        return res
+
+    with _kernel_env({"TQDM_DISABLE": "1", "NEWSKIT_REPORT": "1"}), _output_widgets_without_echo():
+        if jobs == 1:
+            result.notebooks.extend(run(src) for src in sources)
+        else:
+            import concurrent.futures as cf
+
+            # threads: the work runs in the kernels (one process each); results keep the notebooks' order
+            with cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="newskit-report") as pool:
+                result.notebooks.extend(pool.map(run, sources))
     bar.close()
     result.seconds = time.perf_counter() - t0
     shown = {"date_from": date_from, "date_to": date_to, "actor_file": actor_path}
@@ -872,6 +907,8 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"per-cell timeout (default: {DEFAULT_TIMEOUT:.0f}; 0: none)")
     p.add_argument("--no-widgets", action="store_true",
                    help="do not fetch/use the widget scripts (widgets become notes)")
+    p.add_argument("--jobs", type=int, metavar="N", default=None,
+                   help="notebooks run at once (default: one per core)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=report_command)
     return p
@@ -882,7 +919,7 @@ def report_command(args: argparse.Namespace) -> int:
     try:
         res = build_report(args.corpus, args.out, actor_file=args.actor_file, date_from=args.date_from,
                            date_to=args.date_to, notebooks=args.notebooks, show_code=args.show_code,
-                           progress=not args.quiet, timeout=args.timeout or None,
+                           progress=not args.quiet, timeout=args.timeout or None, jobs=args.jobs,
                            assets=not getattr(args, "no_widgets", False))
     except (FileNotFoundError, ValueError) as exc:
         print(f"newskit report: error: {exc}", file=sys.stderr)
