@@ -467,6 +467,29 @@ class AnnotationCache:
 
 
 # --------------------------------------------------------------------------- Annotations
+def _article_mask(a: pd.DataFrame, *, date_from=None, date_to=None,
+                  sources: Sequence[str] | None = None) -> pd.Series:
+    """Articles in a date range (inclusive; undated ones out when a bound is given) and/or from some
+    sources (``source`` or ``outlet`` column)."""
+    keep = pd.Series(True, index=a.index)
+    if date_from is not None or date_to is not None:
+        if "date" not in a.columns:
+            raise ValueError("articles have no 'date' column to filter on")
+        d = pd.to_datetime(a["date"], errors="coerce")
+        if date_from is not None:
+            keep &= d >= pd.Timestamp(date_from)
+        if date_to is not None:
+            keep &= d <= pd.Timestamp(date_to)
+    if sources is not None:
+        src = set([sources] if isinstance(sources, str) else sources)
+        m = pd.Series(False, index=a.index)
+        for col in ("source", "outlet"):
+            if col in a.columns:
+                m |= a[col].isin(src)
+        keep &= m
+    return keep
+
+
 @dataclass
 class Annotations:
     """Tidy annotation tables for a corpus.
@@ -501,20 +524,47 @@ class Annotations:
         return d
 
     @classmethod
-    def load(cls, directory: str | os.PathLike) -> "Annotations":
-        """Read tables written by :meth:`save` (a table may also be a partitioned Parquet folder)."""
+    def load(cls, directory: str | os.PathLike, *, date_from=None, date_to=None,
+             sources: Sequence[str] | None = None) -> "Annotations":
+        """Read tables written by :meth:`save`, :func:`annotate_to` or the Dask helper (a table may be
+        one Parquet file or a folder of parts).
+
+        With ``date_from``/``date_to``/``sources`` (as in :meth:`filter`) only the rows of the selected
+        articles are read from the sentence, mention and date tables (a Parquet filter on
+        ``article_id``), so a window of a large annotated archive fits in memory; the result equals
+        ``Annotations.load(directory).filter(...)``.
+        """
+        import pyarrow.dataset as ds
+
         d = Path(directory)
-        tables = {}
-        for name in ("articles",) + TABLES:
+
+        def path_of(name: str) -> Path | None:
             p = d / f"{name}.parquet"
             if not p.exists() and (d / name).is_dir():
                 p = d / name
-            tables[name] = pd.read_parquet(p) if p.exists() else None
-        if tables["articles"] is None:
+            return p if p.exists() else None
+
+        p = path_of("articles")
+        if p is None:
             raise FileNotFoundError(f"{d}: no articles.parquet")
+        articles = pd.read_parquet(p)
         meta = json.loads((d / "meta.json").read_text()) if (d / "meta.json").exists() else {}
-        kw = {k: v for k, v in tables.items() if v is not None}
-        return cls(meta=meta, **kw)
+        selected = date_from is not None or date_to is not None or sources is not None
+        if selected:
+            articles = articles[_article_mask(articles, date_from=date_from, date_to=date_to,
+                                              sources=sources)].reset_index(drop=True)
+            ids = articles["article_id"].astype(str).tolist()
+        kw = {}
+        for name in TABLES:
+            p = path_of(name)
+            if p is None:
+                continue
+            if not selected:
+                kw[name] = pd.read_parquet(p)
+                continue
+            data = ds.dataset(str(p), format="parquet")
+            kw[name] = data.to_table(filter=ds.field("article_id").isin(ids)).to_pandas()
+        return cls(articles=articles, meta=meta, **kw)
 
     # -- views
     def filter(self, *, date_from=None, date_to=None, sources: Sequence[str] | None = None) -> "Annotations":
@@ -524,22 +574,7 @@ class Annotations:
         articles without a date are dropped when a date bound is given.
         """
         a = self.articles
-        keep = pd.Series(True, index=a.index)
-        if date_from is not None or date_to is not None:
-            if "date" not in a.columns:
-                raise ValueError("articles have no 'date' column to filter on")
-            d = pd.to_datetime(a["date"], errors="coerce")
-            if date_from is not None:
-                keep &= d >= pd.Timestamp(date_from)
-            if date_to is not None:
-                keep &= d <= pd.Timestamp(date_to)
-        if sources is not None:
-            src = set([sources] if isinstance(sources, str) else sources)
-            m = pd.Series(False, index=a.index)
-            for col in ("source", "outlet"):
-                if col in a.columns:
-                    m |= a[col].isin(src)
-            keep &= m
+        keep = _article_mask(a, date_from=date_from, date_to=date_to, sources=sources)
         ids = set(a.loc[keep, "article_id"].astype(str))
         sub = {t: getattr(self, t)[getattr(self, t)["article_id"].isin(ids)].reset_index(drop=True)
                for t in TABLES}

@@ -156,3 +156,18 @@ def test_annotate_to_rejects_duplicate_ids_across_parts(articles, tmp_path):
         E.annotate_to(dup, tmp_path / "x", part_size=3, n_process=1, cache=False, progress=False)
     with pytest.raises(ValueError, match="part_size"):
         E.annotate_to(articles, tmp_path / "y", part_size=0, progress=False)
+
+
+def test_load_a_window_of_a_part_folder(articles, tmp_path):
+    out = E.annotate_to(articles, tmp_path / "ann", part_size=20, n_process=1, cache=False, progress=False)
+    whole = newskit.Annotations.load(out)
+    dates = pd.to_datetime(whole.articles["date"]).sort_values()
+    lo, hi = dates.iloc[10], dates.iloc[40]
+    source = whole.articles["source"].value_counts().index[0]
+    for kw in ({"date_from": lo, "date_to": hi}, {"sources": [source]}, {"date_from": lo, "sources": [source]}):
+        window = newskit.Annotations.load(out, **kw)
+        want = whole.filter(**kw)
+        assert 0 < len(window.articles) < len(whole.articles), kw
+        pd.testing.assert_frame_equal(want.articles, window.articles, obj="articles")
+        for t in ("sentences", "mentions", "dates"):
+            pd.testing.assert_frame_equal(getattr(want, t), getattr(window, t), obj=t, check_dtype=False)
