@@ -224,6 +224,10 @@ def _is_year(text: str, start: int, end: int) -> bool:
     return False
 
 
+#: The top-level alternatives of ``_PATTERN``, in its order (``year`` last, the fallback).
+_KINDS = ("iso", "mdy", "dmy", "my", "mon1", "mon", "rel", "ago", "per", "wd")
+
+
 def _matches(text: str):
     """Like ``_PATTERN.finditer(text)``, but only trying word starts shortly before each cue that can
     begin a date expression (a number, a date word, a modifier or preposition)."""
@@ -251,30 +255,8 @@ def _find(text: str, pub: _dt.date | None) -> list[tuple[int, int, str, _dt.date
         return []
     out = []
     for m in _matches(text):
-        kind = m.lastgroup
-        # lastgroup is the last *closed* group; find which alternative matched.
-        if m.group("iso"):
-            kind = "iso"
-        elif m.group("mdy"):
-            kind = "mdy"
-        elif m.group("dmy"):
-            kind = "dmy"
-        elif m.group("my"):
-            kind = "my"
-        elif m.group("mon1"):
-            kind = "mon1"
-        elif m.group("mon"):
-            kind = "mon"
-        elif m.group("rel"):
-            kind = "rel"
-        elif m.group("ago"):
-            kind = "ago"
-        elif m.group("per"):
-            kind = "per"
-        elif m.group("wd"):
-            kind = "wd"
-        else:
-            kind = "year"
+        # ``lastgroup`` is the last *closed* group (often a nested one): take the alternative that matched
+        kind = next((k for k in _KINDS if m.group(k)), "year")
         s, e = m.span(kind)
         if kind == "dmy" and text[e - 1] == "." and m["m2"].lower() in _FULL_MONTHS:
             e -= 1  # "24th of February." — the full stop ends the sentence

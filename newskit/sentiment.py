@@ -112,29 +112,33 @@ class _FastVader:
             words.update(k.split())
         self.idiom_words = frozenset(words)
 
+    def _kept(self, we: str) -> tuple[int, int]:
+        """The slice ``[lo, hi)`` of ``we`` VADER keeps: one run of leading or else trailing punctuation
+        is dropped when it is a VADER punctuation token and the rest is a word without punctuation."""
+        pch, n = self.pchars, len(we)
+        if we[0] in pch:
+            j = 1
+            while j < n and we[j] in pch:
+                j += 1
+            if we[:j] in self.punc and n - j > 1 and self.punct_re.search(we, j) is None:
+                return j, n
+        if we[-1] in pch:
+            j = n - 1
+            while j > 0 and we[j - 1] in pch:
+                j -= 1
+            if we[j:] in self.punc and j > 1 and self.punct_re.search(we, 0, j) is None:
+                return 0, j
+        return 0, n
+
     def words(self, text: str) -> list[str]:
         out = []
         pch = self.pchars
-        search = self.punct_re.search
         for we in text.split():
             if len(we) <= 1:
                 continue
-            if we[0] in pch:
-                j = 1
-                while j < len(we) and we[j] in pch:
-                    j += 1
-                rest = we[j:]
-                if we[:j] in self.punc and len(rest) > 1 and search(rest) is None:
-                    we = rest
-                    out.append(we)
-                    continue
-            if we[-1] in pch:
-                j = len(we) - 1
-                while j > 0 and we[j - 1] in pch:
-                    j -= 1
-                rest = we[:j]
-                if we[j:] in self.punc and len(rest) > 1 and search(rest) is None:
-                    we = rest
+            if we[0] in pch or we[-1] in pch:  # hot path: most words need no stripping
+                lo, hi = self._kept(we)
+                we = we[lo:hi]
             out.append(we)
         return out
 
@@ -248,28 +252,15 @@ class _FastVader:
         """VADER's words with their character offsets: (words, starts, ends)."""
         words, starts, ends = [], [], []
         pch = self.pchars
-        search = self.punct_re.search
         for m in _NONSPACE.finditer(text):
             we = m.group()
             if len(we) <= 1:
                 continue
             a, b = m.start(), m.end()
-            if we[0] in pch:
-                j = 1
-                while j < len(we) and we[j] in pch:
-                    j += 1
-                rest = we[j:]
-                if we[:j] in self.punc and len(rest) > 1 and search(rest) is None:
-                    words.append(rest), starts.append(a + j), ends.append(b)
-                    continue
-            if we[-1] in pch:
-                j = len(we) - 1
-                while j > 0 and we[j - 1] in pch:
-                    j -= 1
-                rest = we[:j]
-                if we[j:] in self.punc and len(rest) > 1 and search(rest) is None:
-                    words.append(rest), starts.append(a), ends.append(a + j)
-                    continue
+            if we[0] in pch or we[-1] in pch:
+                lo, hi = self._kept(we)
+                words.append(we[lo:hi]), starts.append(a + lo), ends.append(a + hi)
+                continue
             words.append(we), starts.append(a), ends.append(b)
         return words, starts, ends
 
