@@ -206,6 +206,7 @@ def main(argv=None) -> int:
     p.add_argument("--cell-timeout", type=float, default=300, metavar="S",
                    help="per-cell timeout when executing the notebooks (default 300 s)")
     p.add_argument("--skip-steps", action="store_true", help="do not time the steps one by one")
+    p.add_argument("--sentiment-model", default="fast", help="mention sentiment model (default: fast)")
     p.add_argument("--keep", metavar="DIR", help="keep the cache (and report) in DIR instead of a temp dir")
     args = p.parse_args(argv)
 
@@ -214,7 +215,8 @@ def main(argv=None) -> int:
     started = _dt.datetime.now()
 
     import newskit
-    from newskit import entities as E
+    from newskit.pipeline import engine as E
+    from newskit.pipeline.runner import usable_cores
 
     corpus = args.corpus
     if corpus is None:
@@ -227,11 +229,11 @@ def main(argv=None) -> int:
     elif hasattr(E, "default_n_process"):
         n_process = E.default_n_process()
     else:
-        n_process = min(E.usable_cores(), 4)
+        n_process = min(usable_cores(), 4)
 
     out(f"newskit benchmark — {started:%Y-%m-%d %H:%M}; corpus {args.corpus or 'demo'}"
         f"{f' (first {args.limit})' if args.limit else ''}")
-    out(f"machine: {os.cpu_count()} cores ({E.usable_cores()} usable), Python {platform.python_version()}, "
+    out(f"machine: {os.cpu_count()} cores ({usable_cores()} usable), Python {platform.python_version()}, "
         f"{platform.machine()}; {loadavg()} at start")
 
     times: dict[str, float] = {}
@@ -246,71 +248,41 @@ def main(argv=None) -> int:
     out(f"{'  corpus size':<34} {n_art:,} articles, {words:,} words "
         f"({n_art / times['load']:,.0f} articles/s loaded)")
     texts = articles["text"].fillna("").astype(str).tolist()
-    ids = articles["article_id"].astype(str).tolist()
 
     import spacy  # noqa: F401  (import cost outside the timings)
-    nlp = E.load_model()
-    settings = E.pipeline_settings()
-    out(f"settings: model {settings['model']} {settings['model_version']} (pipes {', '.join(nlp.pipe_names)}), "
-        f"n_process {n_process}, batch_size {batch_size}, spaCy {spacy.__version__}")
+    from newskit.pipeline.model import load_model, model_identity
+    from newskit.pipeline.steps import Batch, default_steps
 
-    # ---- steps, one by one
-    steps = E._steps()
+    nlp = load_model()
+    ident = model_identity()
+    steps = default_steps(sentiment_model=args.sentiment_model)
+    out(f"settings: model {ident['model']} {ident['model_version']} (pipes {', '.join(nlp.pipe_names)}), "
+        f"n_process {n_process}, batch_size {batch_size}, spaCy {spacy.__version__}, "
+        f"sentiment model {args.sentiment_model}")
+
+    # ---- steps, one by one (the declared steps of newskit.pipeline.steps, in order)
     step_us: dict[str, float] = {}
-    sentences = mentions = None
     if not args.skip_steps:
-        import bisect
-
-        import pandas as pd
-
         out("-- steps alone (steps after NER run in this process; µs cpu/word = CPU time per word)")
-        split = steps["sentence_spans"]
-        split("Warm up. The tokenizer.")
-        with timed("sentence splitting", words, sampler=sampler, store=times, key="split"):
-            all_spans = [split(t) for t in texts]
-        step_us["sentence splitting"] = 1e6 * times["split_cpu"] / words
-        rows = {c: [] for c in E.SENTENCE_COLUMNS}
-        for aid, t, spans in zip(ids, texts, all_spans):
-            for i, (s, e) in enumerate(spans):
-                rows["article_id"].append(aid), rows["sent_id"].append(i)
-                rows["start"].append(s), rows["end"].append(e), rows["text"].append(t[s:e])
-        sentences = pd.DataFrame(rows)
-
-        labels = set(settings["labels"])
-        m_rows = {c: [] for c in E.MENTION_COLUMNS}
         with timed(f"NER alone (n_process={n_process})", words, sampler=sampler, store=times, key="ner"):
-            for aid, t, spans, doc in zip(ids, texts, all_spans,
-                                          nlp.pipe(texts, n_process=n_process, batch_size=batch_size)):
-                starts = [s for s, _ in spans]
-                for ent in doc.ents:
-                    if ent.label_ not in labels:
-                        continue
-                    i = bisect.bisect_right(starts, ent.start_char) - 1
-                    if i < 0 or ent.end_char > spans[i][1]:
-                        continue
-                    m_rows["article_id"].append(aid), m_rows["sent_id"].append(i)
-                    m_rows["start"].append(ent.start_char), m_rows["end"].append(ent.end_char)
-                    m_rows["text"].append(ent.text), m_rows["label"].append(ent.label_)
-        mentions = pd.DataFrame(m_rows)
-        if "sentence_sentiment" in steps:
-            with timed("sentence sentiment", words, sampler=sampler, store=times, key="senti"):
-                senti = steps["sentence_sentiment"](sentences["text"].tolist())
-            step_us["sentence sentiment"] = 1e6 * times["senti_cpu"] / words
-            sentences = pd.concat([sentences, senti.reset_index(drop=True)], axis=1)
-            with timed("mention scoring", words, sampler=sampler, store=times, key="score"):
-                scored = steps["score_mentions"](sentences, mentions)
-            step_us["mention scoring"] = 1e6 * times["score_cpu"] / words
-            mentions = pd.concat([mentions, pd.DataFrame(scored)[["score", "sentiment"]]
-                                  .reset_index(drop=True)], axis=1)
-        if "sentence_dates" in steps:
-            published = dict(zip(ids, pd.to_datetime(articles["date"], errors="coerce"))) \
-                if "date" in articles else {}
-            with timed("event dates", words, sampler=sampler, store=times, key="dates"):
-                steps["sentence_dates"](sentences, published)
-            step_us["event dates"] = 1e6 * times["dates_cpu"] / words
+            docs = list(nlp.pipe(texts, n_process=n_process, batch_size=batch_size))
+
+        class _Parsed:  # the entities step reads the documents parsed above (NER is timed on its own)
+            def pipe(self, _texts, batch_size=None):
+                return iter(docs)
+
+        batch = Batch(articles=articles[[c for c in ("article_id", "text", "date") if c in articles.columns]]
+                      .assign(article_id=lambda d: d["article_id"].astype(str)),
+                      resources={"nlp": _Parsed()}, options={"batch_size": batch_size})
+        for st in steps:
+            label = "entities (after NER)" if st.name == "entities" else st.name
+            with timed(label, words, sampler=sampler, store=times, key=st.name):
+                st.fn(batch)
+            step_us[st.name] = 1e6 * times[f"{st.name}_cpu"] / words
+        del docs
         from newskit.actors import resolve_actors
         with timed("actor resolution (corpus-level)", words, sampler=sampler, store=times, key="actors"):
-            resolve_actors(mentions)
+            resolve_actors(batch.tables["mentions"])
         step_us["actor resolution"] = 1e6 * times["actors_cpu"] / words
         ner_us = 1e6 * times["ner_cpu"] / words
         extra = sum(v for k, v in step_us.items() if k != "actor resolution")
@@ -318,7 +290,7 @@ def main(argv=None) -> int:
             f"{100 * extra / ner_us:.1f}% of NER's {ner_us:.2f} µs cpu/word "
             f"→ expected ratio ≈ {ner_us / (ner_us + extra):.2f} (+ actors {step_us['actor resolution']:.2f} "
             f"µs/word once, in the parent)")
-        del all_spans
+        del batch
 
     # ---- whole annotate, cold and warm
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="newskit-bench-"))
@@ -328,7 +300,8 @@ def main(argv=None) -> int:
     out("-- annotate()")
     with timed(f"annotate() cold (n_process={n_process})", words, articles=n_art, sampler=sampler,
                store=times, key="cold"):
-        ann = E.annotate(articles, n_process=n_process, batch_size=batch_size, cache_dir=cache_dir)
+        ann = E.annotate(articles, n_process=n_process, batch_size=batch_size, cache_dir=cache_dir,
+                         sentiment_model=args.sentiment_model)
     peak_cold = sampler.phase_peak_pss
     out(f"{'  tables':<34} {len(ann.sentences):,} sentences, {len(ann.mentions):,} mentions, "
         f"{len(ann.dates):,} dates, {ann.mentions['actor'].nunique():,} actors")
@@ -387,7 +360,7 @@ def main(argv=None) -> int:
     print(f"newskit {newskit.__version__} benchmark, {started:%Y-%m-%d}, corpus {args.corpus or 'demo'}"
           f"{f' (first {args.limit})' if args.limit else ''}: {n_art:,} articles, {words:,} words")
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, spaCy {spacy.__version__}, "
-          f"model {settings['model']} {settings['model_version']}, n_process {n_process}, "
+          f"model {ident['model']} {ident['model_version']}, n_process {n_process}, "
           f"batch_size {batch_size}; load average at start {LINES[1].rsplit('load ', 1)[-1].split(' ')[0]}")
     print(f"load corpus              {times['load']:7.1f} s   {n_art / times['load']:>9,.0f} articles/s")
     if "ner" in times:

@@ -11,7 +11,7 @@ would be cache hits and measure nothing: every copy after the first gets one ext
 ``"Copy <n>."``, which changes the key (and adds one short sentence; NER finds no entity in it). The
 copies are built one batch at a time, never all at once.
 
-``--mode stream`` (default): ``newskit.entities.annotate_to`` fed one batch at a time (fresh cache under
+``--mode stream`` (default): ``newskit.annotate_to`` fed one batch at a time (fresh cache under
 ``--out``): each batch is one part, its tables written as Parquet (``out/tables/<table>/part-NNNNN.parquet``,
 the layout ``Annotations.load`` reads) and dropped, one worker pool for the whole run, actors resolved
 corpus-wide at the end, so the memory should stay flat however many articles.
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
 
     sampler = RssSampler().start()
     import newskit
-    from newskit import entities as E
+    from newskit.pipeline import engine as E
 
     corpus = args.corpus or (DEFAULT_CORPUS if DEFAULT_CORPUS.exists() else None)
     if corpus is None:
@@ -80,14 +80,16 @@ def main(argv=None) -> int:
         corpus = demo_corpus()
     base = newskit.load_corpus(corpus)
     base.attrs = {}
-    n_process = args.n_process if args.n_process is not None else \
-        (E.default_n_process() if hasattr(E, "default_n_process") else min(E.usable_cores(), 4))
+    n_process = args.n_process if args.n_process is not None else E.default_n_process()
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="newskit-mem-"))
     cache = out / "cache"
     tables_dir = out / "tables"
     # model and step modules loaded before the workers fork: they inherit them (copy-on-write)
-    E.load_model()
-    E._steps()
+    from newskit.pipeline.model import load_model
+    from newskit.pipeline.steps import default_steps
+
+    load_model()
+    default_steps()
     gc.collect()
     print(f"newskit memory benchmark — {_dt.datetime.now():%Y-%m-%d %H:%M}; mode {args.mode}; "
           f"{args.articles:,} articles from {corpus} ({len(base):,} articles repeated, 'Copy <n>.' appended "

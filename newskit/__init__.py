@@ -15,29 +15,36 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    # corpus
+    # corpus (data in)
     "load_corpus": "newskit.corpus",
     "CorpusError": "newskit.corpus",
     # text
     "sentences": "newskit.text",
     "tokenize": "newskit.text",
-    # entities
-    "annotate": "newskit.entities",
-    "annotate_to": "newskit.entities",
-    "Annotations": "newskit.entities",
-    "entity_frequency": "newskit.entities",
-    "cooccurrence": "newskit.entities",
-    "kwic": "newskit.entities",
-    "explain_actor": "newskit.actors",
-    # sentiment
+    # data model
+    "Annotations": "newskit.annotations",
+    # pipeline
+    "annotate": "newskit.pipeline.engine",
+    "annotate_to": "newskit.pipeline.engine",
+    "Step": "newskit.pipeline.steps",
+    "default_steps": "newskit.pipeline.steps",
+    # sentiment models
     "sentence_sentiment": "newskit.sentiment",
     "score_targets": "newskit.sentiment",
-    "actor_sentiment": "newskit.sentiment",
-    "compare_sources": "newskit.sentiment",
-    # timelines
-    "timeline": "newskit.timeline",
-    "event_timeline": "newskit.timeline",
     "resolve_dates": "newskit.dates",
+    "explain_actor": "newskit.actors",
+    # analyses
+    "estimate": "newskit.analysis._estimate",
+    "entity_frequency": "newskit.analysis.frequency",
+    "cooccurrence": "newskit.analysis.frequency",
+    "kwic": "newskit.analysis.frequency",
+    "timeline": "newskit.analysis.timelines",
+    "peaks": "newskit.analysis.timelines",
+    "event_timeline": "newskit.analysis.events",
+    "actor_sentiment": "newskit.analysis.portrayal",
+    "compare_sources": "newskit.analysis.portrayal",
+    "mention_examples": "newskit.analysis.portrayal",
+    # plots
     "plot_timeline": "newskit.plots",
 }
 

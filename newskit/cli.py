@@ -75,7 +75,7 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _annotate(args: argparse.Namespace) -> int:
-    from newskit.entities import annotate_to
+    from newskit.pipeline.engine import annotate_to
 
     if not Path(args.corpus).exists():
         print(f"newskit annotate: {args.corpus}: no such file or folder", file=sys.stderr)

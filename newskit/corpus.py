@@ -50,6 +50,8 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
+from newskit._options import date_mask
+
 __all__ = [
     "load_corpus",
     "rejects",
@@ -556,22 +558,18 @@ def summary(articles: pd.DataFrame) -> dict:
 
 
 def filter_dates(articles: pd.DataFrame, date_from: Any = None, date_to: Any = None) -> pd.DataFrame:
-    """Keep articles published between ``date_from`` and ``date_to`` (inclusive, either optional).
+    """Keep articles published between ``date_from`` and ``date_to``: whole days, inclusive (the one
+    date-window rule of newskit, :func:`newskit._options.date_mask`); either bound is optional.
 
     Undated articles are kept only when no bound is given.
 
-    >>> df = pd.DataFrame({"date": pd.to_datetime(["2022-01-01", "2022-02-01", None])})
-    >>> len(filter_dates(df, "2022-01-15")), len(filter_dates(df))
-    (1, 3)
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2022-01-01 00:00", "2022-02-01 14:00", None])})
+    >>> len(filter_dates(df, "2022-01-15")), len(filter_dates(df, date_to="2022-02-01")), len(filter_dates(df))
+    (1, 2, 3)
     """
     if date_from is None and date_to is None:
         return articles
-    keep = pd.Series(True, index=articles.index)
-    if date_from is not None:
-        keep &= articles["date"] >= pd.Timestamp(date_from)
-    if date_to is not None:
-        keep &= articles["date"] < pd.Timestamp(date_to) + pd.Timedelta(days=1)
-    return articles[keep]
+    return articles[date_mask(articles["date"], date_from=date_from, date_to=date_to).to_numpy()]
 
 
 def to_parquet(articles: pd.DataFrame, out: str | Path, *, rows_per_partition: int = 1000) -> Path:

@@ -254,7 +254,7 @@ def _timeline_group(table: pd.DataFrame) -> str | None:
     g = table.attrs.get("by")
     if g in table.columns:
         return g
-    extra = [c for c in table.columns if c not in ("period", "value", "n", "low", "high", "rolling")]
+    extra = [c for c in table.columns if c not in ("period", "value", "n", "n_articles", "ci_low", "ci_high", "rolling")]
     return extra[0] if extra else None
 
 
@@ -311,17 +311,19 @@ def plot_timeline(table: pd.DataFrame, *, ax=None, kind: str = "line", annotate_
     ax.set_ylabel(metric if col != "rolling" else f"{metric} (rolling mean)")
     ax.set_ylim(bottom=0)
     if annotate_peaks:
-        from newskit.timeline import peaks as _peaks
+        from newskit.analysis.timelines import peaks as _peaks
 
         if isinstance(headlines, pd.DataFrame) and "headline" in headlines.columns:
             pk = headlines.head(annotate_peaks)
         else:
-            pk = _peaks(table, top=annotate_peaks, articles=headlines)
+            # stacked: the busiest periods of the plotted total; lines: the highest points of the lines
+            pk = _peaks(table, top=annotate_peaks, articles=headlines,
+                        total=kind == "stacked" and table.attrs.get("metric") != "sentiment")
         total = wide.sum(axis=1) if kind == "stacked" else None
         for i, r in enumerate(pk.itertuples(index=False)):
             y = float(total.loc[r.period]) if total is not None else float(r.value)
             label = f"{pd.Timestamp(r.period):%d %b %Y}"
-            if group:
+            if group and group in pk.columns:
                 label += f" · {getattr(r, group)}"
             head = getattr(r, "headline", None)
             if isinstance(head, str) and head:
@@ -343,7 +345,7 @@ def plot_sentiment_timeline(table: pd.DataFrame, *, ax=None, title: str | None =
     Parameters
     ----------
     table : DataFrame
-        ``timeline(..., metric="sentiment")``: ``period``, optional group, ``value``, ``low``, ``high``.
+        ``timeline(..., metric="sentiment")``: ``period``, optional group, ``value``, ``ci_low``, ``ci_high``.
 
     Returns
     -------
@@ -354,7 +356,7 @@ def plot_sentiment_timeline(table: pd.DataFrame, *, ax=None, title: str | None =
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> t = pd.DataFrame({"period": pd.date_range("2022-01-03", periods=3, freq="W-MON"),
-    ...                   "value": [0.1, None, -0.2], "low": [0.0, None, -0.3], "high": [0.2, None, -0.1]})
+    ...                   "value": [0.1, None, -0.2], "ci_low": [0.0, None, -0.3], "ci_high": [0.2, None, -0.1]})
     >>> plot_sentiment_timeline(t).get_ylabel()
     'mean sentiment (95% CI)'
     """
@@ -366,8 +368,8 @@ def plot_sentiment_timeline(table: pd.DataFrame, *, ax=None, title: str | None =
         x = pd.to_datetime(g["period"])
         y = g["value"].to_numpy(dtype=float)
         line, = ax.plot(x, y, marker="o", ms=3, lw=1.5, label=None if name is None else str(name))
-        if band and {"low", "high"} <= set(g.columns):
-            ax.fill_between(x, g["low"].to_numpy(dtype=float), g["high"].to_numpy(dtype=float),
+        if band and {"ci_low", "ci_high"} <= set(g.columns):
+            ax.fill_between(x, g["ci_low"].to_numpy(dtype=float), g["ci_high"].to_numpy(dtype=float),
                             color=line.get_color(), alpha=0.18, lw=0)
     ax.axhline(0, color="0.5", lw=0.8, ls="--")
     if group:

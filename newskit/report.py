@@ -838,7 +838,7 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     params = {"corpus": str(corpus_path), "date_from": date_from, "date_to": date_to,
               "actor_file": actor_path, "cache_dir": cache_dir, **(parameters or {})}
     result = ReportResult(out=out, index=out / "index.html", widgets_js=widgets_js, summary=summary)
-    from newskit.entities import usable_cores
+    from newskit.pipeline.runner import usable_cores
 
     jobs = max(1, min(jobs if jobs is not None else usable_cores(), len(sources)))
     if jobs > 1:

@@ -28,7 +28,7 @@ def entity_explorer(ann, *, top: int = 15, actor: str | None = None):
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from newskit.entities import entity_frequency, kwic
+    from newskit.analysis.frequency import entity_frequency, kwic
     from newskit.plots import plot_entity_frequency
 
     arts = ann.articles
@@ -92,7 +92,7 @@ def timeline_explorer(ann, *, freq: str = "W", metric: str = "mentions", actors=
     import matplotlib.pyplot as plt
 
     from newskit.plots import plot_sentiment_timeline, plot_timeline
-    from newskit.timeline import timeline
+    from newskit.analysis.timelines import timeline
 
     names = ann.mentions["actor"].dropna().value_counts()
     options = names.head(max(50, top)).index.tolist()
@@ -173,9 +173,10 @@ def sentiment_explorer(ann, *, actor: str | None = None, source: str | None = No
     from IPython.display import HTML, display
 
     from newskit.plots import plot_sentiment_lines
-    from newskit.sentiment import _mention_table, actor_sentiment, examples_html, mention_examples
+    from newskit.analysis.portrayal import _scored, actor_sentiment, mention_examples
+    from newskit.render import examples_html
 
-    m = _mention_table(ann)
+    m = _scored(ann)
     names = m["actor"].value_counts()
     options = names.head(100).index.tolist()
     if not options:
@@ -198,7 +199,7 @@ def sentiment_explorer(ann, *, actor: str | None = None, source: str | None = No
             plot_sentiment_lines(table, ax=ax, title=f"{actor_w.value} — {source_w.value}")
             plt.show()
             plt.close(fig)
-            ex = mention_examples(ann, actor_w.value, k=k,
+            ex = mention_examples(ann, actor_w.value, top=k,
                                   source=None if source_w.value == "(all)" else source_w.value)
             display(HTML(examples_html(ex)))
 

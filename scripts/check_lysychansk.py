@@ -25,7 +25,8 @@ sys.path.insert(0, str(REPO))
 import pandas as pd  # noqa: E402
 
 import newskit  # noqa: E402
-from newskit.timeline import event_timeline, peaks, period_start, timeline  # noqa: E402
+from newskit.analysis import event_timeline, peaks, timeline  # noqa: E402
+from newskit._options import period_start  # noqa: E402
 
 NAME = "Lysychansk"
 

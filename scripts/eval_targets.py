@@ -225,7 +225,7 @@ def model_predict(rows):
     """Labels from the public ``score_targets`` (texts > 600 characters are split into sentences first)."""
     from newskit.sentiment import score_targets
 
-    lab = [x for t, s, _ in rows for x in score_targets(t, s)["label"]]
+    lab = [x for t, s, _ in rows for x in score_targets(t, s)["sentiment"]]
     return np.array([{"negative": 0, "neutral": 1, "positive": 2}[x] for x in lab])
 
 

@@ -43,7 +43,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     import newskit
-    from newskit.entities import entity_frequency
+    from newskit.analysis import entity_frequency
 
     t = time.perf_counter()
     arts = read_corpus(args.corpus)

@@ -169,7 +169,7 @@ def test_starter_file_is_valid():
 
 
 def test_explain_actor():
-    from newskit.entities import Annotations
+    from newskit.annotations import Annotations
     m = resolve_actors(_mentions([("Zelenskyy", "PERSON", 3), ("Zelensky", "PERSON", 2),
                                   ("President Zelenskiy", "PERSON", 1), ("Kyiv", "GPE", 1)]))
     ann = Annotations(articles=pd.DataFrame({"article_id": ["a0", "a1", "a2"], "text": ["", "", ""]}),

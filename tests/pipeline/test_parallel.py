@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 import newskit
-from newskit import entities as E
+from newskit.pipeline import engine as E
+from newskit.pipeline import runner as R
 
 N = 64  # annotate() uses one process below 4 chunks of max(16, 2 * batch_size) articles
 
@@ -39,13 +40,13 @@ def serial(articles):
 
 def test_parallel_equals_serial(articles, serial, monkeypatch):
     used = []
-    real_run = E._run
+    real_run = E.run_chunks
 
     def spy(*a, **kw):
         used.append(kw["n_process"])
         return real_run(*a, **kw)
 
-    monkeypatch.setattr(E, "_run", spy)
+    monkeypatch.setattr(E, "run_chunks", spy)
     par = E.annotate(articles, n_process=2, batch_size=4, cache=False, progress=False)
     assert used == [2], "the parallel path was not taken"
     a, b = _tables(serial), _tables(par)
@@ -93,17 +94,16 @@ def test_default_n_process_is_usable_cores_capped(articles, monkeypatch):
 
     assert inspect.signature(E.annotate).parameters["n_process"].default is None
     used = []
-    real_run = E._run
+    real_run = E.run_chunks
 
     def spy(*a, **kw):
         used.append(kw["n_process"])
         kw["n_process"] = 1
-        kw["nlp"] = E.load_model()
         return real_run(*a, **kw)
 
-    monkeypatch.setattr(E, "_run", spy)
+    monkeypatch.setattr(E, "run_chunks", spy)
     for cores in (2, 64):
-        monkeypatch.setattr(E, "usable_cores", lambda cores=cores: cores)
+        monkeypatch.setattr(R, "usable_cores", lambda cores=cores: cores)
         E.annotate(articles, batch_size=4, cache=False, progress=False)
     assert used[0] == 2
     assert 2 < used[1] < 64  # capped

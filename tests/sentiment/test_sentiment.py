@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from newskit import sentiment as S
-from newskit.sentiment import (actor_sentiment, compare_sources, score_mentions, score_targets,
-                               sentence_sentiment)
+from newskit.analysis import actor_sentiment, compare_sources
+from newskit.sentiment import score_mentions, score_targets, sentence_sentiment
+from newskit.sentiment.target_model import _model
+from newskit.sentiment.vader import _analyzer
 
 TEXTS = [
     "The talks were a success.",
@@ -33,7 +35,7 @@ def test_sentence_sentiment_matches_nltk_and_vadersentiment():
 
     df = sentence_sentiment(TEXTS)
     assert list(df.columns) == ["compound", "pos", "neg", "neu"] and len(df) == len(TEXTS)
-    sia = S._analyzer().sia  # NLTK's own analyzer with the same lexicon
+    sia = _analyzer().sia  # NLTK's own analyzer with the same lexicon
     ref = Reference()
     for text, row in zip(TEXTS, df.itertuples()):
         d = sia.polarity_scores(text)
@@ -43,7 +45,7 @@ def test_sentence_sentiment_matches_nltk_and_vadersentiment():
 
 
 def test_sentence_sentiment_fuzz_equals_nltk():
-    sia = S._analyzer().sia
+    sia = _analyzer().sia
     rng = np.random.default_rng(0)
     vocab = ["good", "bad", "not", "never", "so", "this", "very", "kind", "of", "but", "least", "at",
              "GREAT", "HORRIBLE", "the", "shit", "bomb", "cut", "mustard", "n't", "isn't", "(good)", "bad,",
@@ -51,7 +53,7 @@ def test_sentence_sentiment_fuzz_equals_nltk():
     for _ in range(400):
         text = " ".join(rng.choice(vocab, size=rng.integers(1, 14)))
         d = sia.polarity_scores(text)
-        assert S._analyzer().scores(text) == (d["compound"], d["pos"], d["neg"], d["neu"]), text
+        assert _analyzer().scores(text) == (d["compound"], d["pos"], d["neg"], d["neu"]), text
 
 
 def test_sentence_sentiment_series_index_and_empty():
@@ -64,13 +66,13 @@ def test_sentence_sentiment_series_index_and_empty():
 # --------------------------------------------------------------------------- target scoring
 def _labels(text, targets, method=None):
     spans = [(m.start(), m.end()) for t in targets for m in [re.search(re.escape(t), text)]]
-    return score_targets(text, spans, method=method)["label"].tolist()
+    return score_targets(text, spans, method=method)["sentiment"].tolist()
 
 
 def test_score_targets_columns_and_range():
     df = score_targets("Critics attacked Smith over the scandal.", [(17, 22), (0, 7)])
-    assert list(df.columns) == ["start", "end", "score", "label"]
-    assert df["score"].between(-1, 1).all() and set(df["label"]) <= set(S.LABELS)
+    assert list(df.columns) == ["start", "end", "score", "sentiment"]
+    assert df["score"].between(-1, 1).all() and set(df["sentiment"]) <= set(S.LABELS)
     assert len(score_targets("No targets.", [])) == 0
 
 
@@ -113,11 +115,11 @@ def test_long_text_is_scored_per_sentence():
             + "Jones was arrested and charged with murder. " * 12)
     i = text.rindex("Jones")
     df = score_targets(text, [(0, 5), (i, i + 5)])
-    assert df["label"].tolist() == ["positive", "negative"]
+    assert df["sentiment"].tolist() == ["positive", "negative"]
 
 
 def test_fast_model_scoring_equals_feature_reference():
-    model = S._model()
+    model = _model()
     cases = [("Critics attacked Smith, but Jones defended him.", [(17, 22), (28, 33)]),
              ("\"Smith is a liar,\" Jones said.", [(1, 6), (19, 24)]),
              ("Smith", [(0, 5)]), ("", [(0, 0)]), ("  Smith  ", [(2, 7)])]
@@ -172,7 +174,7 @@ def test_actor_sentiment_basic_and_ci_deterministic():
     a = actor_sentiment(m, n_boot=500, seed=3)
     b = actor_sentiment(m, n_boot=500, seed=3)
     pd.testing.assert_frame_equal(a, b)
-    assert list(a.columns) == ["actor", "n", "mean", "ci_low", "ci_high", "share_negative",
+    assert list(a.columns) == ["actor", "n", "n_articles", "mean", "ci_low", "ci_high", "share_negative",
                                "share_neutral", "share_positive"]
     assert a["actor"].tolist() == ["B", "A"]  # by mean, descending
     assert (a["ci_low"] <= a["mean"]).all() and (a["mean"] <= a["ci_high"]).all()
@@ -190,7 +192,7 @@ def test_actor_sentiment_one_and_no_mentions():
     assert len(one) == 1 and one["ci_low"][0] == one["mean"][0] == one["ci_high"][0]
     assert len(actor_sentiment(m)) == 0  # below min_mentions
     none = actor_sentiment(m.iloc[:0], by="month")
-    assert len(none) == 0 and list(none.columns) == ["actor", "month", "n", "mean", "ci_low", "ci_high",
+    assert len(none) == 0 and list(none.columns) == ["actor", "month", "n", "n_articles", "mean", "ci_low", "ci_high",
                                                      "share_negative", "share_neutral", "share_positive"]
     assert len(compare_sources(m.iloc[:0], "A")) == 0
 

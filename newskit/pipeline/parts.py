@@ -1,5 +1,5 @@
-"""Annotation folders written part by part: the on-disk layout shared by :func:`newskit.entities.annotate_to`
-(one machine, streaming) and :func:`newskit.dask.annotate_dask` (a Dask cluster)::
+"""Annotation folders written part by part: the on-disk layout shared by :func:`newskit.annotate_to`
+(one machine, streaming) and :func:`newskit.pipeline.dask.annotate_dask` (a Dask cluster)::
 
     out_dir/
       articles/part-00000.parquet …     the input rows (text included: KWIC needs it)
@@ -15,6 +15,8 @@ the forms of all parts are resolved at once (:func:`resolve_forms`, cheap: thous
 :func:`finish_mentions` maps the actors onto each part. The result equals the in-memory ``annotate()``.
 
 >>> import pandas as pd
+
+from newskit import _schema
 >>> m = pd.DataFrame({"text": ["Kiev", "Kyiv", "Kiev"], "label": ["GPE"] * 3})
 >>> surface_forms(m, part=0)[["text", "n", "pos"]]
    text  n  pos
@@ -33,7 +35,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-TABLES = ("sentences", "mentions", "dates")
+from newskit import _schema
+from newskit.annotations import TABLES
+
 RAW = "_raw_mentions"
 
 
@@ -170,18 +174,13 @@ def finish_mentions(number: int, *, out: str, actors: pd.DataFrame,
 
 def empty_table(table: str) -> pd.DataFrame:
     """A typed, empty table (written when no part has a row, so that ``Annotations.load`` finds it)."""
-    from newskit.entities import DATE_COLUMNS, MENTION_COLUMNS, SENTENCE_COLUMNS, _empty
-
     if table == "articles":
-        return _empty(["article_id", "text"])
+        return _schema.empty("articles", extra=["text"])
     if table == "sentences":
-        df = _empty(SENTENCE_COLUMNS)
-        return df.assign(**{c: pd.Series(dtype="float64") for c in ("compound", "pos", "neg", "neu")})
+        return _schema.empty("sentences", extra=["compound", "pos", "neg", "neu"])
     if table == "mentions":
-        df = _empty(MENTION_COLUMNS)
-        return df.assign(score=pd.Series(dtype="float64"), sentiment=pd.Series(dtype=object),
-                         actor=pd.Series(dtype=object), actor_type=pd.Series(dtype=object))
-    return _empty(DATE_COLUMNS)
+        return _schema.empty("mentions", extra=["score", "sentiment", "actor", "actor_type"])
+    return _schema.empty("dates")
 
 
 def finish(out: str, meta: Mapping[str, Any], storage_options: Mapping[str, Any] | None = None) -> None:

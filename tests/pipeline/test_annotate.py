@@ -1,4 +1,4 @@
-"""annotate(), the annotation cache, Annotations and the entity tables.
+"""annotate(), the declared steps and their caches, Annotations and the entity tables.
 
 spaCy work is kept small: one session-scoped annotation of the demo corpus (when
 ``newskit.datasets`` is available), the seed article, and a handful of short synthetic articles
@@ -14,8 +14,11 @@ import pandas as pd
 import pytest
 
 import newskit
-from newskit import entities
-from newskit.entities import Annotations, annotate, cooccurrence, entity_frequency, kwic
+from newskit.analysis import cooccurrence, entity_frequency, kwic
+from newskit.annotations import Annotations
+from newskit.pipeline import annotate, annotate_partition
+from newskit.pipeline import model as model_mod
+from newskit.pipeline import steps as steps_mod
 
 
 def read_native(folder: Path) -> pd.DataFrame:
@@ -135,7 +138,7 @@ def test_cache_hit_miss_and_incremental(monkeypatch, tmp_path):
     def boom(*a, **k):
         raise AssertionError("model loaded on a cache hit")
 
-    monkeypatch.setattr(entities, "load_model", boom)
+    monkeypatch.setattr(model_mod, "load_model", boom)
     again = annotate(synth_articles(), cache_dir=cache, progress=False)
     assert again.meta["n_annotated"] == 0 and again.meta["n_cached"] == 4
     pd.testing.assert_frame_equal(again.mentions, ann.mentions)
@@ -153,31 +156,75 @@ def test_cache_hit_miss_and_incremental(monkeypatch, tmp_path):
     check_offsets(res)
 
 
+def _ran(ann) -> dict[str, int]:
+    return {s["name"]: s["annotated"] for s in ann.meta["steps"]}
+
+
 def test_cache_invalidation_on_settings(synth, monkeypatch, tmp_path):
     ann, cache = synth
-    monkeypatch.setattr(entities, "PIPELINE_VERSION", "test-bump")
+    real = model_mod.model_identity
+    monkeypatch.setattr(model_mod, "model_identity", lambda m=None: dict(real(m), model_version="9.9.9"))
     res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1)
     assert res.meta["n_annotated"] == 4
-    monkeypatch.undo()
-    real = entities.model_identity
-    monkeypatch.setattr(entities, "model_identity", lambda m=None: dict(real(m), model_version="9.9.9"))
-    res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1)
-    assert res.meta["n_annotated"] == 4
+    # a new spaCy model re-runs NER and what reads its mentions, not sentence splitting or VADER
+    assert _ran(res) == {"sentences": 0, "entities": 4, "sentence_sentiment": 0, "mention_sentiment": 4,
+                         "dates": 0}
+
+
+def test_switching_the_sentiment_model_reruns_only_that_step(synth, monkeypatch):
+    ann, cache = synth
+
+    def boom(*a, **k):
+        raise AssertionError("spaCy loaded although only the sentiment step changed")
+
+    monkeypatch.setattr(model_mod, "load_model", boom)
+    res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1, sentiment_model="sentence")
+    assert _ran(res) == {"sentences": 0, "entities": 0, "sentence_sentiment": 0, "mention_sentiment": 4,
+                         "dates": 0}
+    pd.testing.assert_frame_equal(res.sentences, ann.sentences)
+    pd.testing.assert_frame_equal(res.mentions.drop(columns=["score", "sentiment"]),
+                                  ann.mentions.drop(columns=["score", "sentiment"]))
+    assert not res.mentions["score"].equals(ann.mentions["score"])
+    assert res.meta["sentiment_model"] == "sentence"
+
+
+def test_a_new_step_is_one_entry_and_runs_alone(synth, monkeypatch):
+    ann, cache = synth
+
+    def words(batch):
+        s = batch.tables["sentences"]
+        batch.tables["sentences"] = s.assign(n_chars=(s["end"] - s["start"]).astype("int64"))
+
+    monkeypatch.setattr(model_mod, "load_model", lambda *a, **k: (_ for _ in ()).throw(AssertionError("NER")))
+    steps = steps_mod.default_steps() + [steps_mod.Step("chars", "1", ("sentences.start", "sentences.end"),
+                                                        ("sentences.n_chars",), words)]
+    res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1, steps=steps)
+    assert _ran(res)["chars"] == 4 and sum(_ran(res).values()) == 4
+    assert (res.sentences["n_chars"] == res.sentences["text"].str.len()).all()
+    again = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1, steps=steps)
+    assert sum(_ran(again).values()) == 0
+    pd.testing.assert_frame_equal(again.sentences, res.sentences)
+
+
+def test_a_step_reading_what_no_step_writes_is_refused():
+    bad = steps_mod.default_steps() + [steps_mod.Step("x", "1", ("quotes.start",), ("quotes",), lambda b: None)]
+    with pytest.raises(ValueError, match="requires 'quotes.start'"):
+        steps_mod.chain_hashes(bad)
 
 
 def test_corrupt_and_partial_cache_rebuilt(synth, tmp_path):
     _, _ = synth
     cache = tmp_path / "c"
     first = annotate(synth_articles(2), cache_dir=cache, progress=False, n_process=1)
-    shard = next(Path(first.meta["cache_dir"]).glob("shard-*"))
+    shard = next(Path(first.meta["cache_dir"]).glob("steps/entities-*/shard-*"))
     (shard / "mentions.parquet").write_bytes(b"not parquet at all")
-    (Path(first.meta["cache_dir"]) / ".tmp-shard-partial").mkdir()  # an interrupted write
+    (shard.parent / ".tmp-shard-partial").mkdir()  # an interrupted write
     with pytest.warns(UserWarning, match="corrupt"):
         again = annotate(synth_articles(2), cache_dir=cache, progress=False, n_process=1)
     assert again.meta["n_annotated"] == 2
     pd.testing.assert_frame_equal(again.mentions, first.mentions)
     # a truncated manifest is also detected
-    shard = next(Path(again.meta["cache_dir"]).glob("shard-*"))
+    shard = next(Path(again.meta["cache_dir"]).glob("steps/entities-*/shard-*"))
     (shard / "manifest.json").write_text("{")
     with pytest.warns(UserWarning):
         third = annotate(synth_articles(2), cache_dir=cache, progress=False, n_process=1)
@@ -192,6 +239,9 @@ def test_save_load_filter_repr(synth, tmp_path):
     assert repr(back).startswith("Annotations(articles=4, sentences=")
     sub = ann.filter(date_from="2022-03-02", date_to="2022-12-31")
     assert set(sub.articles["article_id"]) == {"s1", "s2"}
+    # whole days, inclusive: an article at 14:00 on date_to is kept
+    late = ann.replace(articles=ann.articles.assign(date=ann.articles["date"] + pd.Timedelta(hours=14)))
+    assert set(late.filter(date_to="2022-03-02").articles["article_id"]) == {"s0", "s1"}
     assert set(sub.mentions["article_id"]) <= {"s1", "s2"}
     assert set(ann.filter(sources=["a.com"]).articles["article_id"]) == {"s0", "s2"}
 
@@ -203,9 +253,14 @@ def test_tables(synth):
     assert f["mentions"].is_monotonic_decreasing
     assert (f["share"] <= 1).all()
     assert set(entity_frequency(ann, types="person")["actor_type"]) == {"person"}
-    with pytest.warns(UserWarning, match="1 article"):
+    with pytest.warns(UserWarning, match="1 of 4 articles have no date"):
         bym = entity_frequency(ann, by="month")
     assert set(bym["month"].dt.month) == {3, 4}
+    with pytest.warns(UserWarning, match="no date"):
+        cross = entity_frequency(ann, by=["source", "month"])
+    assert list(cross.columns[:3]) == ["source", "month", "actor"]
+    a_march = cross[(cross["source"] == "a.com") & (cross["month"] == pd.Timestamp("2022-03-01"))]
+    assert (a_march["n_articles"] == 1).all() and len(a_march) > 0
     bys = entity_frequency(ann, by="source", top=5)
     assert {"source", "n_articles", "share"} <= set(bys.columns)
     co = cooccurrence(ann, within="sentence", top=None)
@@ -225,8 +280,6 @@ def test_public_names():
 
 
 def test_annotate_partition_is_plain(synth):
-    nlp = entities.load_model()
-    out = entities.annotate_partition(synth_articles(2), nlp=nlp,
-                                      settings=entities.pipeline_settings())
+    out = annotate_partition(synth_articles(2))
     assert set(out) == {"sentences", "mentions", "dates"}
     assert out["mentions"]["article_id"].isin(["s0", "s1"]).all()

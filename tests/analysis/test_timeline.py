@@ -13,7 +13,8 @@ import pytest
 matplotlib.use("Agg")
 
 import newskit  # noqa: E402
-from newskit.timeline import event_timeline, peaks, period_start, timeline  # noqa: E402
+from newskit._options import period_start  # noqa: E402
+from newskit.analysis import event_timeline, peaks, timeline  # noqa: E402
 
 
 def arts(dates, sources=None, titles=None):
@@ -115,12 +116,12 @@ def test_normalize_and_rolling():
 def test_sentiment_nan_for_empty_periods_and_ci():
     ann = small_ann()
     t = timeline(ann, freq="W", by="actor", metric="sentiment")
-    assert {"value", "low", "high", "n"} <= set(t.columns)
+    assert {"value", "ci_low", "ci_high", "n", "n_articles"} <= set(t.columns)
     k = t[t["actor"] == "Kyiv"].reset_index(drop=True)
     assert k["value"].iloc[0] == pytest.approx(0.3)
     assert k["n"].tolist() == [3, 0, 0]
-    assert k["low"].iloc[0] < 0.3 < k["high"].iloc[0]
-    assert k["value"].iloc[1:].isna().all() and k["low"].iloc[1:].isna().all()
+    assert k["ci_low"].iloc[0] < 0.3 < k["ci_high"].iloc[0]
+    assert k["value"].iloc[1:].isna().all() and k["ci_low"].iloc[1:].isna().all()
 
 
 def test_plain_articles_frame_rejects_mentions_metrics():
@@ -152,12 +153,25 @@ def test_event_timeline_computes_dates_and_filters_actors():
 def test_peaks_headline_most_mentions():
     ann = small_ann()
     t = timeline(ann, freq="W", by="actor", metric="mentions")
-    p = peaks(t, top=2, articles=ann)
+    p = peaks(t, top=2, articles=ann, total=False)
     assert p["value"].tolist() == [3, 2]
     assert p["actor"].tolist() == ["Kyiv", "Lviv"]
     assert p["headline"].iloc[0] == "Title 0"  # a0 has two Kyiv mentions
-    ps = peaks(timeline(ann.articles, freq="W", by="source"), top=1, articles=ann.articles)
+    ps = peaks(timeline(ann.articles, freq="W", by="source"), top=1, articles=ann.articles, total=False)
     assert ps["source"].iloc[0] in {"x", "y"} and ps["headline"].notna().all()
+
+
+def test_peaks_of_a_grouped_count_table_are_the_busiest_periods_overall():
+    # outlet x has its own busiest day on the 3rd (3 articles); overall the 5th is busier (2 + 2)
+    dates = ["2022-01-03"] * 3 + ["2022-01-05"] * 4 + ["2022-01-07"]
+    sources = ["x", "x", "x", "x", "x", "y", "y", "y"]
+    t = timeline(arts(dates, sources=sources), freq="D", by="source")
+    p = peaks(t, top=2)
+    total = t.groupby("period")["value"].sum().sort_values(ascending=False)
+    assert p["period"].tolist() == total.index[:2].tolist() == [pd.Timestamp("2022-01-05"), pd.Timestamp("2022-01-03")]
+    assert p["value"].tolist() == [4, 3] and "source" not in p.columns
+    rows = peaks(t, top=1, total=False)  # the old behaviour, on request: the busiest (day, outlet) cell
+    assert rows["value"].tolist() == [3] and rows["source"].tolist() == ["x"]
 
 
 def test_plots_return_axes():
@@ -182,9 +196,8 @@ def test_plots_return_axes():
 
 def test_public_names():
     a = arts(["2022-01-03"])
-    assert newskit.timeline(a).equals(timeline(a))  # the module newskit.timeline is callable
-    import newskit.timeline as tl
-    assert tl.peaks is peaks
+    assert newskit.timeline(a).equals(timeline(a))
+    assert newskit.peaks is peaks
     assert callable(newskit.resolve_dates) and callable(newskit.event_timeline) and callable(newskit.plot_timeline)
 
 

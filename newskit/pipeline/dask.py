@@ -1,17 +1,17 @@
 """Annotate a Parquet corpus on a Dask cluster (one machine or many) with the same code as :func:`newskit.annotate`.
 
-The per-partition work is :func:`newskit.entities.annotate_partition` (pandas in, tables out), run with
+The per-partition work is :func:`newskit.pipeline.steps.annotate_partition` (pandas in, tables out), run with
 ``dask.dataframe.map_partitions``. Each worker process loads the spaCy model once (the per-process model
-cache of :func:`newskit.entities.load_model`) and writes its partition's tables straight to
+cache of :func:`newskit.pipeline.model.load_model`) and writes its partition's tables straight to
 ``out_dir`` as Parquet parts, so nothing large travels back to the client. The folder layout and the
-two-pass, corpus-wide actor resolution are those of :mod:`newskit.parts` (shared with the streaming
-:func:`newskit.entities.annotate_to`); :meth:`newskit.Annotations.load` reads the folder, and the result
+two-pass, corpus-wide actor resolution are those of :mod:`newskit.pipeline.parts` (shared with the streaming
+:func:`newskit.annotate_to`); :meth:`newskit.Annotations.load` reads the folder, and the result
 equals the local ``annotate()``.
 
 Pointing it at a real cluster: see ``docs/scaling.md``.
 
->>> import newskit.dask
->>> callable(newskit.dask.annotate_dask)
+>>> import newskit.pipeline.dask
+>>> callable(newskit.pipeline.dask.annotate_dask)
 True
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from newskit import parts as P
+from newskit.pipeline import parts as P
 
 __all__ = ["annotate_dask", "read_corpus"]
 
@@ -32,20 +32,20 @@ _LOCK = threading.Lock()  # one partition at a time per worker process (spaCy pi
 
 
 # --------------------------------------------------------------------------- tasks (run on the workers)
-def _annotate_part(df: pd.DataFrame, *, out: str, model: str | None, settings: dict, batch_size: int,
+def _annotate_part(df: pd.DataFrame, *, out: str, model: str | None, steps: list, batch_size: int,
                    storage_options: Mapping[str, Any] | None, partition_info: dict | None = None) -> pd.DataFrame:
     """Annotate one partition, write its tables, return its distinct surface forms (with counts and the
     position of their first mention, to reproduce the local resolution order)."""
-    from newskit.entities import annotate_partition, load_model
+    from newskit.pipeline.steps import annotate_partition
 
     number = partition_info["number"] if partition_info else 0
     cols = [c for c in ("article_id", "text", "date") if c in df.columns]
     with _LOCK:
-        nlp = load_model(model)  # cached per worker process: loaded once
         art = df.reset_index(drop=True)
         art["article_id"] = art["article_id"].astype(str)
         art["text"] = art["text"].fillna("").astype(str)
-        tables = annotate_partition(art[cols], nlp=nlp, settings=settings, batch_size=batch_size)
+        # the spaCy model is cached per worker process (newskit.pipeline.model.load_model): loaded once
+        tables = annotate_partition(art[cols], steps=steps, model=model, batch_size=batch_size)
     forms = P.write_part(number, art, tables, out, storage_options)
     return forms[["part", "text", "label", "n", "pos", "n_articles"]]
 
@@ -77,7 +77,7 @@ def read_corpus(source, *, npartitions: int | None = None, storage_options: Mapp
 
 
 def annotate_dask(source, out_dir: str | os.PathLike, *, model: str | os.PathLike | None = None,
-                  batch_size: int = 32, labels: Sequence[str] | None = None,
+                  batch_size: int = 32, labels: Sequence[str] | None = None, sentiment_model: str = "fast",
                   actor_file: str | os.PathLike | None = None, keep_groups: bool = False,
                   client=None, npartitions: int | None = None,
                   storage_options: Mapping[str, Any] | None = None) -> str | Path:
@@ -92,11 +92,11 @@ def annotate_dask(source, out_dir: str | os.PathLike, *, model: str | os.PathLik
         Output folder, readable by every worker (shared storage or object store on a cluster).
         Existing parts are overwritten.
     model : str or path, optional
-        spaCy model (installed on every worker); default :func:`newskit.entities.default_model_name`.
+        spaCy model (installed on every worker); default :func:`newskit.pipeline.model.default_model_name`.
     batch_size : int
         ``nlp.pipe`` batch size.
     labels : list of str, optional
-        Entity labels kept (default :data:`newskit.entities.ENTITY_LABELS`).
+        Entity labels kept (default :data:`newskit.pipeline.model.ENTITY_LABELS`).
     actor_file : path, optional
         YAML actor file (read on the client; actor resolution runs there).
     keep_groups : bool
@@ -124,18 +124,18 @@ def annotate_dask(source, out_dir: str | os.PathLike, *, model: str | os.PathLik
     """
     import dask
 
-    from newskit.entities import ENTITY_LABELS, pipeline_settings
+    from newskit.pipeline.steps import default_steps, describe_steps
 
     t0 = time.perf_counter()
     out = P.local_dir(out_dir)
-    settings = pipeline_settings(model, labels=list(labels) if labels is not None else ENTITY_LABELS)
+    model_arg = None if model is None else str(model)
+    steps = default_steps(model=model_arg, labels=labels, sentiment_model=sentiment_model)
     ddf = read_corpus(source, npartitions=npartitions, storage_options=storage_options)
     P.prepare(out, storage_options)
     meta_forms = pd.DataFrame({"part": pd.Series(dtype="int64"), "text": pd.Series(dtype=object),
                                "label": pd.Series(dtype=object), "n": pd.Series(dtype="int64"),
                                "pos": pd.Series(dtype="int64"), "n_articles": pd.Series(dtype="int64")})
-    model_arg = None if model is None else str(model)
-    forms_dd = ddf.map_partitions(_annotate_part, out=out, model=model_arg, settings=settings,
+    forms_dd = ddf.map_partitions(_annotate_part, out=out, model=model_arg, steps=steps,
                                   batch_size=batch_size, storage_options=storage_options,
                                   meta=meta_forms, align_dataframes=False)
     if client is not None:
@@ -154,7 +154,10 @@ def annotate_dask(source, out_dir: str | os.PathLike, *, model: str | os.PathLik
         counts = client.gather(client.compute(tasks))
     else:
         counts = dask.compute(*tasks)
-    meta = {"settings": settings, "engine": "dask", "partitions": n_parts, "n_articles": n_articles,
+    from newskit.annotations import FORMAT, FORMAT_VERSION
+
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "steps": describe_steps(steps),
+            "sentiment_model": sentiment_model, "model": model_arg, "engine": "dask", "partitions": n_parts, "n_articles": n_articles,
             "n_mentions": int(sum(counts)), "actor_file": str(actor_file) if actor_file else None,
             "keep_groups": keep_groups, "seconds": round(time.perf_counter() - t0, 3),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S")}

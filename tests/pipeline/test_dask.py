@@ -1,11 +1,12 @@
-"""newskit.dask: the Dask engine gives the same tables as the local annotate() (correctness only)."""
+"""newskit.pipeline.dask: the Dask engine gives the same tables as the local annotate() (correctness only)."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 import newskit
-from newskit.entities import Annotations, annotate
+from newskit.annotations import Annotations
+from newskit.pipeline import annotate
 
 pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
@@ -58,7 +59,7 @@ def _assert_same(a: Annotations, b: Annotations) -> None:
 
 def test_dask_equals_local_from_parquet(articles, local, client, tmp_path):
     from newskit.corpus import to_parquet
-    from newskit.dask import annotate_dask
+    from newskit.pipeline.dask import annotate_dask
 
     src = to_parquet(articles, tmp_path / "corpus.parquet", rows_per_partition=7)  # 3 partitions
     out = annotate_dask(src, tmp_path / "ann", client=client)
@@ -70,12 +71,12 @@ def test_dask_equals_local_from_parquet(articles, local, client, tmp_path):
     assert len(local.mentions) > 0 and len(local.sentences) > 0
     _assert_same(local, ann)
     # the model is loaded once per worker process, not once per partition
-    loaded = client.run(lambda: sorted(__import__("newskit.entities").entities._MODELS))
+    loaded = client.run(lambda: sorted(__import__("newskit.pipeline.model").pipeline.model._MODELS))
     assert all(len(v) <= 1 for v in loaded.values())
 
 
 def test_dask_from_pandas_with_empty_partition(client, tmp_path):
-    from newskit.dask import annotate_dask
+    from newskit.pipeline.dask import annotate_dask
 
     arts = pd.DataFrame({"article_id": ["x", "y", "z", "w"],
                          "text": ["", "Nothing here.", "Volodymyr Zelensky spoke in Kyiv on Monday.", ""],

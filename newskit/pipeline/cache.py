@@ -1,0 +1,196 @@
+"""Caches of the annotation pipeline: one per declared step, Parquet shards keyed by article content.
+
+Layout: ``<root>/steps/<step>-<chain>/shard-*/`` where ``chain`` hashes the step's name and version
+and the chains of the steps it reads from — so changing one step (a new sentiment model) changes the
+key of that step and of the steps after it only; spaCy NER stays cached. ``<root>`` is
+:func:`default_cache_dir`. Each shard holds one Parquet file per stored table (rows keyed by the
+article key in a ``key`` column; column-adding steps also store ``_row``, the row number within the
+article) and ``manifest.json`` (keys, row counts, sha256 of each file), written last and atomically;
+a shard without a manifest is partial and ignored, a shard that fails validation is deleted with a
+warning and its articles are annotated again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+import warnings
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+
+__all__ = ["default_cache_dir", "article_keys", "StepCache", "settings_hash"]
+
+
+def default_cache_dir() -> Path:
+    """``$NEWSKIT_CACHE``, else ``$XDG_CACHE_HOME/newskit``, else ``~/.cache/newskit``.
+
+    >>> default_cache_dir().name in ("newskit",) or "NEWSKIT_CACHE" in __import__("os").environ
+    True
+    """
+    env = os.environ.get("NEWSKIT_CACHE")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "newskit"
+
+
+def settings_hash(settings: Mapping[str, Any]) -> str:
+    """Short sha256 of a JSON-able mapping (sorted keys)."""
+    blob = json.dumps(dict(settings), sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:20]
+
+
+def article_keys(articles: pd.DataFrame) -> list[str]:
+    """Content key per article: sha256 of the publication date and the text (steps add their chain).
+
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"text": ["x", "x"], "date": pd.to_datetime(["2022-01-01", "2022-01-02"])})
+    >>> k = article_keys(a); k[0] != k[1] and len(k[0]) == 64
+    True
+    """
+    texts = articles["text"].fillna("").astype(str).tolist()
+    if "date" in articles.columns:
+        dates = pd.to_datetime(articles["date"], errors="coerce")
+        dstr = ["" if pd.isna(d) else d.isoformat() for d in dates]
+    else:
+        dstr = [""] * len(texts)
+    out = []
+    for d, t in zip(dstr, texts):
+        h = hashlib.sha256(b"newskit-article\0" + d.encode() + b"\0")
+        h.update(t.encode("utf-8", "surrogatepass"))
+        out.append(h.hexdigest())
+    return out
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class StepCache:
+    """Per-article cache of one pipeline step's outputs (see the module docstring).
+
+    Parameters
+    ----------
+    root : path
+        Cache root (:func:`default_cache_dir`).
+    step : str
+        Step name.
+    chain : str
+        The step's chain hash (name, version, upstream chains).
+    tables : sequence of str
+        The tables this step stores.
+    settings : mapping
+        Recorded in each manifest (for humans; the key is ``chain``).
+    """
+
+    def __init__(self, root: str | os.PathLike, step: str, chain: str, tables: Sequence[str],
+                 settings: Mapping[str, Any] | None = None):
+        self.step = step
+        self.chain = chain
+        self.tables = tuple(tables)
+        self.settings = dict(settings or {})
+        self.dir = Path(root) / "steps" / f"{step}-{chain[:16]}"
+        self._manifests: dict[str, dict] | None = None
+
+    def manifests(self) -> dict[str, dict]:
+        if self._manifests is None:
+            out = {}
+            if self.dir.exists():
+                for mf in sorted(self.dir.glob("shard-*/manifest.json")):
+                    try:
+                        out[mf.parent.name] = json.loads(mf.read_text())
+                    except (OSError, ValueError):
+                        warnings.warn(f"newskit cache: unreadable manifest {mf}; discarding shard",
+                                      stacklevel=3)
+                        shutil.rmtree(mf.parent, ignore_errors=True)
+            self._manifests = out
+        return self._manifests
+
+    def read(self, keys: Iterable[str]) -> tuple[dict[str, pd.DataFrame], set[str]]:
+        """Tables for the cached subset of ``keys`` and the set of keys found (validated)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        wanted = set(keys)
+        parts: dict[str, list] = {t: [] for t in self.tables}
+        found: set[str] = set()
+        for shard, man in list(self.manifests().items()):
+            shard_keys = set(man.get("keys", []))
+            hit = wanted & shard_keys
+            hit -= found
+            if not hit:
+                continue
+            try:
+                tables = {}
+                for t in self.tables:
+                    path = self.dir / shard / f"{t}.parquet"
+                    info = man["files"][t]
+                    if _sha256_file(path) != info["sha256"]:
+                        raise ValueError(f"checksum mismatch in {path.name}")
+                    tab = pq.read_table(path)
+                    if tab.num_rows != info["rows"]:
+                        raise ValueError(f"{path.name}: {tab.num_rows} rows, manifest says {info['rows']}")
+                    if "key" not in tab.column_names or list(tab.column_names) != info["columns"]:
+                        raise ValueError(f"{path.name}: unexpected columns")
+                    tables[t] = tab
+            except (OSError, KeyError, ValueError, TypeError, pa.ArrowException) as exc:
+                warnings.warn(f"newskit cache: shard {shard} is corrupt ({exc}); "
+                              "discarding it, its articles will be annotated again", stacklevel=3)
+                shutil.rmtree(self.dir / shard, ignore_errors=True)
+                del self.manifests()[shard]
+                continue
+            sel = pa.array(sorted(hit))
+            for t, tab in tables.items():
+                if len(hit) != len(shard_keys) and tab.num_rows:
+                    tab = tab.filter(pc.is_in(tab["key"], value_set=sel))
+                parts[t].append(tab)
+            found |= hit
+        out = {}
+        for t in self.tables:
+            if parts[t]:
+                tab = pa.concat_tables(parts[t], promote_options="default") if len(parts[t]) > 1 else parts[t][0]
+                out[t] = tab.to_pandas()
+        return out, found
+
+    def write(self, keys: Sequence[str], tables: Mapping[str, pd.DataFrame]) -> None:
+        """Write one shard for ``keys`` (tables keyed by a ``key`` column)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        name = f"shard-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        tmp = self.dir / f".tmp-{name}"
+        tmp.mkdir()
+        files = {}
+        for t in self.tables:
+            df = tables[t]
+            path = tmp / f"{t}.parquet"
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            if table.schema.field("key").type == pa.null():
+                table = table.set_column(table.schema.get_field_index("key"), "key",
+                                         pa.array([], type=pa.string()))
+            pq.write_table(table, path)
+            files[t] = {"rows": len(df), "columns": list(table.column_names), "sha256": _sha256_file(path)}
+        manifest = {"keys": list(keys), "files": files, "step": self.step, "chain": self.chain,
+                    "settings": self.settings,
+                    "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        (tmp / "manifest.json").write_text(json.dumps(manifest))
+        os.replace(tmp, self.dir / name)
+        if self._manifests is not None:
+            self._manifests[name] = manifest
+
+    def clear(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self._manifests = None
+
+

@@ -1,0 +1,382 @@
+"""The declared annotation pipeline: each step says its name, version, what it reads and what it adds.
+
+A step is a :class:`Step` — ``Step(name, version, requires, assigns, fn)`` — whose ``fn(batch)`` reads
+tables of a :class:`Batch` (one chunk of articles) and writes its outputs onto it. ``requires`` and
+``assigns`` name tables (``"dates"``: the step writes the whole table) or columns
+(``"sentences.compound"``: the step adds columns to a table another step wrote). Adding a step is one
+entry in :func:`default_steps`. The cache (:mod:`newskit.pipeline.cache`) keys each step by its name,
+version and the keys of the steps it reads from, so switching one step re-runs that step and what
+depends on it — not spaCy NER.
+
+Steps share per-batch intermediate results through ``batch.scratch`` (e.g. VADER's analysis of each
+sentence, reused by mention scoring) — never through module state.
+
+>>> [s.name for s in default_steps()]
+['sentences', 'entities', 'sentence_sentiment', 'mention_sentiment', 'dates']
+>>> default_steps()[3].requires
+('sentences.text', 'mentions.start', 'mentions.end')
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import os
+
+import pandas as pd
+
+from newskit import _schema
+
+__all__ = ["Batch", "Step", "default_steps", "chain_hashes", "producers", "SENTIMENT_MODELS", "run_steps",
+           "assemble", "annotate_partition", "describe_steps", "steps_for", "run_options"]
+
+#: names accepted by ``annotate(sentiment_model=...)``
+SENTIMENT_MODELS = ("fast", "sentence")
+
+
+@dataclass
+class Batch:
+    """One chunk of articles going through the pipeline.
+
+    Attributes
+    ----------
+    articles : DataFrame
+        ``article_id``, ``text`` and optionally ``date`` (publication date).
+    tables : dict of DataFrame
+        Tables written so far (``sentences``, ``mentions``, ``dates`` …).
+    scratch : dict
+        Intermediate results shared by the steps of this batch (not cached, not returned).
+    resources : dict
+        Loaded on demand in the process that runs the batch (``nlp``: the spaCy pipeline).
+    options : dict
+        Options of the run (``model``, ``labels``, ``batch_size``).
+    """
+
+    articles: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    scratch: dict[str, Any] = field(default_factory=dict)
+    resources: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def nlp(self):
+        """The spaCy pipeline of this run (loaded once per process)."""
+        if "nlp" not in self.resources:
+            from newskit.pipeline.model import load_model
+
+            self.resources["nlp"] = load_model(self.options.get("model"))
+        return self.resources["nlp"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A declared pipeline step.
+
+    Parameters
+    ----------
+    name : str
+        Unique name (also the cache folder).
+    version : str
+        Changes whenever the step's output changes (a model's identity is part of it).
+    requires : tuple of str
+        ``"table"`` or ``"table.column"`` the step reads (``"articles.text"`` …).
+    assigns : tuple of str
+        ``"table"`` (the step writes the whole table) or ``"table.column"`` (adds columns).
+    fn : callable
+        ``fn(batch) -> None``.
+    """
+
+    name: str
+    version: str
+    requires: tuple[str, ...]
+    assigns: tuple[str, ...]
+    fn: Callable[[Batch], None] = field(compare=False, repr=False)
+
+    def outputs(self) -> dict[str, list[str] | None]:
+        """Table → added columns (None: the whole table)."""
+        out: dict[str, list[str] | None] = {}
+        for a in self.assigns:
+            t, _, c = a.partition(".")
+            if not c:
+                out[t] = None
+            elif out.get(t, []) is not None:
+                out.setdefault(t, []).append(c)
+        return out
+
+
+# --------------------------------------------------------------------------- step functions
+def _sentences(batch: Batch) -> None:
+    from newskit.text import sentence_spans
+
+    rows: dict[str, list] = {c: [] for c in _schema.columns("sentences")}
+    for aid, text in zip(batch.articles["article_id"].tolist(), batch.articles["text"].tolist()):
+        for i, (s, e) in enumerate(sentence_spans(text)):
+            rows["article_id"].append(aid)
+            rows["sent_id"].append(i)
+            rows["start"].append(s)
+            rows["end"].append(e)
+            rows["text"].append(text[s:e])
+    batch.tables["sentences"] = _typed(rows, "sentences")
+
+
+def _typed(rows: Mapping[str, list], name: str) -> pd.DataFrame:
+    if not next(iter(rows.values())):
+        return _schema.empty(name)
+    df = pd.DataFrame(rows)
+    for c in ("sent_id", "start", "end"):
+        df[c] = df[c].astype("int64")
+    return df
+
+
+def _entities(batch: Batch) -> None:
+    """spaCy NER on each whole article; mentions crossing a sentence boundary are dropped."""
+    labels = set(batch.options.get("labels") or ENTITY_LABELS_DEFAULT())
+    sents = batch.tables["sentences"]
+    by_article: dict[str, tuple[list[int], list[int]]] = {}
+    for aid, g in sents.groupby("article_id", sort=False):
+        by_article[aid] = (g["start"].tolist(), g["end"].tolist())
+    rows: dict[str, list] = {c: [] for c in _schema.columns("mentions")}
+    ids = batch.articles["article_id"].tolist()
+    texts = batch.articles["text"].tolist()
+    docs = batch.nlp().pipe(texts, batch_size=int(batch.options.get("batch_size", 32)))
+    for aid, doc in zip(ids, docs):
+        starts, ends = by_article.get(aid, ([], []))
+        for ent in doc.ents:
+            if ent.label_ not in labels:
+                continue
+            s, e = ent.start_char, ent.end_char
+            i = bisect.bisect_right(starts, s) - 1
+            if i < 0 or e > ends[i]:
+                continue
+            rows["article_id"].append(aid)
+            rows["sent_id"].append(i)
+            rows["start"].append(s)
+            rows["end"].append(e)
+            rows["text"].append(ent.text)
+            rows["label"].append(ent.label_)
+    batch.tables["mentions"] = _typed(rows, "mentions")
+
+
+def ENTITY_LABELS_DEFAULT() -> tuple[str, ...]:  # noqa: N802 - a constant, imported lazily
+    from newskit.pipeline.model import ENTITY_LABELS
+
+    return ENTITY_LABELS
+
+
+def _sentence_sentiment(batch: Batch) -> None:
+    from newskit.sentiment.vader import sentence_sentiment
+
+    sents = batch.tables["sentences"]
+    analyses: dict = {}
+    senti = sentence_sentiment(sents["text"].tolist(), analyses=analyses).reset_index(drop=True)
+    batch.scratch["vader"] = analyses
+    batch.tables["sentences"] = pd.concat([sents.reset_index(drop=True), senti], axis=1)
+
+
+def _mention_sentiment(batch: Batch, *, method: str) -> None:
+    from newskit.sentiment.target_model import score_mentions
+
+    m = batch.tables["mentions"].reset_index(drop=True)
+    scored = score_mentions(batch.tables["sentences"], m, method=method, analyses=batch.scratch.get("vader"))
+    batch.tables["mentions"] = m.assign(score=scored["score"].to_numpy(), sentiment=scored["sentiment"].to_numpy())
+
+
+def _dates(batch: Batch) -> None:
+    from newskit.dates import sentence_dates
+
+    a = batch.articles
+    if "date" in a.columns:
+        published = dict(zip(a["article_id"], pd.to_datetime(a["date"], errors="coerce")))
+    else:
+        published = {aid: pd.NaT for aid in a["article_id"]}
+    batch.tables["dates"] = pd.DataFrame(sentence_dates(batch.tables["sentences"], published))
+
+
+# --------------------------------------------------------------------------- the default list
+def _module_version(module: str) -> str:
+    import importlib
+
+    return str(getattr(importlib.import_module(module), "PIPELINE_VERSION", "0"))
+
+
+def default_steps(*, model: str | None = None, labels: Sequence[str] | None = None,
+                  sentiment_model: str = "fast") -> list[Step]:
+    """The pipeline, in order.
+
+    Parameters
+    ----------
+    model : str, optional
+        spaCy model (its name and version are part of the ``entities`` step's version).
+    labels : sequence of str, optional
+        spaCy entity labels kept as mentions (default :data:`newskit.pipeline.model.ENTITY_LABELS`).
+    sentiment_model : {"fast", "sentence"}
+        Target sentiment of mentions: ``"fast"`` (the target-aware linear model shipped as JSON) or
+        ``"sentence"`` (whole-sentence VADER with a neutral band, a baseline).
+
+    Returns
+    -------
+    list of Step
+    """
+    from newskit.pipeline.model import ENTITY_LABELS, model_identity
+
+    if sentiment_model not in SENTIMENT_MODELS:
+        raise ValueError(f"sentiment_model must be one of {SENTIMENT_MODELS}, not {sentiment_model!r}")
+    ident = model_identity(model)
+    labs = sorted(labels if labels is not None else ENTITY_LABELS)
+    if sentiment_model == "fast":
+        from newskit.sentiment.target_model import model_version
+
+        senti_version, method = f"1+{model_version()}", "model"
+    else:
+        senti_version, method = "1+sentence", "sentence"
+    from newskit.sentiment.vader import VERSION as VADER_VERSION
+
+    return [
+        Step("sentences", f"1+text{_module_version('newskit.text')}", ("articles.text",), ("sentences",),
+             _sentences),
+        Step("entities", f"1+{ident['model']}-{ident['model_version']}+{','.join(labs)}",
+             ("articles.text", "sentences.start", "sentences.end"), ("mentions",), _entities),
+        Step("sentence_sentiment", f"1+vader{VADER_VERSION}", ("sentences.text",),
+             ("sentences.compound", "sentences.pos", "sentences.neg", "sentences.neu"), _sentence_sentiment),
+        Step("mention_sentiment", senti_version, ("sentences.text", "mentions.start", "mentions.end"),
+             ("mentions.score", "mentions.sentiment"), functools.partial(_mention_sentiment, method=method)),
+        Step("dates", f"1+dates{_module_version('newskit.dates')}", ("sentences.text", "articles.date"),
+             ("dates",), _dates),
+    ]
+
+
+# --------------------------------------------------------------------------- plan
+def producers(steps: Sequence[Step]) -> dict[str, list[str]]:
+    """Step name → the names of the earlier steps whose outputs it reads."""
+    out: dict[str, list[str]] = {}
+    last: dict[str, str] = {}        # "table" or "table.column" → step that wrote it last
+    for s in steps:
+        deps = []
+        for r in s.requires:
+            t = r.partition(".")[0]
+            who = last.get(r) or last.get(t)
+            if who is None and t != "articles":
+                raise ValueError(f"step {s.name!r} requires {r!r}, which no earlier step assigns")
+            if who and who not in deps:
+                deps.append(who)
+        out[s.name] = deps
+        for a in s.assigns:
+            last[a] = s.name
+            if "." not in a:  # a whole table replaces the columns written before
+                for k in [k for k in last if k.startswith(a + ".")]:
+                    del last[k]
+    return out
+
+
+def chain_hashes(steps: Sequence[Step]) -> dict[str, str]:
+    """Step name → hash of its name, version and the chains of the steps it reads from.
+
+    >>> s = default_steps()
+    >>> a, b = chain_hashes(s), chain_hashes(default_steps(sentiment_model="sentence"))
+    >>> [n for n in a if a[n] != b[n]]
+    ['mention_sentiment']
+    """
+    names = [s.name for s in steps]
+    if len(set(names)) != len(names):
+        raise ValueError(f"step names must be unique: {names}")
+    deps = producers(steps)
+    chains: dict[str, str] = {}
+    for s in steps:
+        h = hashlib.sha256(f"{s.name}\0{s.version}".encode())
+        for d in deps[s.name]:
+            h.update(b"\0" + chains[d].encode())
+        chains[s.name] = h.hexdigest()
+    return chains
+
+
+# --------------------------------------------------------------------------- running steps
+def step_output(batch: Batch, step: Step) -> dict[str, pd.DataFrame]:
+    """What ``step`` wrote on ``batch``: whole tables, or ``article_id, _row`` + the added columns."""
+    out = {}
+    for t, cols in step.outputs().items():
+        df = batch.tables[t]
+        if cols is None:
+            out[t] = df.reset_index(drop=True)
+            continue
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise RuntimeError(f"step {step.name!r} did not add {missing} to {t}")
+        part = df[["article_id"] + cols].reset_index(drop=True)
+        out[t] = part.assign(_row=part.groupby("article_id", sort=False).cumcount().astype("int64"))
+    return out
+
+
+def run_steps(articles: pd.DataFrame, steps: Sequence[Step], *, tables: Mapping[str, pd.DataFrame] | None = None,
+              options: Mapping[str, Any] | None = None, resources: dict | None = None
+              ) -> dict[str, dict[str, pd.DataFrame]]:
+    """Run ``steps`` in order on one batch; returns each step's outputs (see :func:`step_output`).
+
+    ``tables`` are the upstream tables of steps not run here (read from the cache)."""
+    batch = Batch(articles=articles, tables=dict(tables or {}), options=dict(options or {}),
+                  resources=resources if resources is not None else {})
+    out = {}
+    for s in steps:
+        s.fn(batch)
+        out[s.name] = step_output(batch, s)
+    return out
+
+
+def assemble(steps: Sequence[Step], outputs: Mapping[str, Mapping[str, pd.DataFrame]], *,
+             key: str = "article_id") -> dict[str, pd.DataFrame]:
+    """Combine the outputs of ``steps`` (whole tables and added columns, keyed by ``key`` and ``_row``)
+    into tables, in step order. Steps missing from ``outputs`` are skipped."""
+    tables: dict[str, pd.DataFrame] = {}
+    for s in steps:
+        got = outputs.get(s.name)
+        if got is None:
+            continue
+        for t, cols in s.outputs().items():
+            df = got[t]
+            if cols is None:
+                tables[t] = df.assign(_row=df.groupby(key, sort=False).cumcount().astype("int64"))
+                continue
+            if t not in tables:
+                continue
+            base = tables[t].drop(columns=[c for c in cols if c in tables[t].columns])
+            tables[t] = base.merge(df[[key, "_row"] + cols], on=[key, "_row"], how="left", sort=False)
+    return {t: df.drop(columns="_row") for t, df in tables.items()}
+
+
+# --------------------------------------------------------------------------- whole partitions
+def steps_for(steps, *, model, labels, sentiment_model) -> list[Step]:
+    if steps is not None:
+        return list(steps)
+    return default_steps(model=None if model is None else str(model), labels=labels,
+                         sentiment_model=sentiment_model)
+
+
+def run_options(model, labels, batch_size) -> dict:
+    return {"model": None if model is None else str(model), "labels": list(labels) if labels else None,
+            "batch_size": batch_size}
+
+
+def describe_steps(steps: Sequence[Step], ran: Mapping[str, int] | None = None) -> list[dict]:
+    chains = chain_hashes(steps)
+    return [{"name": s.name, "version": s.version, "chain": chains[s.name][:16],
+             **({"annotated": int(ran.get(s.name, 0))} if ran is not None else {})} for s in steps]
+
+
+def annotate_partition(df: pd.DataFrame, *, steps: Sequence[Step] | None = None,
+                       model: str | os.PathLike | None = None, batch_size: int = 32,
+                       labels: Sequence[str] | None = None, sentiment_model: str = "fast",
+                       resources: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Run every step on one partition of articles, uncached: the plain function the Dask engine maps.
+
+    Returns ``sentences``, ``mentions`` (not yet resolved to actors) and ``dates``, keyed by ``article_id``.
+    """
+    steps = steps_for(steps, model=model, labels=labels, sentiment_model=sentiment_model)
+    a = df[[c for c in ("article_id", "text", "date") if c in df.columns]].copy()
+    a["article_id"] = a["article_id"].astype(str)
+    a["text"] = a["text"].fillna("").astype(str)
+    out = run_steps(a, steps, options=run_options(model, labels, batch_size), resources=resources)
+    tables = assemble(steps, out)
+    return {t: tables.get(t, _schema.empty(t)) for t in ("sentences", "mentions", "dates")}
+
+
