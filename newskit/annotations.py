@@ -94,6 +94,14 @@ class Annotations:
         See DEVELOPERS.md (data model). ``mentions`` carries ``actor`` and ``actor_type``.
     meta : dict
         Model, steps, settings, cache statistics.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "date": pd.to_datetime(["2022-03-01", "2022-04-01"]),
+    ...                      "text": ["Kyiv.", "Lviv."]})
+    >>> ann = Annotations(articles=arts)
+    >>> ann.filter(date_to="2022-03-31")
+    Annotations(articles=1, sentences=0, mentions=0, dates=0, actors=0)
     """
 
     articles: pd.DataFrame

@@ -117,7 +117,17 @@ class Reject:
 
 
 class CorpusError(ValueError):
-    """Raised by ``load_corpus(..., strict=True)``: lists every rejected input."""
+    r"""Raised by ``load_corpus(..., strict=True)``: lists every rejected input.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.txt").write_text("Title\nnot a date\nhttps://x.org/a\nBody.\n", encoding="utf-8")
+    >>> try:
+    ...     load_corpus(d, strict=True)
+    ... except CorpusError as err:
+    ...     print(len(err.rejects), err.rejects[0].line)
+    1 2
+    """
 
     def __init__(self, rejected: list[Reject], total: int):
         self.rejects = list(rejected)

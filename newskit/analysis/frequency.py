@@ -70,7 +70,7 @@ def entity_frequency(ann: Any, *, by: str | Sequence[str] | None = None, types: 
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> from newskit.annotations import Annotations
     >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["", ""]})
     >>> men = pd.DataFrame({"article_id": ["a", "a", "b"], "sent_id": [0, 0, 0], "start": [0, 5, 0],
     ...     "end": [4, 9, 4], "text": ["Kyiv", "Kiev", "Kyiv"], "label": ["GPE"] * 3,
@@ -129,6 +129,17 @@ def cooccurrence(ann: Any, *, within: str = "sentence", top: int | None = 30,
     DataFrame
         ``actor_a, actor_b, count, count_a, count_b, pmi, npmi, jaccard`` (counts in units:
         sentences or articles; PMI = log2(P(a,b) / (P(a) P(b)))), sorted by count.
+
+    Examples
+    --------
+    >>> from newskit.annotations import Annotations
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["", ""]})
+    >>> men = pd.DataFrame({"article_id": ["a", "a", "b"], "sent_id": [0, 0, 0], "start": [0, 9, 0],
+    ...     "end": [4, 13, 4], "text": ["Kyiv", "Lviv", "Kyiv"], "label": ["GPE"] * 3,
+    ...     "actor": ["Kyiv", "Lviv", "Kyiv"], "actor_type": ["place"] * 3})
+    >>> cooccurrence(Annotations(articles=arts, mentions=men))[["actor_a", "actor_b", "count", "count_a"]]
+      actor_a actor_b  count  count_a
+    0    Kyiv    Lviv      1        2
     """
     if within not in ("sentence", "article"):
         raise ValueError("within must be 'sentence' or 'article'")
@@ -200,6 +211,16 @@ def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, sprea
     -------
     DataFrame
         ``article_id, title, date, source, left, keyword, right, start, end`` in article order.
+
+    Examples
+    --------
+    >>> from newskit.annotations import Annotations
+    >>> arts = pd.DataFrame({"article_id": ["a"], "text": ["Talks in Kyiv ended."]})
+    >>> men = pd.DataFrame({"article_id": ["a"], "sent_id": [0], "start": [9], "end": [13], "text": ["Kyiv"],
+    ...                     "label": ["GPE"], "actor": ["Kyiv"], "actor_type": ["place"]})
+    >>> kwic(Annotations(articles=arts, mentions=men), "Kyiv", width=9)[["left", "keyword", "right"]]
+            left keyword   right
+    0  Talks in     Kyiv   ended.
     """
     from newskit.actors import explain_actor
 

@@ -69,6 +69,15 @@ def actor_sentiment(ann: Any, *, by: str | Sequence[str] | None = None, actors: 
         ``actor`` (+ the ``by`` columns), ``n, n_articles, mean, ci_low, ci_high, share_negative,
         share_neutral, share_positive``; sorted by mean (descending) when ``by`` is None, else by actor
         and groups.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"actor": ["A"] * 4, "article_id": ["1", "1", "2", "3"], "outlet": ["X", "X", "X", "Y"],
+    ...                   "score": [-0.5, -0.3, 0.1, 0.6]})
+    >>> actor_sentiment(m, by="outlet", min_mentions=1, errorbar=None)[["actor", "outlet", "n", "n_articles", "mean"]]
+      actor outlet  n  n_articles  mean
+    0     A      X  3           2  -0.2
+    1     A      Y  1           1   0.6
     """
     m = _scored(ann)
     if actors is not None:

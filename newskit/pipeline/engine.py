@@ -230,11 +230,14 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
 
     Examples
     --------
-    >>> import newskit
+    >>> import tempfile, newskit
     >>> from newskit.datasets import demo_corpus
-    >>> ann = annotate(newskit.load_corpus(demo_corpus()).head(3), progress=False)  # doctest: +SKIP
-    >>> [s["name"] for s in ann.meta["steps"]]                                      # doctest: +SKIP
+    >>> arts = newskit.load_corpus(demo_corpus()).head(2)
+    >>> ann = annotate(arts, progress=False, cache_dir=tempfile.mkdtemp(), n_process=1)
+    >>> [s["name"] for s in ann.meta["steps"]]
     ['sentences', 'entities', 'sentence_sentiment', 'mention_sentiment', 'dates']
+    >>> {"actor", "score", "sentiment"} <= set(ann.mentions.columns)
+    True
     """
     from tqdm.auto import tqdm
 
@@ -356,10 +359,11 @@ def annotate_to(articles, out_dir: str | os.PathLike, *, model: str | os.PathLik
     --------
     >>> import tempfile, newskit
     >>> from newskit.datasets import demo_corpus
-    >>> arts = newskit.load_corpus(demo_corpus()).head(4)
-    >>> out = annotate_to(arts, tempfile.mkdtemp(), part_size=2, progress=False)  # doctest: +SKIP
-    >>> Annotations.load(out)                                                    # doctest: +SKIP
-    Annotations(articles=4, ...)
+    >>> arts = newskit.load_corpus(demo_corpus()).head(3)
+    >>> out = annotate_to(arts, tempfile.mkdtemp(), part_size=2, progress=False, n_process=1,
+    ...                   cache_dir=tempfile.mkdtemp())
+    >>> Annotations.load(out)
+    Annotations(articles=3, ...)
     """
     from tqdm.auto import tqdm
 

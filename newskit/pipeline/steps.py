@@ -86,6 +86,17 @@ class Step:
         ``"table"`` (the step writes the whole table) or ``"table.column"`` (adds columns).
     fn : callable
         ``fn(batch) -> None``.
+
+    Examples
+    --------
+    >>> def n_chars(batch):
+    ...     s = batch.tables["sentences"]
+    ...     batch.tables["sentences"] = s.assign(n_chars=s["end"] - s["start"])
+    >>> step = Step("n_chars", "1", ("sentences.start", "sentences.end"), ("sentences.n_chars",), n_chars)
+    >>> step.outputs()
+    {'sentences': ['n_chars']}
+    >>> [s.name for s in default_steps() + [step]][-2:]   # a new step is one entry
+    ['dates', 'n_chars']
     """
 
     name: str
@@ -218,6 +229,11 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
     Returns
     -------
     list of Step
+
+    Examples
+    --------
+    >>> [s.version for s in default_steps(sentiment_model="sentence") if s.name == "mention_sentiment"]
+    ['1+sentence']
     """
     from newskit.pipeline.model import ENTITY_LABELS, model_identity
 
