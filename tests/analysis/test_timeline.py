@@ -198,7 +198,7 @@ def test_public_names():
     a = arts(["2022-01-03"])
     assert newskit.timeline(a).equals(timeline(a))
     assert newskit.peaks is peaks
-    assert callable(newskit.resolve_dates) and callable(newskit.event_timeline) and callable(newskit.plot_timeline)
+    assert newskit.event_timeline is event_timeline
 
 
 # --------------------------------------------------------------------------- demo corpus

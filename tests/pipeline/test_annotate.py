@@ -274,9 +274,11 @@ def test_tables(synth):
     assert len(k) >= 1 and k["keyword"].str.contains("Zelenskyy").all()
 
 
-def test_public_names():
-    for name in ("annotate", "Annotations", "entity_frequency", "cooccurrence", "kwic", "explain_actor"):
-        assert callable(getattr(newskit, name))
+def test_public_names_are_the_layered_implementations():
+    from newskit.analysis import frequency
+
+    assert newskit.annotate is annotate and newskit.Annotations is Annotations
+    assert newskit.entity_frequency is frequency.entity_frequency and newskit.kwic is frequency.kwic
 
 
 def test_annotate_partition_is_plain(synth):
