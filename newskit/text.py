@@ -101,7 +101,8 @@ def _load_wordlist(name: str) -> set[str]:
     return words
 
 
-def _build_stopwords() -> frozenset[str]:
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
     words = _load_wordlist("stopwords_en.txt")
     try:  # NLTK's list, only when its corpus is installed (never downloaded)
         from nltk.corpus import stopwords as _nltk_stopwords
@@ -112,8 +113,13 @@ def _build_stopwords() -> frozenset[str]:
     return frozenset(words - NEGATIONS)
 
 
-#: English stop words (function words), without :data:`NEGATIONS`.
-STOPWORDS: frozenset[str] = _build_stopwords()
+def __getattr__(name: str):
+    # STOPWORDS (English function words, without NEGATIONS) is built on first use: NLTK's list is
+    # merged in when its corpus is installed, and importing NLTK costs seconds that a warm, cached
+    # annotate() (which only needs this module's PIPELINE_VERSION) should not pay.
+    if name == "STOPWORDS":
+        return _stopwords()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # --------------------------------------------------------------------------------------
 # Sentence splitting
@@ -122,7 +128,9 @@ STOPWORDS: frozenset[str] = _build_stopwords()
 # Words that are lower case inside a sentence: a capitalised one right after an
 # abbreviation ("... in the U.S. The ...") starts a new sentence. "us"/"i" are left
 # out because "US"/"I" are also proper nouns / initials.
-_ORTHO_WORDS = (STOPWORDS | NEGATIONS) - {"us", "i", "may", "will"}
+@lru_cache(maxsize=1)
+def _ortho_words() -> frozenset[str]:
+    return (_stopwords() | NEGATIONS) - {"us", "i", "may", "will"}
 
 
 # US state / party codes as in "Sen. Jane Doe (D-Ill.)": unambiguous ones are plain
@@ -222,7 +230,7 @@ def _sentence_tokenizer(use_nltk_data: bool = True) -> tuple[Any, str]:
         # Orthographic evidence Punkt would learn from training: function words are
         # seen lower case mid-sentence and capitalised at sentence starts.
         flag = punkt._ORTHO_BEG_UC | punkt._ORTHO_MID_LC
-        for word in _ORTHO_WORDS:
+        for word in _ortho_words():
             params.add_ortho_context(word, flag)
     params.abbrev_types |= set(ABBREVIATIONS)
     return tokenizer_cls(params, lang_vars=lang_vars_cls()), source
@@ -467,7 +475,8 @@ def tokenize(
     if drop_punct:
         tokens = [t for t in tokens if not _is_punct(t)]
     if drop_stopwords:
-        tokens = [t for t in tokens if _normal(t) not in STOPWORDS]
+        stop = _stopwords()
+        tokens = [t for t in tokens if _normal(t) not in stop]
     if lower:
         tokens = [t.lower() for t in tokens]
     return tokens
@@ -553,7 +562,7 @@ def ngrams(
     for run in _runs(texts, lower=lower):
         for i in range(len(run) - n + 1):
             gram = tuple(run[i : i + n])
-            if drop_stopwords and (_normal(gram[0]) in STOPWORDS or _normal(gram[-1]) in STOPWORDS):
+            if drop_stopwords and (_normal(gram[0]) in _stopwords() or _normal(gram[-1]) in _stopwords()):
                 continue
             counts[gram] += 1
     rows = counts.most_common(top)
@@ -632,7 +641,8 @@ def collocations(
     if min_freq > 1:
         finder.apply_freq_filter(min_freq)
     if drop_stopwords:
-        finder.apply_word_filter(lambda w: _normal(w) in STOPWORDS)
+        stop = _stopwords()
+        finder.apply_word_filter(lambda w: _normal(w) in stop)
     try:
         scored = finder.score_ngrams(getattr(measures, measure))
     except ZeroDivisionError:  # empty corpus

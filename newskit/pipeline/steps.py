@@ -356,7 +356,12 @@ def assemble(steps: Sequence[Step], outputs: Mapping[str, Mapping[str, pd.DataFr
             if t not in tables:
                 continue
             base = tables[t].drop(columns=[c for c in cols if c in tables[t].columns])
-            tables[t] = base.merge(df[[key, "_row"] + cols], on=[key, "_row"], how="left", sort=False)
+            if len(df) == len(base) and (df[key].to_numpy() == base[key].to_numpy()).all() and \
+                    (df["_row"].to_numpy() == base["_row"].to_numpy()).all():
+                # same rows in the same order (the usual case: written chunk by chunk alongside)
+                tables[t] = base.assign(**{c: df[c].to_numpy() for c in cols})
+            else:
+                tables[t] = base.merge(df[[key, "_row"] + cols], on=[key, "_row"], how="left", sort=False)
     return {t: df.drop(columns="_row") for t, df in tables.items()}
 
 
