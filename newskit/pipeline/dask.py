@@ -77,7 +77,7 @@ def read_corpus(source, *, npartitions: int | None = None, storage_options: Mapp
 
 
 def annotate_dask(source, out_dir: str | os.PathLike, *, model: str | os.PathLike | None = None,
-                  batch_size: int = 32, labels: Sequence[str] | None = None, sentiment_model: str = "fast",
+                  batch_size: int = 32, labels: Sequence[str] | None = None, sentiment_model: str | None = None,
                   actor_file: str | os.PathLike | None = None, keep_groups: bool = False,
                   client=None, npartitions: int | None = None,
                   storage_options: Mapping[str, Any] | None = None) -> str | Path:

@@ -15,7 +15,7 @@ from newskit import _schema
 from newskit.annotations import FORMAT, FORMAT_VERSION, Annotations
 from newskit.pipeline.cache import StepCache, article_keys, default_cache_dir
 from newskit.pipeline.runner import default_n_process, run_chunks, worker_pool
-from newskit.pipeline.steps import (Step, annotate_partition, assemble, chain_hashes, describe_steps,
+from newskit.pipeline.steps import (DEFAULT_SENTIMENT_MODEL, Step, annotate_partition, assemble, chain_hashes, describe_steps,
                                     run_options, steps_for)
 
 __all__ = ["annotate", "annotate_to", "annotate_partition", "prepare_articles"]
@@ -183,7 +183,7 @@ def _caches(steps: Sequence[Step], root: Path | None) -> dict[str, StepCache]:
 
 
 def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
-             sentiment_model: str = "fast", steps: Sequence[Step] | None = None,
+             sentiment_model: str | None = None, steps: Sequence[Step] | None = None,
              n_process: int | None = None, batch_size: int = 32, cache: bool = True,
              cache_dir: str | os.PathLike | None = None, actor_file: str | os.PathLike | None = None,
              keep_groups: bool = False, progress: bool = True, engine: str = "local",
@@ -198,8 +198,9 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     model : str or path, optional
         Installed spaCy package or model directory; default
         :func:`newskit.pipeline.model.default_model_name`.
-    sentiment_model : {"fast", "sentence"}
-        Target-sentiment model of the ``mention_sentiment`` step (see
+    sentiment_model : {"transformer", "fast", "sentence"}, optional
+        Target-sentiment model of the ``mention_sentiment`` step (default
+        :data:`newskit.pipeline.steps.DEFAULT_SENTIMENT_MODEL`; see
         :func:`newskit.pipeline.steps.default_steps`). Switching it re-scores sentiment only.
     steps : list of Step, optional
         A custom pipeline (default :func:`newskit.pipeline.steps.default_steps`).
@@ -273,7 +274,7 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     tables["mentions"] = resolve_actors(tables["mentions"], actor_file=actor_file, keep_groups=keep_groups,
                                         cache_dir=root / "actors" if cache else None)
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "steps": describe_steps(steps, ran),
-            "sentiment_model": None if custom else sentiment_model,
+            "sentiment_model": None if custom else (sentiment_model or DEFAULT_SENTIMENT_MODEL),
             "model": options["model"], "n_annotated": len(a) - n_idle, "n_cached": n_idle,
             "actor_file": str(actor_file) if actor_file else None, "keep_groups": keep_groups,
             "seconds": round(time.perf_counter() - t0, 3), "cache_dir": str(root) if cache else None}
@@ -320,7 +321,7 @@ def _article_batches(articles, part_size: int) -> tuple[Iterator[pd.DataFrame], 
 
 
 def annotate_to(articles, out_dir: str | os.PathLike, *, model: str | os.PathLike | None = None,
-                sentiment_model: str = "fast", steps: Sequence[Step] | None = None,
+                sentiment_model: str | None = None, steps: Sequence[Step] | None = None,
                 n_process: int | None = None, batch_size: int = 32, part_size: int = 2000,
                 cache: bool = True, cache_dir: str | os.PathLike | None = None,
                 actor_file: str | os.PathLike | None = None, keep_groups: bool = False,
@@ -415,7 +416,7 @@ def annotate_to(articles, out_dir: str | os.PathLike, *, model: str | os.PathLik
     actors = P.resolve_forms(all_forms, actor_file=actor_file, keep_groups=keep_groups)
     n_mentions = sum(P.finish_mentions(i, out=out, actors=actors) for i in range(n_parts))
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "steps": describe_steps(steps, ran_total),
-            "sentiment_model": sentiment_model, "engine": "local-stream", "partitions": n_parts, "model": options["model"],
+            "sentiment_model": sentiment_model or DEFAULT_SENTIMENT_MODEL, "engine": "local-stream", "partitions": n_parts, "model": options["model"],
             "n_articles": n_articles, "n_annotated": n_articles - n_idle, "n_cached": n_idle,
             "n_mentions": n_mentions, "rejected": rejected, "actor_file": str(actor_file) if actor_file else None,
             "keep_groups": keep_groups, "seconds": round(time.perf_counter() - t0, 3),

@@ -34,7 +34,9 @@ __all__ = ["Batch", "Step", "default_steps", "chain_hashes", "producers", "SENTI
            "assemble", "annotate_partition", "describe_steps", "steps_for", "run_options"]
 
 #: names accepted by ``annotate(sentiment_model=...)``
-SENTIMENT_MODELS = ("fast", "sentence")
+SENTIMENT_MODELS = ("transformer", "fast", "sentence")
+#: the default target-sentiment model of the pipeline
+DEFAULT_SENTIMENT_MODEL = "fast"
 
 
 @dataclass
@@ -194,6 +196,23 @@ def _mention_sentiment(batch: Batch, *, method: str) -> None:
     batch.tables["mentions"] = m.assign(score=scored["score"].to_numpy(), sentiment=scored["sentiment"].to_numpy())
 
 
+def _mention_sentiment_transformer(batch: Batch) -> None:
+    """Target sentiment of every mention with the fine-tuned transformer (one row per mention; identical
+    (sentence, span) pairs — wire copy — are scored once inside the model)."""
+    from newskit.sentiment.transformer import score_spans
+
+    m = batch.tables["mentions"].reset_index(drop=True)
+    if not len(m):
+        batch.tables["mentions"] = m.assign(score=pd.Series(dtype="float64"), sentiment=pd.Series(dtype="object"))
+        return
+    s = batch.tables["sentences"][["article_id", "sent_id", "start", "text"]]
+    j = m[["article_id", "sent_id", "start", "end"]].merge(
+        s.rename(columns={"start": "s_start", "text": "s_text"}), on=["article_id", "sent_id"], how="left")
+    spans = list(zip((j["start"] - j["s_start"]).tolist(), (j["end"] - j["s_start"]).tolist()))
+    scored = score_spans(j["s_text"].tolist(), spans)
+    batch.tables["mentions"] = m.assign(score=scored["score"].to_numpy(), sentiment=scored["sentiment"].to_numpy())
+
+
 def _dates(batch: Batch) -> None:
     from newskit.dates import sentence_dates
 
@@ -213,7 +232,7 @@ def _module_version(module: str) -> str:
 
 
 def default_steps(*, model: str | None = None, labels: Sequence[str] | None = None,
-                  sentiment_model: str = "fast") -> list[Step]:
+                  sentiment_model: str | None = None) -> list[Step]:
     """The pipeline, in order.
 
     Parameters
@@ -222,9 +241,11 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
         spaCy model (its name and version are part of the ``entities`` step's version).
     labels : sequence of str, optional
         spaCy entity labels kept as mentions (default :data:`newskit.pipeline.model.ENTITY_LABELS`).
-    sentiment_model : {"fast", "sentence"}
-        Target sentiment of mentions: ``"fast"`` (the target-aware linear model shipped as JSON) or
-        ``"sentence"`` (whole-sentence VADER with a neutral band, a baseline).
+    sentiment_model : {"transformer", "fast", "sentence"}, optional
+        Target sentiment of mentions: ``"transformer"`` (the fine-tuned encoder shipped as ONNX,
+        :mod:`newskit.sentiment.transformer`), ``"fast"`` (the target-aware linear model shipped as JSON,
+        for very large corpora) or ``"sentence"`` (whole-sentence VADER with a neutral band, a baseline).
+        Default :data:`DEFAULT_SENTIMENT_MODEL`.
 
     Returns
     -------
@@ -237,16 +258,22 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
     """
     from newskit.pipeline.model import ENTITY_LABELS, model_identity
 
+    sentiment_model = sentiment_model or DEFAULT_SENTIMENT_MODEL
     if sentiment_model not in SENTIMENT_MODELS:
         raise ValueError(f"sentiment_model must be one of {SENTIMENT_MODELS}, not {sentiment_model!r}")
     ident = model_identity(model)
     labs = sorted(labels if labels is not None else ENTITY_LABELS)
-    if sentiment_model == "fast":
+    if sentiment_model == "transformer":
+        from newskit.sentiment.transformer import model_identity as transformer_identity
+
+        senti_version, senti_fn = f"1+transformer-{transformer_identity()}", _mention_sentiment_transformer
+    elif sentiment_model == "fast":
         from newskit.sentiment.target_model import model_version
 
-        senti_version, method = f"1+{model_version()}", "model"
+        senti_version = f"1+{model_version()}"
+        senti_fn = functools.partial(_mention_sentiment, method="model")
     else:
-        senti_version, method = "1+sentence", "sentence"
+        senti_version, senti_fn = "1+sentence", functools.partial(_mention_sentiment, method="sentence")
     from newskit.sentiment.vader import VERSION as VADER_VERSION
 
     return [
@@ -257,7 +284,7 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
         Step("sentence_sentiment", f"1+vader{VADER_VERSION}", ("sentences.text",),
              ("sentences.compound", "sentences.pos", "sentences.neg", "sentences.neu"), _sentence_sentiment),
         Step("mention_sentiment", senti_version, ("sentences.text", "mentions.start", "mentions.end"),
-             ("mentions.score", "mentions.sentiment"), functools.partial(_mention_sentiment, method=method)),
+             ("mentions.score", "mentions.sentiment"), senti_fn),
         Step("dates", f"1+dates{_module_version('newskit.dates')}", ("sentences.text", "articles.date"),
              ("dates",), _dates),
     ]
@@ -366,7 +393,7 @@ def assemble(steps: Sequence[Step], outputs: Mapping[str, Mapping[str, pd.DataFr
 
 
 # --------------------------------------------------------------------------- whole partitions
-def steps_for(steps, *, model, labels, sentiment_model) -> list[Step]:
+def steps_for(steps, *, model, labels, sentiment_model=None) -> list[Step]:
     if steps is not None:
         return list(steps)
     return default_steps(model=None if model is None else str(model), labels=labels,
@@ -386,7 +413,7 @@ def describe_steps(steps: Sequence[Step], ran: Mapping[str, int] | None = None) 
 
 def annotate_partition(df: pd.DataFrame, *, steps: Sequence[Step] | None = None,
                        model: str | os.PathLike | None = None, batch_size: int = 32,
-                       labels: Sequence[str] | None = None, sentiment_model: str = "fast",
+                       labels: Sequence[str] | None = None, sentiment_model: str | None = None,
                        resources: dict | None = None) -> dict[str, pd.DataFrame]:
     """Run every step on one partition of articles, uncached: the plain function the Dask engine maps.
 
