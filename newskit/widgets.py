@@ -1,15 +1,27 @@
 """ipywidgets controls, each redrawing into an ``ipywidgets.Output``.
 
 Every explorer pairs with a static figure for its default choice in the notebook, so that the
-rendered HTML is complete without a kernel.
+rendered HTML is complete without a kernel. The figures come from :mod:`newskit.plot`, so each actor
+and outlet keeps its report colour (:func:`newskit.plot.use_palette`). After each redraw
+``box.axes`` is the Axes just drawn (what the Output shows).
 """
 from __future__ import annotations
 
+from typing import Any, Sequence
+
+
+def _show(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.show()
+    plt.close(fig)
+
 
 # --------------------------------------------------------------------------- entities
-def entity_explorer(ann, *, top: int = 15, actor: str | None = None):
+def entity_explorer(ann: Any, *, top: int = 15, actor: str | None = None, kwic_rows: int = 10, seed: int = 0):
     """Entity explorer: actor type, outlet and top-N controls redraw the frequency bars; the actor
-    control shows its merged surface forms and keyword-in-context lines.
+    control shows its merged surface forms and keyword-in-context lines (a seeded sample spread
+    across articles and outlets).
 
     Parameters
     ----------
@@ -18,18 +30,40 @@ def entity_explorer(ann, *, top: int = 15, actor: str | None = None):
         Initial number of bars.
     actor : str, optional
         Initial actor (default: the most frequent).
+    kwic_rows : int
+        Keyword-in-context lines shown.
+    seed : int
+        Seed of the KWIC sample.
 
     Returns
     -------
     ipywidgets.VBox
-        Controls and an ``Output``; ``box.output`` is the Output, ``box.redraw()`` redraws.
+        Controls and an ``Output``; ``box.output`` is the Output, ``box.redraw()`` redraws, ``box.axes``
+        the last figure's Axes, ``box.type``, ``box.outlet``, ``box.top``, ``box.actor`` the controls.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from newskit.entities import Annotations
+    >>> arts = pd.DataFrame({"article_id": ["a"], "text": ["Kyiv and Lviv."], "source": ["x.example"],
+    ...                      "outlet": ["X"], "title": ["T"], "date": [pd.Timestamp("2023-01-02")]})
+    >>> men = pd.DataFrame({"article_id": ["a", "a"], "sent_id": [0, 0], "start": [0, 9], "end": [4, 13],
+    ...                     "text": ["Kyiv", "Lviv"], "label": ["GPE", "GPE"], "actor": ["Kyiv", "Lviv"],
+    ...                     "actor_type": ["place", "place"]})
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # no kernel here: the Output would print
+    ...     box = entity_explorer(Annotations(articles=arts, mentions=men), top=5)
+    >>> [t.get_text() for t in box.axes.get_yticklabels()]
+    ['Lviv', 'Kyiv']
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from newskit.analysis.frequency import entity_frequency, kwic
-    from newskit.plots import plot_entity_frequency
+    from newskit.entities import entity_frequency, kwic
+    from newskit.plot import plot_entity_frequency, spread_sample, styled
 
     arts = ann.articles
     outlet_col = "outlet" if "outlet" in arts.columns else ("source" if "source" in arts.columns else None)
@@ -43,6 +77,7 @@ def entity_explorer(ann, *, top: int = 15, actor: str | None = None):
     actor_w = w.Dropdown(options=actors, value=actor if actor in actors else (actors[0] if actors else None),
                          description="Actor")
     out = w.Output()
+    box = w.VBox([w.HBox([type_w, outlet_w]), w.HBox([top_w, actor_w]), out])
 
     def redraw(*_):
         sub = ann if outlet_w.value == "(all)" else ann.filter(sources=[outlet_w.value])
@@ -52,23 +87,31 @@ def entity_explorer(ann, *, top: int = 15, actor: str | None = None):
             fig, ax = plt.subplots(figsize=(7, max(3, 0.3 * top_w.value + 1)))
             plot_entity_frequency(entity_frequency(sub, types=t), ax=ax, top=top_w.value,
                                   title=f"Top {top_w.value} actors — {outlet_w.value}, {type_w.value}")
-            plt.show()
+            box.axes = ax
+            _show(fig)
             if actor_w.value:
-                display(sub.explain_actor(actor_w.value).head(15))
-                display(kwic(sub, actor_w.value, width=50, limit=10))
+                display(styled(sub.explain_actor(actor_w.value).head(15)))
+                lines = kwic(sub, actor_w.value, width=50)
+                display(styled(spread_sample(lines, n=kwic_rows, seed=seed)))
 
     for c in (type_w, outlet_w, top_w, actor_w):
         c.observe(redraw, names="value")
-    box = w.VBox([w.HBox([type_w, outlet_w]), w.HBox([top_w, actor_w]), out])
-    box.output = out
-    box.redraw = redraw
+    box.output, box.redraw = out, redraw
+    box.type, box.outlet, box.top, box.actor = type_w, outlet_w, top_w, actor_w
     redraw()
     return box
 
 
 # --------------------------------------------------------------------------- timelines
-def timeline_explorer(ann, *, freq: str = "W", metric: str = "mentions", actors=None, top: int = 5,
-                      kind: str = "line"):
+def _period_end(start, freq: str):
+    import pandas as pd
+
+    step = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "M": pd.DateOffset(months=1)}
+    return start + step[freq[:1].upper()] - pd.Timedelta(days=1)
+
+
+def timeline_explorer(ann: Any, *, freq: str = "W", metric: str = "mentions", actors: Sequence[str] | None = None,
+                      top: int = 5, kind: str = "line"):
     """Timeline explorer: a date-range slider over the periods and an actor selector redraw a timeline.
 
     Parameters
@@ -86,13 +129,30 @@ def timeline_explorer(ann, *, freq: str = "W", metric: str = "mentions", actors=
     -------
     ipywidgets.VBox
         Controls and an ``Output``; ``box.output`` is the Output, ``box.redraw()`` redraws,
-        ``box.range`` and ``box.actors`` are the controls.
+        ``box.axes`` the last figure's Axes, ``box.range`` and ``box.actors`` the controls.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from newskit.entities import Annotations
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["", ""], "source": ["x", "x"], "title": ["A", "B"],
+    ...                      "date": pd.to_datetime(["2023-01-02", "2023-01-10"])})
+    >>> men = pd.DataFrame({"article_id": ["a", "b", "b"], "sent_id": [0, 0, 0], "start": [0, 0, 5],
+    ...                     "end": [4, 4, 9], "text": ["Kyiv"] * 3, "label": ["GPE"] * 3, "actor": ["Kyiv"] * 3,
+    ...                     "actor_type": ["place"] * 3})
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # no kernel here: the Output would print
+    ...     box = timeline_explorer(Annotations(articles=arts, mentions=men))
+    >>> box.axes.lines[0].get_ydata().tolist()
+    [1.0, 2.0]
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
 
-    from newskit.plots import plot_sentiment_timeline, plot_timeline
-    from newskit.analysis.timelines import timeline
+    from newskit.plot import plot_sentiment_timeline, plot_timeline
+    from newskit.timeline import timeline
 
     names = ann.mentions["actor"].dropna().value_counts()
     options = names.head(max(50, top)).index.tolist()
@@ -104,6 +164,8 @@ def timeline_explorer(ann, *, freq: str = "W", metric: str = "mentions", actors=
                                      layout=w.Layout(width="95%"), continuous_update=False)
     actors_w = w.SelectMultiple(options=options, value=tuple(chosen), rows=6, description="Actors")
     out = w.Output()
+    box = w.VBox([range_w, actors_w, out])
+    box.axes = None
 
     def redraw(*_):
         lo, hi = range_w.value
@@ -113,41 +175,32 @@ def timeline_explorer(ann, *, freq: str = "W", metric: str = "mentions", actors=
             if not sel or lo is None:
                 print("Select at least one actor.")
                 return
-            end = hi + (pd_offset(freq)) - _one_day()
-            t = timeline(ann, freq=freq, by="actor", metric=metric, actors=sel, date_from=lo, date_to=end)
+            t = timeline(ann, freq=freq, by="actor", metric=metric, actors=sel, date_from=lo,
+                         date_to=_period_end(hi, freq))
             fig, ax = plt.subplots(figsize=(9, 4.5))
             if metric == "sentiment":
                 plot_sentiment_timeline(t, ax=ax)
             else:
                 plot_timeline(t, ax=ax, kind=kind, annotate_peaks=1, headlines=ann)
-            plt.show()
-
-    def pd_offset(f):
-        import pandas as pd
-
-        return {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "M": pd.DateOffset(months=1)}[f[:1].upper()]
-
-    def _one_day():
-        import pandas as pd
-
-        return pd.Timedelta(days=1)
+            box.axes = ax
+            _show(fig)
 
     range_w.observe(redraw, names="value")
     actors_w.observe(redraw, names="value")
-    box = w.VBox([range_w, actors_w, out])
-    box.output = out
-    box.redraw = redraw
-    box.range = range_w
-    box.actors = actors_w
+    box.output, box.redraw, box.range, box.actors = out, redraw, range_w, actors_w
     redraw()
     return box
 
 
 # --------------------------------------------------------------------------- sentiment by actor
-def sentiment_explorer(ann, *, actor: str | None = None, source: str | None = None, by: str = "month",
+PER_OUTLET = "(each outlet)"
+
+
+def sentiment_explorer(ann: Any, *, actor: str | None = None, source: str | None = None, by: str = "month",
                        min_mentions: int = 5, k: int = 3, n_boot: int = 500):
     """Sentiment explorer: an actor and an outlet selector redraw the actor's sentiment over time
-    (mean with 95% CI band) and list the most negative / most positive example sentences.
+    (mean with 95% CI band; ``"(each outlet)"`` draws one line per outlet) and list the most negative /
+    most positive example sentences.
 
     Parameters
     ----------
@@ -155,57 +208,85 @@ def sentiment_explorer(ann, *, actor: str | None = None, source: str | None = No
     actor : str, optional
         Initial actor (default: the most mentioned).
     source : str, optional
-        Initial outlet (default: all outlets).
+        Initial outlet (default: all outlets together; :data:`PER_OUTLET` for one line per outlet).
     by : {"month", "week"}
     min_mentions : int
         Periods with fewer mentions are not drawn.
     k : int
         Example sentences of each kind.
+    n_boot : int
+        Bootstrap resamples of the intervals.
 
     Returns
     -------
     ipywidgets.VBox
         Controls and an ``Output``; ``box.output`` is the Output, ``box.redraw()`` redraws,
-        ``box.actor`` and ``box.source`` are the controls.
+        ``box.axes`` the last figure's Axes, ``box.actor`` and ``box.source`` the controls.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from newskit.entities import Annotations
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["Kyiv.", "Kyiv."], "source": ["x", "y"],
+    ...                      "outlet": ["X", "Y"], "date": pd.to_datetime(["2023-01-02", "2023-01-03"])})
+    >>> sents = pd.DataFrame({"article_id": ["a", "b"], "sent_id": [0, 0], "start": [0, 0], "end": [5, 5],
+    ...                       "text": ["Kyiv.", "Kyiv."]})
+    >>> men = pd.DataFrame({"article_id": ["a", "b"], "sent_id": [0, 0], "start": [0, 0], "end": [4, 4],
+    ...                     "text": ["Kyiv"] * 2, "label": ["GPE"] * 2, "actor": ["Kyiv"] * 2,
+    ...                     "actor_type": ["place"] * 2, "score": [0.5, -0.5], "sentiment": ["positive", "negative"]})
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # no kernel here: the Output would print
+    ...     box = sentiment_explorer(Annotations(articles=arts, sentences=sents, mentions=men), min_mentions=1,
+    ...                              source=PER_OUTLET, n_boot=10)
+    >>> [(l.get_label(), l.get_ydata().tolist()) for l in box.axes.lines[:2]]
+    [('X', [0.5]), ('Y', [-0.5])]
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
+    import pandas as pd
     from IPython.display import HTML, display
 
-    from newskit.plots import plot_sentiment_lines
-    from newskit.analysis.portrayal import _scored, actor_sentiment, mention_examples
-    from newskit.render import examples_html
+    from newskit.plot import plot_sentiment_by_outlet, plot_sentiment_lines
+    from newskit.sentiment import _mention_table, actor_sentiment, examples_html, mention_examples
 
-    m = _scored(ann)
+    m = _mention_table(ann)
     names = m["actor"].value_counts()
     options = names.head(100).index.tolist()
     if not options:
         return w.VBox([w.HTML("<p>No scored mentions.</p>")])
     actor = actor if actor in options else options[0]
     col = "outlet" if "outlet" in m.columns else ("source" if "source" in m.columns else None)
-    outlets = ["(all)"] + (sorted(m[col].dropna().astype(str).unique()) if col else [])
+    outlets = ["(all)"] + ([PER_OUTLET] + sorted(m[col].dropna().astype(str).unique()) if col else [])
     actor_w = w.Dropdown(options=options, value=actor, description="Actor")
     source_w = w.Dropdown(options=outlets, value=source if source in outlets else "(all)", description="Outlet")
     out = w.Output()
+    box = w.VBox([w.HBox([actor_w, source_w]), out])
 
     def redraw(*_):
         sub = m[m["actor"] == actor_w.value]
-        if col and source_w.value != "(all)":
-            sub = sub[sub[col].astype(str) == source_w.value]
         with out:
             out.clear_output(wait=True)
-            table = actor_sentiment(sub, by=by, min_mentions=min_mentions, n_boot=n_boot)
             fig, ax = plt.subplots(figsize=(9, 3.8))
-            plot_sentiment_lines(table, ax=ax, title=f"{actor_w.value} — {source_w.value}")
-            plt.show()
-            plt.close(fig)
-            ex = mention_examples(ann, actor_w.value, top=k,
-                                  source=None if source_w.value == "(all)" else source_w.value)
-            display(HTML(examples_html(ex)))
+            title = f"{actor_w.value} — {source_w.value}"
+            if col and source_w.value == PER_OUTLET:
+                parts = [actor_sentiment(g, by=by, min_mentions=min_mentions, n_boot=n_boot).assign(**{col: o})
+                         for o, g in sub.groupby(sub[col].astype(str), sort=True)]
+                table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+                plot_sentiment_by_outlet(table, actor=actor_w.value, by=col, time=by, ax=ax, title=title)
+            else:
+                if col and source_w.value != "(all)":
+                    sub = sub[sub[col].astype(str) == source_w.value]
+                table = actor_sentiment(sub, by=by, min_mentions=min_mentions, n_boot=n_boot)
+                plot_sentiment_lines(table, ax=ax, time=by, title=title)
+            box.axes = ax
+            _show(fig)
+            one = None if source_w.value in ("(all)", PER_OUTLET) else source_w.value
+            display(HTML(examples_html(mention_examples(ann, actor_w.value, k=k, source=one))))
 
     actor_w.observe(redraw, names="value")
     source_w.observe(redraw, names="value")
-    box = w.VBox([w.HBox([actor_w, source_w]), out])
     box.output, box.redraw, box.actor, box.source = out, redraw, actor_w, source_w
     redraw()
     return box

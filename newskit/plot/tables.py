@@ -38,6 +38,11 @@ def styled(df: pd.DataFrame, formats: Mapping[str, Any] | str | None = None, *, 
     >>> "<img" in html_, "&lt;img src=x onerror=alert(1)&gt;" in html_, "50.0%" in html_
     (False, True, True)
     """
+    df = df.copy(deep=False)
+    # Styler escapes cells and labels but not the index / column *names*: escape those here
+    for axis in ("index", "columns"):
+        idx = getattr(df, axis)
+        setattr(df, axis, idx.set_names([None if n is None else html.escape(str(n)) for n in idx.names]))
     s = df.style.format(precision=precision, escape="html")
     if formats is not None:
         s = s.format(formats, precision=precision, escape="html")

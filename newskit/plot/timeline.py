@@ -289,6 +289,8 @@ def split_event_dates(events: pd.DataFrame, *, window: Any = "coverage", margin_
                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Event dates inside the figure's window, and those outside it (historic or far-future dates).
 
+    A day is inside when it lies in the window; a month or a year (``granularity``) when it overlaps it.
+
     Parameters
     ----------
     events : DataFrame
@@ -320,9 +322,14 @@ def split_event_dates(events: pd.DataFrame, *, window: Any = "coverage", margin_
         window = coverage_window(events["published"], margin_days=margin_days)
         if window is None:
             return events, events.iloc[:0]
-    lo, hi = pd.Timestamp(window[0]), pd.Timestamp(window[1])
-    d = pd.to_datetime(events["event_date"])
-    inside = (d >= lo.normalize()) & (d.dt.normalize() <= hi.normalize())
+    lo, hi = pd.Timestamp(window[0]).normalize(), pd.Timestamp(window[1]).normalize()
+    start = pd.to_datetime(events["event_date"]).dt.normalize()
+    end = start
+    if "granularity" in events.columns:  # "in May", "in 2023": inside when the month / year overlaps
+        g = events["granularity"].astype(str)
+        end = end.where(g != "month", start + pd.offsets.MonthEnd(0))
+        end = end.where(g != "year", start + pd.offsets.YearEnd(0))
+    inside = (end >= lo) & (start <= hi)
     return events[inside], events[~inside]
 
 
