@@ -39,7 +39,8 @@ def entity_explorer(ann: Any, *, top: int = 15, actor: str | None = None, kwic_r
     -------
     ipywidgets.VBox
         Controls and an ``Output``; ``box.output`` is the Output, ``box.redraw()`` redraws, ``box.axes``
-        the last figure's Axes, ``box.type``, ``box.outlet``, ``box.top``, ``box.actor`` the controls.
+        the last figure's Axes, ``box.kwic`` the KWIC lines shown, ``box.type``, ``box.outlet``,
+        ``box.top``, ``box.actor`` the controls.
 
     Examples
     --------
@@ -91,8 +92,8 @@ def entity_explorer(ann: Any, *, top: int = 15, actor: str | None = None, kwic_r
             _show(fig)
             if actor_w.value:
                 display(styled(sub.explain_actor(actor_w.value).head(15)))
-                lines = kwic(sub, actor_w.value, width=50)
-                display(styled(spread_sample(lines, n=kwic_rows, seed=seed)))
+                box.kwic = spread_sample(kwic(sub, actor_w.value, width=50), n=kwic_rows, seed=seed)
+                display(styled(box.kwic))
 
     for c in (type_w, outlet_w, top_w, actor_w):
         c.observe(redraw, names="value")
