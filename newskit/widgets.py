@@ -10,6 +10,43 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 
+def _api(name: str, old_module: str):
+    """An analysis function from the new layout (``newskit.analysis``, issue 11) or its old module."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module("newskit.analysis"), name)
+    except (ImportError, AttributeError):
+        return getattr(importlib.import_module(old_module), name)
+
+
+def _mentions_with_articles(ann):
+    try:
+        from newskit.analysis._frame import mention_table
+
+        return mention_table(ann, need=())
+    except ImportError:
+        from newskit.sentiment import _mention_table
+
+        return _mention_table(ann)
+
+
+def _examples(ann, actor: str, *, k: int, source):
+    import inspect
+
+    fn = _api("mention_examples", "newskit.sentiment")
+    kw = {"top": k} if "top" in inspect.signature(fn).parameters else {"k": k}
+    return fn(ann, actor, source=source, **kw)
+
+
+def _examples_html(examples) -> str:
+    try:
+        from newskit.render import examples_html
+    except ImportError:
+        from newskit.sentiment import examples_html
+    return examples_html(examples)
+
+
 def _show(fig) -> None:
     import matplotlib.pyplot as plt
 
@@ -47,7 +84,7 @@ def entity_explorer(ann: Any, *, top: int = 15, actor: str | None = None, kwic_r
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from newskit.entities import Annotations
+    >>> from newskit import Annotations
     >>> arts = pd.DataFrame({"article_id": ["a"], "text": ["Kyiv and Lviv."], "source": ["x.example"],
     ...                      "outlet": ["X"], "title": ["T"], "date": [pd.Timestamp("2023-01-02")]})
     >>> men = pd.DataFrame({"article_id": ["a", "a"], "sent_id": [0, 0], "start": [0, 9], "end": [4, 13],
@@ -63,8 +100,10 @@ def entity_explorer(ann: Any, *, top: int = 15, actor: str | None = None, kwic_r
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from newskit.entities import entity_frequency, kwic
     from newskit.plot import plot_entity_frequency, spread_sample, styled
+
+    entity_frequency = _api("entity_frequency", "newskit.entities")
+    kwic = _api("kwic", "newskit.entities")
 
     arts = ann.articles
     outlet_col = "outlet" if "outlet" in arts.columns else ("source" if "source" in arts.columns else None)
@@ -137,7 +176,7 @@ def timeline_explorer(ann: Any, *, freq: str = "W", metric: str = "mentions", ac
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from newskit.entities import Annotations
+    >>> from newskit import Annotations
     >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["", ""], "source": ["x", "x"], "title": ["A", "B"],
     ...                      "date": pd.to_datetime(["2023-01-02", "2023-01-10"])})
     >>> men = pd.DataFrame({"article_id": ["a", "b", "b"], "sent_id": [0, 0, 0], "start": [0, 0, 5],
@@ -153,7 +192,8 @@ def timeline_explorer(ann: Any, *, freq: str = "W", metric: str = "mentions", ac
     import matplotlib.pyplot as plt
 
     from newskit.plot import plot_sentiment_timeline, plot_timeline
-    from newskit.timeline import timeline
+
+    timeline = _api("timeline", "newskit.timeline")
 
     names = ann.mentions["actor"].dropna().value_counts()
     options = names.head(max(50, top)).index.tolist()
@@ -229,7 +269,7 @@ def sentiment_explorer(ann: Any, *, actor: str | None = None, source: str | None
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from newskit.entities import Annotations
+    >>> from newskit import Annotations
     >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["Kyiv.", "Kyiv."], "source": ["x", "y"],
     ...                      "outlet": ["X", "Y"], "date": pd.to_datetime(["2023-01-02", "2023-01-03"])})
     >>> sents = pd.DataFrame({"article_id": ["a", "b"], "sent_id": [0, 0], "start": [0, 0], "end": [5, 5],
@@ -250,9 +290,9 @@ def sentiment_explorer(ann: Any, *, actor: str | None = None, source: str | None
     from IPython.display import HTML, display
 
     from newskit.plot import plot_sentiment_by_outlet, plot_sentiment_lines
-    from newskit.sentiment import _mention_table, actor_sentiment, examples_html, mention_examples
 
-    m = _mention_table(ann)
+    actor_sentiment = _api("actor_sentiment", "newskit.sentiment")
+    m = _mentions_with_articles(ann)
     names = m["actor"].value_counts()
     options = names.head(100).index.tolist()
     if not options:
@@ -284,7 +324,7 @@ def sentiment_explorer(ann: Any, *, actor: str | None = None, source: str | None
             box.axes = ax
             _show(fig)
             one = None if source_w.value in ("(all)", PER_OUTLET) else source_w.value
-            display(HTML(examples_html(mention_examples(ann, actor_w.value, k=k, source=one))))
+            display(HTML(_examples_html(_examples(ann, actor_w.value, k=k, source=one))))
 
     actor_w.observe(redraw, names="value")
     source_w.observe(redraw, names="value")

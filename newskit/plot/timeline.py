@@ -27,12 +27,16 @@ PEAK_GID = "newskit-peaks"
 _NOT_GROUPS = ("period", "value", "n", "low", "high", "ci_low", "ci_high", "rolling", "n_articles")
 
 
-def _peaks(*args, **kwargs):
+def _peaks(table, *, top: int, articles=None, total: bool = False):
+    """``peaks`` of the analysis layer: per row (``total=False``) — totals are summed here."""
+    import inspect
+
     try:  # the new layout (issue 11) …
-        from newskit.analysis.timeline import peaks
+        from newskit.analysis import peaks
     except ImportError:  # … or the module it replaces
         from newskit.timeline import peaks
-    return peaks(*args, **kwargs)
+    kw = {"total": total} if "total" in inspect.signature(peaks).parameters else {}
+    return peaks(table, top=top, articles=articles, **kw)
 
 
 def _timeline_group(table: pd.DataFrame) -> str | None:
@@ -372,9 +376,10 @@ def recent_events(events: pd.DataFrame, *, top: int | None = 15, window: Any = "
 
 def _outside_note(ax, n: int, window) -> None:
     if n:
-        ax.text(0.99, 0.02, f"{n} dated sentence{'s' if n != 1 else ''} outside {window[0]:%d %b %Y} – "
+        ax.text(0.99, 0.98, f"{n} dated sentence{'s' if n != 1 else ''} outside {window[0]:%d %b %Y} – "
                             f"{window[1]:%d %b %Y} not shown (listed below the figure)",
-                transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="0.35")
+                transform=ax.transAxes, ha="right", va="top", fontsize=7, color="0.3", zorder=6,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
 
 
 def plot_event_timeline(events: pd.DataFrame, *, ax=None, actors=None, top: int = 8, title: str | None = None,
@@ -463,7 +468,7 @@ def plot_event_timeline(events: pd.DataFrame, *, ax=None, actors=None, top: int 
 
 def plot_reported_vs_happened(events: pd.DataFrame, published: pd.DataFrame, *, place: str, ax=None,
                               window: Any = "coverage", margin_days: int = 31, title: str | None = None):
-    """Two daily lines for one place: sentences naming it by publication day (blue) and the event
+    """Two daily lines for one place: its mentions by publication day (blue) and the event
     dates those sentences talk about (red), on the coverage window (dates outside it are left out and
     counted in a note).
 
@@ -522,11 +527,11 @@ def plot_reported_vs_happened(events: pd.DataFrame, published: pd.DataFrame, *, 
     reported = pub.groupby("period")["value"].sum().reindex(span, fill_value=0)
     happened = evc.reindex(span, fill_value=0)
     ax.plot(span, reported.to_numpy(dtype=float), color=REPORTED_COLOUR, lw=1.4,
-            label=literal(f"sentences naming {place} (publication day)"))
+            label=literal(f"mentions of {place} (publication day)"))
     ax.plot(span, happened.to_numpy(dtype=float), color=EVENT_COLOUR, lw=1.4,
             label="event dates in those sentences")
     ax.set_ylim(bottom=0)
-    ax.set_ylabel("sentences")
+    ax.set_ylabel("mentions / dated sentences")
     ax.legend(fontsize=8, loc="upper left", frameon=False)
     if win is not None:
         _outside_note(ax, len(outside), win)
@@ -542,6 +547,6 @@ def reported_vs_happened_caption(place: str) -> str:
     'Blue'
     """
     rep, ev = COLOUR_NAMES[REPORTED_COLOUR].capitalize(), COLOUR_NAMES[EVENT_COLOUR].capitalize()
-    return (f"{rep}: sentences naming {place}, by publication day. {ev}: the dates those sentences talk "
+    return (f"{rep}: mentions of {place}, by publication day. {ev}: the dates the sentences naming it talk "
             f"about (day-level event dates). The gap between the two is how late the coverage reports "
             f"events. Dates outside the coverage period are not drawn; they are listed below.")
