@@ -2,7 +2,7 @@
 (per actor, or per outlet for one actor)."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
