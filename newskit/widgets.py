@@ -10,43 +10,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 
-def _api(name: str, old_module: str):
-    """An analysis function from the new layout (``newskit.analysis``, issue 11) or its old module."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module("newskit.analysis"), name)
-    except (ImportError, AttributeError):
-        return getattr(importlib.import_module(old_module), name)
-
-
-def _mentions_with_articles(ann):
-    try:
-        from newskit.analysis._frame import mention_table
-
-        return mention_table(ann, need=())
-    except ImportError:
-        from newskit.sentiment import _mention_table
-
-        return _mention_table(ann)
-
-
-def _examples(ann, actor: str, *, k: int, source):
-    import inspect
-
-    fn = _api("mention_examples", "newskit.sentiment")
-    kw = {"top": k} if "top" in inspect.signature(fn).parameters else {"k": k}
-    return fn(ann, actor, source=source, **kw)
-
-
-def _examples_html(examples) -> str:
-    try:
-        from newskit.render import examples_html
-    except ImportError:
-        from newskit.sentiment import examples_html
-    return examples_html(examples)
-
-
 def _show(fig) -> None:
     import matplotlib.pyplot as plt
 
@@ -100,10 +63,8 @@ def entity_explorer(ann: Any, *, top: int = 15, actor: str | None = None, kwic_r
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from newskit.plot import plot_entity_frequency, spread_sample, styled
-
-    entity_frequency = _api("entity_frequency", "newskit.entities")
-    kwic = _api("kwic", "newskit.entities")
+    from newskit.analysis.frequency import entity_frequency, kwic
+    from newskit.plot import plot_entity_frequency, styled
 
     arts = ann.articles
     outlet_col = "outlet" if "outlet" in arts.columns else ("source" if "source" in arts.columns else None)
@@ -131,7 +92,7 @@ def entity_explorer(ann: Any, *, top: int = 15, actor: str | None = None, kwic_r
             _show(fig)
             if actor_w.value:
                 display(styled(sub.explain_actor(actor_w.value).head(15)))
-                box.kwic = spread_sample(kwic(sub, actor_w.value, width=50), n=kwic_rows, seed=seed)
+                box.kwic = kwic(sub, actor_w.value, width=50, top=kwic_rows, spread=True, seed=seed)
                 display(styled(box.kwic))
 
     for c in (type_w, outlet_w, top_w, actor_w):
@@ -191,9 +152,8 @@ def timeline_explorer(ann: Any, *, freq: str = "W", metric: str = "mentions", ac
     import ipywidgets as w
     import matplotlib.pyplot as plt
 
+    from newskit.analysis.timelines import timeline
     from newskit.plot import plot_sentiment_timeline, plot_timeline
-
-    timeline = _api("timeline", "newskit.timeline")
 
     names = ann.mentions["actor"].dropna().value_counts()
     options = names.head(max(50, top)).index.tolist()
@@ -286,13 +246,13 @@ def sentiment_explorer(ann: Any, *, actor: str | None = None, source: str | None
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
-    import pandas as pd
     from IPython.display import HTML, display
 
+    from newskit.analysis.portrayal import _scored, actor_sentiment, mention_examples
     from newskit.plot import plot_sentiment_by_outlet, plot_sentiment_lines
+    from newskit.render import examples_html
 
-    actor_sentiment = _api("actor_sentiment", "newskit.sentiment")
-    m = _mentions_with_articles(ann)
+    m = _scored(ann)
     names = m["actor"].value_counts()
     options = names.head(100).index.tolist()
     if not options:
@@ -312,9 +272,7 @@ def sentiment_explorer(ann: Any, *, actor: str | None = None, source: str | None
             fig, ax = plt.subplots(figsize=(9, 3.8))
             title = f"{actor_w.value} — {source_w.value}"
             if col and source_w.value == PER_OUTLET:
-                parts = [actor_sentiment(g, by=by, min_mentions=min_mentions, n_boot=n_boot).assign(**{col: o})
-                         for o, g in sub.groupby(sub[col].astype(str), sort=True)]
-                table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+                table = actor_sentiment(sub, by=[col, by], min_mentions=min_mentions, n_boot=n_boot)
                 plot_sentiment_by_outlet(table, actor=actor_w.value, by=col, time=by, ax=ax, title=title)
             else:
                 if col and source_w.value != "(all)":
@@ -324,7 +282,7 @@ def sentiment_explorer(ann: Any, *, actor: str | None = None, source: str | None
             box.axes = ax
             _show(fig)
             one = None if source_w.value in ("(all)", PER_OUTLET) else source_w.value
-            display(HTML(_examples_html(_examples(ann, actor_w.value, k=k, source=one))))
+            display(HTML(examples_html(mention_examples(ann, actor_w.value, top=k, source=one))))
 
     actor_w.observe(redraw, names="value")
     source_w.observe(redraw, names="value")

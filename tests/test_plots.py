@@ -456,23 +456,7 @@ def test_actor_by_group_matrix():
         nplot.plot_actor_by_group(t, group="outlet")
 
 
-# --------------------------------------------------------------------------- KWIC sample, tables (issues 16, 17)
-def test_spread_sample_takes_every_article_and_outlet_before_repeats():
-    transcript = pd.DataFrame({"source": "x", "article_id": ["long"] * 40, "start": range(40)})
-    others = pd.DataFrame({"source": ["y", "y", "z", "z", "w"], "article_id": ["b", "c", "d", "e", "f"],
-                           "start": [0] * 5})
-    t = pd.concat([transcript, others], ignore_index=True)
-    t["date"] = pd.Timestamp("2023-01-01")
-    s = nplot.spread_sample(t, n=6)
-    assert sorted(s["article_id"]) == ["b", "c", "d", "e", "f", "long"]
-    s4 = nplot.spread_sample(t, n=4)
-    assert sorted(s4["source"]) == ["w", "x", "y", "z"]  # each outlet once before any twice
-    assert s4.equals(nplot.spread_sample(t, n=4))  # seeded: the same every run
-    s10 = nplot.spread_sample(t, n=10, seed=3)
-    assert (s10["article_id"] == "long").sum() == 5  # the rest only once every article had its turn
-    assert len(nplot.spread_sample(t.head(3), n=20)) == 3
-
-
+# --------------------------------------------------------------------------- tables (issues 16, 17)
 def test_styled_tables_escape_html():
     df = pd.DataFrame({"actor": [EVIL], "share": [0.25]}, index=pd.Index([EVIL], name=EVIL))
     html = nplot.styled(df, {"share": "{:.1%}"}).to_html()

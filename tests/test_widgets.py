@@ -19,10 +19,7 @@ pytest.importorskip("ipywidgets")
 import newskit.plot as nplot  # noqa: E402
 from newskit import widgets  # noqa: E402
 
-try:  # the new layout (issue 11) …
-    from newskit.annotations import Annotations
-except ImportError:  # … or the module it replaces
-    from newskit.entities import Annotations
+from newskit.annotations import Annotations
 
 
 def quiet(fn, *args, **kwargs):

@@ -22,7 +22,7 @@ plot and widget then gives each actor (and outlet) the same colour on every page
 """
 from __future__ import annotations
 
-from newskit.plot.choices import default_place, spread_sample
+from newskit.plot.choices import default_place
 from newskit.plot.corpus import length_limit, length_outliers, plot_counts, plot_length_distribution
 from newskit.plot.frequency import plot_actor_by_group, plot_cooccurrence, plot_entity_frequency
 from newskit.plot.sentiment import (plot_actor_sentiment, plot_sentiment_by_outlet, plot_sentiment_heatmap,
@@ -41,5 +41,5 @@ __all__ = [
     "plot_event_timeline", "plot_length_distribution", "plot_reported_vs_happened", "plot_sentiment_by_outlet",
     "plot_sentiment_heatmap", "plot_sentiment_lines", "plot_sentiment_timeline", "plot_timeline",
     "recent_events", "reported_vs_happened_caption", "scroll_table", "select_actors", "split_event_dates",
-    "spread_sample", "styled", "table_html", "total_peaks", "use_palette",
+    "styled", "table_html", "total_peaks", "use_palette",
 ]

@@ -1,13 +1,11 @@
-"""Choices a report makes for its figures: the default place, spread samples of table rows."""
+"""Choices a report makes for its figures: the default place of the event timeline."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-__all__ = ["default_place", "spread_sample"]
+__all__ = ["default_place"]
 
 
 def _country_places(m: pd.DataFrame) -> set[str]:
@@ -86,65 +84,3 @@ def default_place(ann: Any, *, skip_countries: bool = True, skip_top: int = 2) -
     rest = rest.assign(dated=dated.to_numpy())
     best = rest.sort_values(["dated", "mentions", "actor"], ascending=[False, False, True], kind="stable")
     return str(best["actor"].iloc[0])
-
-
-def spread_sample(table: pd.DataFrame, *, n: int = 20, by: Sequence[str] | str = ("source", "article_id"),
-                  seed: int = 0, sort: Sequence[str] | str | None = ("date", "article_id", "start")) -> pd.DataFrame:
-    """Up to ``n`` rows spread across groups: one row per article before a second from any article, and
-    outlets taken in turn — instead of the first ``n`` rows (often all from one long transcript).
-
-    Rows are shuffled with ``seed`` first, so the sample is random but the same on every run.
-
-    Parameters
-    ----------
-    table : DataFrame
-        E.g. a ``kwic`` table.
-    n : int
-        Rows returned.
-    by : str or sequence of str
-        Nested groups, outermost first (missing columns are skipped): by default outlets
-        (``source``, or ``outlet``) then articles.
-    seed : int
-    sort : str or sequence of str, optional
-        Order of the returned rows (columns present); None keeps the sampling order.
-
-    Returns
-    -------
-    DataFrame
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"source": ["x"] * 6 + ["y"], "article_id": ["a"] * 5 + ["b", "c"], "start": range(7)})
-    >>> sorted(spread_sample(t, n=3)["article_id"])
-    ['a', 'b', 'c']
-    """
-    by = [by] if isinstance(by, str) else list(by)
-    if "source" in by and "source" not in table.columns and "outlet" in table.columns:
-        by = ["outlet" if c == "source" else c for c in by]
-    by = [c for c in by if c in table.columns]
-    if len(table) <= n or not by:
-        out = table.sample(frac=1, random_state=seed).head(n) if by == [] and len(table) > n else table
-    else:
-        t = table.sample(frac=1, random_state=np.random.RandomState(seed)).copy()
-        # rank of each row inside its innermost group, then of that group inside the next one out …
-        keys = []
-        for depth in range(len(by), 0, -1):
-            inner = by[:depth]
-            col = f"_rank{depth}"
-            if depth == len(by):
-                t[col] = t.groupby(inner, sort=False).cumcount()
-            else:
-                first = t.drop_duplicates(by[:depth + 1])
-                order = first.groupby(inner, sort=False).cumcount()
-                rank = pd.Series(order.to_numpy(), index=pd.MultiIndex.from_frame(first[by[:depth + 1]]))
-                t[col] = rank.reindex(pd.MultiIndex.from_frame(t[by[:depth + 1]])).to_numpy()
-            keys.append(col)
-        outer = t.drop_duplicates(by[:1])
-        t["_rank0"] = t[by[0]].map(dict(zip(outer[by[0]], range(len(outer)))))
-        keys.append("_rank0")
-        out = t.sort_values(keys, kind="stable").head(n).drop(columns=keys)
-    if sort is not None:
-        sort = [sort] if isinstance(sort, str) else [c for c in sort if c in out.columns]
-        if sort:
-            out = out.sort_values(sort, kind="stable")
-    return out.reset_index(drop=True)

@@ -29,14 +29,9 @@ _NOT_GROUPS = ("period", "value", "n", "low", "high", "ci_low", "ci_high", "roll
 
 def _peaks(table, *, top: int, articles=None, total: bool = False):
     """``peaks`` of the analysis layer: per row (``total=False``) — totals are summed here."""
-    import inspect
+    from newskit.analysis.timelines import peaks
 
-    try:  # the new layout (issue 11) …
-        from newskit.analysis import peaks
-    except ImportError:  # … or the module it replaces
-        from newskit.timeline import peaks
-    kw = {"total": total} if "total" in inspect.signature(peaks).parameters else {}
-    return peaks(table, top=top, articles=articles, **kw)
+    return peaks(table, top=top, articles=articles, total=total)
 
 
 def _timeline_group(table: pd.DataFrame) -> str | None:
