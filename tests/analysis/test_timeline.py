@@ -174,26 +174,6 @@ def test_peaks_of_a_grouped_count_table_are_the_busiest_periods_overall():
     assert rows["value"].tolist() == [3] and rows["source"].tolist() == ["x"]
 
 
-def test_plots_return_axes():
-    from newskit.plots import plot_event_timeline, plot_sentiment_timeline, plot_timeline
-
-    ann = small_ann()
-    t = timeline(ann, freq="D", by="actor", metric="mentions")
-    for kind in ("line", "stacked"):
-        ax = plot_timeline(t, kind=kind, annotate_peaks=1, headlines=ann)
-        assert ax.get_legend() is not None
-    assert plot_timeline(timeline(ann.articles)).lines
-    ax = plot_sentiment_timeline(timeline(ann, freq="W", by="actor", metric="sentiment"))
-    assert ax.collections  # CI bands
-    s = pd.DataFrame({"article_id": ["a0"], "sent_id": [0], "start": [0], "end": [30],
-                      "text": ["Kyiv was shelled on Sunday."]})
-    ev = event_timeline(SimpleNamespace(articles=ann.articles, sentences=s, mentions=ann.mentions))
-    assert plot_event_timeline(ev).collections
-    plot_event_timeline(ev.iloc[:0])  # empty is fine
-    import matplotlib.pyplot as plt
-    plt.close("all")
-
-
 def test_public_names():
     a = arts(["2022-01-03"])
     assert newskit.timeline(a).equals(timeline(a))
