@@ -32,23 +32,33 @@ Examples
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import errno
 import glob as _glob
 import hashlib
-import io
 import json
+import lzma
+import os
 import re
+import stat
 import tarfile
 import warnings
 import zipfile
+import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date as _date
+from datetime import datetime as _datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlparse
 
+import numpy as np
 import pandas as pd
+from pandas.errors import OutOfBoundsDatetime
 
 from newskit._options import date_mask
 
@@ -63,6 +73,7 @@ __all__ = [
     "CorpusWarning",
     "COLUMNS",
     "to_parquet",
+    "skipped_note",
 ]
 
 #: Columns of the articles table, in order.
@@ -100,11 +111,37 @@ OUTLETS: dict[str, str] = {
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _DATE8 = re.compile(r"\d{8}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
+                       r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?")
+_RFC2822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?"
+                      r"\s*(?:[+-]\d{4}|[A-Za-z]{1,5})?")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_URL_BAD_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+#: Largest native file or archive member read, in bytes (larger ones are rejected unread).
+MAX_FILE_BYTES = 64 * 2**20
+#: Largest CSV / JSONL field, in characters (a longer one rejects its row only).
+MAX_FIELD_CHARS = 64 * 2**20
+#: Largest compression ratio of an archive member once it has inflated past ``RATIO_FLOOR`` bytes:
+#: news text deflates about 3:1, a zip bomb 1000:1.
+MAX_RATIO = 100
+RATIO_FLOOR = 2**20
+#: Publication dates newskit can hold (``datetime64[ns]``); others are rejected as out of range.
+DATE_MIN, DATE_MAX = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+_ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, OSError, EOFError,
+                   zlib.error, lzma.LZMAError, ValueError, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
 class Reject:
-    """One input that was not loaded: where it is and why."""
+    """One input that was not loaded: where it is and why.
+
+    ``path`` is the file (``archive!member`` for an archive member), ``line`` the line (or table
+    row line) at fault when there is one. ``detail`` explains the reason in newskit's own words and
+    never quotes the rejected content.
+    """
 
     path: str
     line: int | None
@@ -153,7 +190,10 @@ def outlet_name(source: str) -> str:
 
 
 def _host(url: str) -> str:
-    host = (urlparse(url).hostname or "").lower()
+    try:
+        host = (urlparse(url).hostname or "").lower()
+    except ValueError:
+        return ""
     return host[4:] if host.startswith("www.") else host
 
 
@@ -162,13 +202,36 @@ def _article_id(url: str, title: str, text: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _url_problem(value: str) -> str | None:
+    """Why ``value`` is not a usable http(s) URL (None when it is one). Never quotes the value."""
+    if _URL_BAD_CHARS.search(value):
+        return "contains whitespace or control characters"
+    try:
+        parsed = urlparse(value)
+        host = parsed.hostname
+        parsed.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return "cannot be parsed as a URL"
+    if parsed.scheme not in {"http", "https"}:
+        return "not an http(s) URL"
+    if not host:
+        return "has no host"
+    return None
+
+
 def _looks_like_url(value: str) -> bool:
-    parsed = urlparse(value)
-    return parsed.scheme in {"http", "https"} and bool(parsed.netloc) and " " not in value
+    return _url_problem(value) is None
 
 
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
+
+
+def _in_range(stamp: pd.Timestamp, line: int | None) -> pd.Timestamp:
+    if not DATE_MIN <= stamp < DATE_MAX + pd.Timedelta(days=1):
+        raise _Rejected(line, "date out of range",
+                        f"year {stamp.year}; newskit holds dates from {DATE_MIN.date()} to {DATE_MAX.date()}")
+    return pd.Timestamp(stamp).as_unit("ns")
 
 
 @dataclass
@@ -188,26 +251,57 @@ class _Rejected(Exception):
         self.line, self.reason, self.detail = line, reason, detail
 
 
-def _parse_yyyymmdd(value: str, line: int) -> pd.Timestamp:
+def _parse_yyyymmdd(value: str, line: int | None) -> pd.Timestamp:
     if not value:
-        raise _Rejected(line, "missing date", "line 2 is empty; expected YYYYMMDD")
+        raise _Rejected(line, "missing date", "the date is empty; expected YYYYMMDD")
     if not _DATE8.fullmatch(value):
-        raise _Rejected(line, "invalid date", f"{value[:40]!r} is not YYYYMMDD")
+        raise _Rejected(line, "invalid date", f"{len(value)} characters that are not 8 digits YYYYMMDD")
     try:
-        return pd.Timestamp(_date(int(value[:4]), int(value[4:6]), int(value[6:])))
+        day = _date(int(value[:4]), int(value[4:6]), int(value[6:]))
     except ValueError as exc:
-        raise _Rejected(line, "impossible date", f"{value}: {exc}") from None
+        raise _Rejected(line, "impossible date", f"not a calendar day: {exc}") from None
+    return _in_range(pd.Timestamp(day), line)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    head = data[:400]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.6
+
+
+def _decode(data: bytes) -> str:
+    """Bytes of a native file as text: UTF-8 (BOM optional), or UTF-16/32 when a BOM says so."""
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                line = data[:exc.start].decode(encoding, errors="replace").count("\n") + 1
+                raise _Rejected(line, "undecodable bytes",
+                                f"invalid {encoding.upper()} at byte {exc.start}") from None
+            nul = text.find("\x00")
+            if nul >= 0:
+                raise _Rejected(text.count("\n", 0, nul) + 1, "NUL byte",
+                                f"a NUL character at character {nul}: not a text file")
+            return text
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        if _looks_utf16(data):
+            raise _Rejected(None, "undecodable bytes",
+                            "looks like UTF-16 without a byte-order mark; save the file as UTF-8")
+        raise _Rejected(_line_of(data, nul), "NUL byte", f"a NUL byte at byte {nul}: not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Rejected(_line_of(data, exc.start), "undecodable bytes",
+                        f"not UTF-8 at byte {exc.start}") from None
 
 
 def _parse_native(label: str, data: bytes) -> _Record:
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise _Rejected(_line_of(data, nul), "binary file", f"NUL byte at offset {nul}")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _Rejected(_line_of(data, exc.start), "undecodable bytes",
-                        f"not UTF-8 at byte {exc.start}: {data[exc.start:exc.start + 4]!r}") from None
+    text = _decode(data)
     # Universal newlines: CRLF and CR are line endings, not content.
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if text.endswith(("\n", "\r")):
@@ -222,8 +316,11 @@ def _parse_native(label: str, data: bytes) -> _Record:
         raise _Rejected(3, "missing URL line", "file ends after the date" if len(lines) < 3
                         else "line 3 is empty")
     url = lines[2].strip()
-    if not _looks_like_url(url):
-        raise _Rejected(3, "missing URL line", f"line 3 is not an http(s) URL: {url[:60]!r}")
+    if not url.lower().startswith(("http://", "https://")):
+        raise _Rejected(3, "missing URL line", "line 3 is not an http(s) URL")
+    problem = _url_problem(url)
+    if problem:
+        raise _Rejected(3, "invalid URL", f"line 3 {problem}")
     paragraphs, body_line = [], None
     for number, line in enumerate(lines[3:], start=4):
         line = line.strip()
@@ -236,192 +333,477 @@ def _parse_native(label: str, data: bytes) -> _Record:
 
 
 # ---------------------------------------------------------------------------------------------
-# inputs: each yields (label, bytes) for native files, or records for tabular files
+# inputs: walking folders and globs (every entry is loaded, rejected or listed as skipped)
 
 
-def _expand(source: Any) -> Iterator[Path | str]:
-    if isinstance(source, (str, Path)):
-        path = Path(source).expanduser()
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and _is_input(p))
-        elif path.exists():
-            yield path
-        elif any(ch in str(source) for ch in "*?["):
-            matches = sorted(_glob.glob(str(path), recursive=True))
-            yield from (Path(m) for m in matches if Path(m).is_file())
+class _Skipped:
+    """Files found but not read as articles (other extensions, hidden files): counted, with examples."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.kinds: Counter[str] = Counter()
+        self.examples: list[str] = []
+
+    def add(self, label: str, kind: str) -> None:
+        self.count += 1
+        self.kinds[kind] += 1
+        if len(self.examples) < 5:
+            self.examples.append(label)
+
+    def add_name(self, label: str, name: str) -> None:
+        if name.startswith("."):
+            self.add(label, "hidden")
         else:
-            yield str(path)  # reported as a reject: does not exist
-    elif isinstance(source, Iterable):
-        for item in source:
-            yield from _expand(item)
-    else:
-        raise TypeError(f"cannot load articles from {type(source).__name__}: give a path, glob, "
-                        "list of paths or a DataFrame")
+            suffix = "".join(Path(name).suffixes[-2:]).lower() if "." in name.strip(".") else ""
+            self.add(label, suffix or "no extension")
+
+    def as_dict(self) -> dict:
+        return {"count": self.count, "kinds": dict(self.kinds.most_common()), "examples": self.examples}
 
 
-def _is_input(path: Path) -> bool:
-    name = path.name.lower()
+def _is_input(path: Path | str) -> bool:
+    name = Path(path).name.lower()
     if name.startswith("."):
         return False
     return name.endswith(".txt") or name.endswith(TABULAR_SUFFIXES) or name.endswith(ARCHIVE_SUFFIXES)
 
 
-def _archive_members(path: Path) -> Iterator[tuple[str, bytes]]:
-    name = path.name.lower()
-    if name.endswith(".zip"):
-        with zipfile.ZipFile(path) as zf:
-            for info in sorted(zf.infolist(), key=lambda i: i.filename):
-                if not info.is_dir() and info.filename.lower().endswith(".txt") \
-                        and not Path(info.filename).name.startswith("."):
-                    yield f"{path}!{info.filename}", zf.read(info)
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _entry(path: Path, *, root: str | None, follow: bool, skipped: _Skipped, seen: set[str],
+           given: bool) -> Iterator[Path | Reject]:
+    """One folder entry (or a path the user gave): a file to read, rejects, or folder contents."""
+    label = str(path)
+    is_link = path.is_symlink()
+    try:
+        info = os.stat(path)  # follows links; never opens the file (a FIFO cannot block here)
+    except OSError as exc:
+        if is_link and exc.errno == errno.ELOOP:
+            yield Reject(label, None, "symlink loop", "the link points back to itself")
+        elif is_link and exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            yield Reject(label, None, "broken symlink", "the link target does not exist")
+        else:
+            yield Reject(label, None, "unreadable file", exc.strerror or type(exc).__name__)
+        return
+    real = os.path.realpath(path)
+    if is_link and root is not None and not follow and not _inside(real, root):
+        yield Reject(label, None, "symlink leaves the corpus folder",
+                     "not followed; pass follow_symlinks=True to follow links")
+        return
+    if stat.S_ISDIR(info.st_mode):
+        if not given and path.name.startswith("."):
+            skipped.add(label, "hidden folder")
+            return
+        if real in seen:
+            yield Reject(label, None, "symlink loop", "the folder was already read through another path")
+            return
+        seen.add(real)
+        if path.name.lower().endswith(".txt"):
+            yield Reject(label, None, "not a regular file",
+                         "a folder named like an article file; the files inside it are read")
+        yield from _walk(path, root=root if root is not None else real, follow=follow,
+                         skipped=skipped, seen=seen)
+        return
+    if not stat.S_ISREG(info.st_mode):
+        yield Reject(label, None, "not a regular file", f"{_special_kind(info.st_mode)}; not opened")
+        return
+    if given or _is_input(path):
+        yield path
     else:
-        with tarfile.open(path) as tf:
-            for member in sorted(tf.getmembers(), key=lambda m: m.name):
-                if member.isfile() and member.name.lower().endswith(".txt") \
-                        and not Path(member.name).name.startswith("."):
+        skipped.add_name(label, path.name)
+
+
+def _walk(folder: Path, *, root: str, follow: bool, skipped: _Skipped, seen: set[str]
+          ) -> Iterator[Path | Reject]:
+    try:
+        with os.scandir(folder) as handle:
+            names = sorted(entry.name for entry in handle)
+    except OSError as exc:
+        yield Reject(str(folder), None, "unreadable folder", exc.strerror or type(exc).__name__)
+        return
+    for name in names:
+        yield from _entry(folder / name, root=root, follow=follow, skipped=skipped, seen=seen, given=False)
+
+
+def _glob_base(pattern: str) -> str:
+    head = re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+    base = head if head.endswith(os.sep) else os.path.dirname(head)
+    return os.path.realpath(base or ".")
+
+
+def _expand(source: Any, *, follow: bool, skipped: _Skipped) -> Iterator[Path | Reject]:
+    if isinstance(source, (str, os.PathLike)):
+        text = os.fspath(source)
+        path = Path(text).expanduser()
+        seen: set[str] = set()
+        if os.path.lexists(path):
+            yield from _entry(path, root=None, follow=follow, skipped=skipped, seen=seen, given=True)
+        elif any(ch in text for ch in "*?["):
+            matches = sorted(_glob.glob(str(path), recursive=True))
+            if not matches:
+                yield Reject(str(path), None, "not found", "no file matches the glob")
+            base = _glob_base(str(path))
+            for match in matches:
+                yield from _entry(Path(match), root=base, follow=follow, skipped=skipped, seen=seen,
+                                  given=True)
+        else:
+            yield Reject(str(path), None, "not found", "no such file, folder or glob match")
+    elif isinstance(source, Iterable):
+        for item in source:
+            yield from _expand(item, follow=follow, skipped=skipped)
+    else:
+        raise TypeError(f"cannot load articles from {type(source).__name__}: give a path, glob, "
+                        "list of paths or a DataFrame")
+
+
+# ---------------------------------------------------------------------------------------------
+# reading files and archive members with limits
+
+
+def _read_limited(handle: IO[bytes], *, compressed: int | None = None) -> bytes:
+    """Read at most ``MAX_FILE_BYTES`` (and, for a compressed member, at most ``MAX_RATIO`` times its
+    compressed size once past ``RATIO_FLOOR``), raising :class:`_Rejected` instead of inflating more."""
+    chunks, total = [], 0
+    while True:
+        chunk = handle.read(2**20)
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > MAX_FILE_BYTES:
+            raise _Rejected(None, "file too large", f"over {MAX_FILE_BYTES:,} bytes; not read further")
+        if compressed is not None and total > RATIO_FLOOR and total > MAX_RATIO * max(compressed, 1):
+            raise _Rejected(None, "compression ratio too high",
+                            f"inflates over {MAX_RATIO}:1 (a zip bomb?); not read further")
+        chunks.append(chunk)
+
+
+def _native_file(path: Path) -> _Record | Reject:
+    label = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Reject(label, None, "file too large", f"{size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        with open(path, "rb") as handle:
+            data = _read_limited(handle)
+        return _parse_native(label, data)
+    except _Rejected as rej:
+        return Reject(label, rej.line, rej.reason, rej.detail)
+    except OSError as exc:
+        return Reject(label, None, "unreadable file", exc.strerror or type(exc).__name__)
+
+
+def _member(label: str, read) -> _Record | Reject:
+    try:
+        return _parse_native(label, read())
+    except _Rejected as rej:
+        return Reject(label, rej.line, rej.reason, rej.detail)
+    except zipfile.BadZipFile as exc:
+        return Reject(label, None, "corrupt archive member",
+                      "CRC check failed" if "CRC" in str(exc) else "bad compressed data")
+    except _ARCHIVE_ERRORS as exc:
+        return Reject(label, None, "corrupt archive member", f"{type(exc).__name__} while inflating")
+
+
+def _zip_records(path: Path, skipped: _Skipped) -> Iterator[_Record | Reject]:
+    with zipfile.ZipFile(path) as zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            if info.is_dir():
+                continue
+            label = f"{path}!{info.filename}"
+            name = Path(info.filename).name
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                yield Reject(label, None, "link member", "links inside archives are not followed")
+            elif name.startswith(".") or not name.lower().endswith(".txt"):
+                skipped.add_name(label, name)
+            elif info.flag_bits & 0x1:
+                yield Reject(label, None, "encrypted archive member", "newskit does not decrypt archives")
+            elif info.compress_type not in _ZIP_METHODS:
+                yield Reject(label, None, "unsupported compression",
+                             f"zip compression method {info.compress_type}; use deflate")
+            elif info.file_size > MAX_FILE_BYTES:
+                yield Reject(label, None, "file too large",
+                             f"{info.file_size:,} bytes declared; the limit is {MAX_FILE_BYTES:,}")
+            else:
+                def read(info=info) -> bytes:
+                    with zf.open(info) as handle:
+                        return _read_limited(handle, compressed=info.compress_size)
+                yield _member(label, read)
+
+
+def _tar_records(path: Path, skipped: _Skipped) -> Iterator[_Record | Reject]:
+    with tarfile.open(path) as tf:
+        members, broken = [], None
+        try:
+            for member in tf:
+                members.append(member)
+        except _ARCHIVE_ERRORS as exc:
+            broken = Reject(str(path), None, "unreadable archive",
+                            f"{type(exc).__name__} after {len(members)} members; the rest is not read")
+        for member in sorted(members, key=lambda m: m.name):
+            if member.isdir():
+                continue
+            label = f"{path}!{member.name}"
+            name = Path(member.name).name
+            if member.issym() or member.islnk():
+                yield Reject(label, None, "link member", "links inside archives are not followed")
+            elif not member.isfile():
+                yield Reject(label, None, "not a regular file", "a device or FIFO member; not read")
+            elif name.startswith(".") or not name.lower().endswith(".txt"):
+                skipped.add_name(label, name)
+            elif member.size > MAX_FILE_BYTES:
+                yield Reject(label, None, "file too large",
+                             f"{member.size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            else:
+                def read(member=member) -> bytes:
                     handle = tf.extractfile(member)
-                    yield f"{path}!{member.name}", handle.read() if handle else b""
+                    return _read_limited(handle) if handle else b""
+                yield _member(label, read)
+        if broken is not None:
+            yield broken
+
+
+def _archive_records(path: Path, skipped: _Skipped) -> Iterator[_Record | Reject]:
+    reader = _zip_records if path.name.lower().endswith(".zip") else _tar_records
+    produced = 0
+    try:
+        for item in reader(path, skipped):
+            produced += 1
+            yield item
+    except _ARCHIVE_ERRORS as exc:
+        after = f" after {produced} members" if produced else ""
+        yield Reject(str(path), None, "unreadable archive", f"{type(exc).__name__}{after}")
+
+
+# ---------------------------------------------------------------------------------------------
+# tables: CSV / JSONL / Parquet / DataFrame rows, validated one by one
 
 
 _FIELDS = ("title", "date", "url", "text")
 
 
-def _tabular_rows(path: Path, columns: Mapping[str, str] | None) -> Iterator[tuple[int, dict]]:
+def _sniff_encoding(path: Path) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    encoding = _sniff_encoding(path)
+    previous = csv.field_size_limit()
+    # csv's own limit (131,072) would abort the whole table; rows over MAX_FIELD_CHARS are rejected
+    # one by one below instead (a field cannot be longer than the file).
+    csv.field_size_limit(max(previous, path.stat().st_size + 1))
+    try:
+        with open(path, encoding=encoding, errors="surrogateescape", newline="") as handle:
+            reader = csv.reader(handle)
+            try:
+                header = next(reader)
+            except StopIteration:
+                yield 1, {"__error__": ("empty table", "no header row")}
+                return
+            line = reader.line_num + 1
+            n_rows = 0
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    yield line, {"__error__": ("unreadable row",
+                                               f"{exc}; the rest of the table is not read")}
+                    return
+                if row:
+                    n_rows += 1
+                    if len(row) != len(header):
+                        yield line, {"__error__": ("wrong number of fields",
+                                                   f"{len(row)} fields; the header has {len(header)}")}
+                    else:
+                        yield line, dict(zip(header, row))
+                line = reader.line_num + 1
+            if not n_rows:
+                yield 1, {"__error__": ("empty table", "a header and no rows")}
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    with open(path, encoding=_sniff_encoding(path), errors="surrogateescape") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            if _SURROGATE.search(line):
+                yield number, {"__error__": ("undecodable bytes", "the line is not UTF-8")}
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, {"__error__": ("invalid JSON", f"{exc.msg} at column {exc.colno}")}
+                continue
+            yield number, row if isinstance(row, dict) else {"__error__": ("invalid JSON",
+                                                                           "not a JSON object")}
+
+
+def _tabular_rows(path: Path) -> Iterator[tuple[int, dict]]:
     """Yield (line number, row dict) for CSV / JSONL / Parquet (Parquet: row number + 1)."""
     name = path.name.lower()
     if name.endswith(".csv"):
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            start = 2
-            for row in reader:
-                yield start, row
-                start = reader.line_num + 1
+        yield from _csv_rows(path)
     elif name.endswith((".jsonl", ".ndjson")):
-        with open(path, encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, {"__error__": f"invalid JSON: {exc.msg}"}
-                    continue
-                yield number, row if isinstance(row, dict) else {"__error__": "not a JSON object"}
+        yield from _jsonl_rows(path)
     else:
         frame = pd.read_parquet(path)
         for number, row in enumerate(frame.to_dict("records"), start=1):
             yield number, row
 
 
-def _parse_any_date(value: Any, line: int) -> pd.Timestamp | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value)) if not isinstance(value, (str, bytes, list, dict, tuple)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _parse_any_date(value: Any, line: int | None) -> pd.Timestamp | None:
+    """A publication date from a table cell: YYYYMMDD, ISO 8601, RFC 2822 or a datetime (never
+    relative words such as ``now`` or ``today``); None when the cell is empty."""
+    if _missing(value):
         return None
-    if isinstance(value, (pd.Timestamp, _date)):
-        return pd.Timestamp(value).tz_localize(None) if pd.Timestamp(value).tzinfo else pd.Timestamp(value)
-    value = str(value).strip()
+    if isinstance(value, (pd.Timestamp, _datetime, _date, np.datetime64)):
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, OverflowError):
+            raise _Rejected(line, "date out of range", "the date cannot be held") from None
+        return _in_range(stamp.tz_convert(None) if stamp.tzinfo else stamp, line)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise _Rejected(line, "invalid date", f"a {type(value).__name__}, expected a date string")
+    value = value.strip()
     if not value:
         return None
+    if "\x00" in value:
+        raise _Rejected(line, "NUL byte", "a NUL character in the date")
     if _DATE8.fullmatch(value):
         return _parse_yyyymmdd(value, line)
+    if _ISO_DATE.fullmatch(value):
+        try:
+            stamp = pd.Timestamp(value)
+        except OutOfBoundsDatetime:
+            raise _Rejected(line, "date out of range", "outside the years newskit can hold") from None
+        except (ValueError, TypeError) as exc:
+            raise _Rejected(line, "impossible date", f"not a calendar day: {exc}") from None
+    elif _RFC2822.fullmatch(value):
+        try:
+            stamp = pd.Timestamp(parsedate_to_datetime(value))
+        except (ValueError, TypeError, IndexError, OverflowError):
+            raise _Rejected(line, "impossible date", "not a calendar date (RFC 2822 form)") from None
+    else:
+        raise _Rejected(line, "invalid date",
+                        f"{len(value)} characters that are not YYYY-MM-DD, YYYYMMDD or an RFC 2822 date")
+    return _in_range(stamp.tz_convert(None) if stamp.tzinfo is not None else stamp, line)
+
+
+def _text_field(row: Mapping, field: str, line: int | None) -> str:
+    value = row.get(field)
+    if _missing(value):
+        return ""
+    if not isinstance(value, str):
+        raise _Rejected(line, f"invalid {field}", f"the {field} is a {type(value).__name__}, not text")
+    if "\x00" in value:
+        raise _Rejected(line, "NUL byte", f"a NUL character in the {field}")
+    if _SURROGATE.search(value):
+        raise _Rejected(line, "undecodable bytes", f"the {field} is not UTF-8")
+    if len(value) > MAX_FIELD_CHARS:
+        raise _Rejected(line, "field too large", f"the {field} has {len(value):,} characters; "
+                                                 f"the limit is {MAX_FIELD_CHARS:,}")
+    return value
+
+
+def _row_record(path: str, label: str, number: int, row: Mapping, mapping: Mapping[str, str]
+                ) -> _Record | Reject:
+    """Validate one table row (CSV, JSONL, Parquet or DataFrame) the same way for every source."""
+    if "__error__" in row:
+        reason, detail = row["__error__"]
+        return Reject(path, number, reason, detail)
+    row = {mapping.get(k, k): v for k, v in row.items()}
+    missing = [f for f in ("title", "text") if f not in row]
+    if missing:
+        return Reject(path, number, "missing column",
+                      f"no {', '.join(missing)} column (map yours with columns={{...}})")
     try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise _Rejected(line, "invalid date", f"{value[:40]!r} is not a date") from None
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(None)
-    return stamp
+        title = _text_field(row, "title", number).strip()
+        if not title:
+            raise _Rejected(number, "missing title")
+        date = _parse_any_date(row.get("date"), number)
+        url = _text_field(row, "url", number).strip()
+        if url:
+            problem = _url_problem(url)
+            if problem:
+                raise _Rejected(number, "invalid URL", f"the url {problem}")
+        text = _text_field(row, "text", number)
+        paragraphs = [p.strip() for p in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                      if p.strip()]
+        if not paragraphs:
+            raise _Rejected(number, "empty body")
+    except _Rejected as rej:
+        return Reject(path, rej.line, rej.reason, rej.detail)
+    return _Record(label, title, date, url, paragraphs, number if url else None, number)
 
 
 def _tabular_records(path: Path, columns: Mapping[str, str] | None) -> Iterator[_Record | Reject]:
     mapping = dict(columns or {})
+    produced = 0
     try:
-        rows = list(_tabular_rows(path, columns))
-    except Exception as exc:  # unreadable table: one reject for the whole file
-        yield Reject(str(path), None, "unreadable table", f"{type(exc).__name__}: {exc}")
-        return
-    for number, row in rows:
-        label = f"{path}:{number}"
-        if "__error__" in row:
-            yield Reject(str(path), number, row["__error__"])
-            continue
-        row = {mapping.get(k, k): v for k, v in row.items()}
-        missing = [f for f in ("title", "text") if f not in row]
-        if missing:
-            yield Reject(str(path), number, "missing column",
-                         f"no {', '.join(missing)} column (map yours with columns={{...}})")
-            continue
-        try:
-            title = "" if row.get("title") is None else str(row["title"]).strip()
-            if not title or title == "nan":
-                raise _Rejected(number, "missing title")
-            date = _parse_any_date(row.get("date"), number)
-            url = row.get("url")
-            url = "" if url is None or (isinstance(url, float) and pd.isna(url)) else str(url).strip()
-            if url and not _looks_like_url(url):
-                raise _Rejected(number, "invalid URL", f"{url[:60]!r}")
-            text = "" if row.get("text") is None or (isinstance(row["text"], float)
-                                                      and pd.isna(row["text"])) else str(row["text"])
-            paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n") if p.strip()]
-            if not paragraphs:
-                raise _Rejected(number, "empty body")
-        except _Rejected as rej:
-            yield Reject(str(path), rej.line, rej.reason, rej.detail)
-            continue
-        yield _Record(label, title, date, url, paragraphs, number if url else None, number)
+        for number, row in _tabular_rows(path):
+            produced += 1
+            yield _row_record(str(path), f"{path}:{number}", number, row, mapping)
+    except Exception as exc:  # unreadable table (corrupt Parquet, I/O error): one reject
+        after = f" after {produced} rows; the rest is not read" if produced else ""
+        yield Reject(str(path), None, "unreadable table", f"{type(exc).__name__}{after}")
 
 
-def _records(sources: Any, columns: Mapping[str, str] | None) -> Iterator[_Record | Reject]:
-    for item in _expand(sources):
-        if isinstance(item, str):
-            yield Reject(item, None, "not found", "no such file, folder or glob match")
+def _records(sources: Any, columns: Mapping[str, str] | None, *, follow: bool, skipped: _Skipped
+             ) -> Iterator[_Record | Reject]:
+    for item in _expand(sources, follow=follow, skipped=skipped):
+        if isinstance(item, Reject):
+            yield item
             continue
         name = item.name.lower()
         if name.endswith(TABULAR_SUFFIXES):
             yield from _tabular_records(item, columns)
-            continue
-        if name.endswith(ARCHIVE_SUFFIXES):
-            try:
-                members = list(_archive_members(item))
-            except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError) as exc:
-                yield Reject(str(item), None, "unreadable archive", f"{type(exc).__name__}: {exc}")
-                continue
-            entries: Iterable[tuple[str, bytes]] = members
+        elif name.endswith(ARCHIVE_SUFFIXES):
+            yield from _archive_records(item, skipped)
         else:
-            try:
-                entries = [(str(item), item.read_bytes())]
-            except OSError as exc:
-                yield Reject(str(item), None, "unreadable file", str(exc))
-                continue
-        for label, data in entries:
-            try:
-                yield _parse_native(label, data)
-            except _Rejected as rej:
-                yield Reject(label, rej.line, rej.reason, rej.detail)
+            yield _native_file(item)
 
 
 def _from_frame(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> Iterator[_Record | Reject]:
     mapping = dict(columns or {})
-    frame = frame.rename(columns=mapping)
     for number, row in enumerate(frame.to_dict("records"), start=1):
-        label = row.get("path") if isinstance(row.get("path"), str) else f"<DataFrame>:{number}"
-        text = row.get("text")
-        if "title" not in row or "text" not in row:
-            yield Reject(label, number, "missing column", "needs title and text columns")
-            continue
-        try:
-            date = _parse_any_date(row.get("date"), number)
-        except _Rejected as rej:
-            yield Reject(label, number, rej.reason, rej.detail)
-            continue
-        url = row.get("url") if isinstance(row.get("url"), str) else ""
-        paragraphs = [p.strip() for p in str(text or "").split("\n") if p.strip()]
-        title = str(row.get("title") or "").strip()
-        if not title:
-            yield Reject(label, number, "missing title")
-        elif not paragraphs:
-            yield Reject(label, number, "empty body")
-        else:
-            yield _Record(label, title, date, url.strip(), paragraphs, number, number)
+        row = {mapping.get(k, k): v for k, v in row.items()}
+        label = row.get("path") if isinstance(row.get("path"), str) and row.get("path") \
+            else f"<DataFrame>:{number}"
+        path = label if not label.startswith("<DataFrame>") else "<DataFrame>"
+        yield _row_record(path, label, number, row, {})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,8 +816,13 @@ def load_corpus(
     strict: bool = False,
     columns: Mapping[str, str] | None = None,
     progress: bool = False,
+    follow_symlinks: bool = False,
 ) -> pd.DataFrame:
     """Load articles into a table with one row per article.
+
+    Every input is accounted for: ``len(df) + len(rejects(df)) == df.attrs["n_inputs"]``. Files
+    that are not article inputs by name (other extensions, hidden files) are not inputs; they are
+    counted in ``df.attrs["skipped"]`` so an empty result can say what was found.
 
     Parameters
     ----------
@@ -449,13 +836,17 @@ def load_corpus(
         Renames table columns to newskit's names, e.g. ``{"headline": "title", "body": "text"}``.
     progress
         Show a progress bar while reading.
+    follow_symlinks
+        Follow symbolic links that lead outside a corpus folder (or outside a glob's folder).
+        By default such links are rejected with a reason; links inside the folder are read.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``article_id, title, date, url, source, outlet, text, n_paragraphs, n_words,
         path``. Rejected inputs are in ``df.attrs["rejects"]`` (see :func:`rejects`); the number
-        of inputs read is ``df.attrs["n_inputs"]``.
+        of inputs read is ``df.attrs["n_inputs"]``; files skipped by name are summarised in
+        ``df.attrs["skipped"]`` (``count``, ``kinds`` by extension, up to 5 ``examples``).
 
     Examples
     --------
@@ -468,10 +859,11 @@ def load_corpus(
     >>> len(df), rejects(df).reason.tolist()
     (1, ['duplicate URL'])
     """
+    skipped = _Skipped()
     if isinstance(source, pd.DataFrame):
         stream: Iterable[_Record | Reject] = _from_frame(source, columns)
     else:
-        stream = _records(source, columns)
+        stream = _records(source, columns, follow=follow_symlinks, skipped=skipped)
     if progress:
         from tqdm.auto import tqdm
         stream = tqdm(stream, desc="loading", unit="article")
@@ -521,13 +913,32 @@ def load_corpus(
     df["n_words"] = df["n_words"].astype("int64")
     df.attrs["rejects"] = [asdict(r) for r in rejected]
     df.attrs["n_inputs"] = n_inputs
+    df.attrs["skipped"] = skipped.as_dict()
     if rejected:
         if strict:
             raise CorpusError(rejected, n_inputs)
         warnings.warn(f"{len(rejected)} of {n_inputs} inputs rejected; "
                       "see newskit.corpus.rejects(df) for path, line and reason",
                       CorpusWarning, stacklevel=2)
+    elif not rows and skipped.count:
+        warnings.warn(f"no article could be loaded: {skipped_note(df.attrs['skipped'])}",
+                      CorpusWarning, stacklevel=2)
     return df
+
+
+def skipped_note(skipped: Mapping[str, Any]) -> str:
+    """One sentence on the files :func:`load_corpus` skipped by name (``df.attrs["skipped"]``).
+
+    >>> skipped_note({"count": 3, "kinds": {"no extension": 2, ".md": 1}, "examples": []})
+    '3 files skipped by name (2 no extension, 1 .md); articles must be .txt, .csv, .jsonl, .ndjson, .parquet, .pq, .zip, .tar.gz, .tgz or .tar files'
+    """
+    count = int(skipped.get("count", 0))
+    if not count:
+        return "no files found"
+    kinds = ", ".join(f"{n} {kind}" for kind, n in skipped.get("kinds", {}).items())
+    names = [".txt", *TABULAR_SUFFIXES, *ARCHIVE_SUFFIXES]
+    return (f"{count} file{'s' if count != 1 else ''} skipped by name ({kinds}); articles must be "
+            f"{', '.join(names[:-1])} or {names[-1]} files")
 
 
 def _is_row_label(label: str) -> bool:

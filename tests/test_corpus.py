@@ -65,7 +65,7 @@ def test_good_and_bad_files_are_all_accounted_for(messy):
     for name, (_, line, reason) in BAD.items():
         assert by_file[name] == (line, reason), name
     assert by_file["bad_latin1.txt"] == (1, "undecodable bytes")
-    assert by_file["bad_binary.txt"][1] == "binary file"
+    assert by_file["bad_binary.txt"][1] == "NUL byte"
     dup = rej[rej.reason == "duplicate URL"].iloc[0]
     assert "a_good_plain.txt" in dup.detail and "kept" in dup.detail
 
