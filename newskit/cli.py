@@ -8,36 +8,94 @@ Examples
 from __future__ import annotations
 
 import argparse
+import glob
 import json
+import os
+import re
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["main", "terminal_safe"]
+
+# C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates, and lone surrogates
+# (undecodable file names): shown as escapes so data cannot move the cursor, recolour or reorder.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     "\u2066-\u2069\ud800-\udfff]")
 
 
-def _load(path: str):
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(value: object) -> str:
+    r"""``str(value)`` with control characters, bidi controls and lone surrogates shown escaped.
+
+    Every line the command prints from data (paths, hosts, reasons) goes through this.
+
+    >>> terminal_safe("evil\x1b[31m.example\u202e")
+    'evil\\x1b[31m.example\\u202e'
+    """
+    return _UNSAFE.sub(_escape, str(value))
+
+
+def _json_safe(text: str) -> str:
+    # json.dumps already escapes C0 controls; C1, bidi controls and surrogates appear only inside
+    # JSON strings, where a \uXXXX escape is the same value.
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _exists(path: str) -> bool:
+    """A path, a (possibly broken) link, or a glob with at least one match: what the loader reads."""
+    if os.path.lexists(path):
+        return True
+    return any(ch in path for ch in "*?[") and bool(glob.glob(os.path.expanduser(path), recursive=True))
+
+
+def _load(path: str, *, follow_symlinks: bool = False):
     from newskit.corpus import CorpusWarning, load_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CorpusWarning)
-        return load_corpus(path)
+        return load_corpus(path, follow_symlinks=follow_symlinks)
+
+
+def _nothing_loaded(command: str, path: str, articles) -> None:
+    from newskit.corpus import rejects, skipped_note
+
+    n_rejected = len(rejects(articles))
+    why = [f"{n_rejected} rejected (listed above)" if n_rejected else "0 inputs rejected"]
+    skipped = articles.attrs.get("skipped") or {}
+    if skipped.get("count"):
+        why.append(skipped_note(skipped))
+        if skipped.get("examples"):
+            why.append("e.g. " + ", ".join(terminal_safe(e) for e in skipped["examples"][:3]))
+    elif not n_rejected:
+        why.append("no files found")
+    print(f"newskit {command}: {terminal_safe(path)}: no article could be loaded: {'; '.join(why)}",
+          file=sys.stderr)
 
 
 def _info(args: argparse.Namespace) -> int:
     from newskit.corpus import summary
 
-    if not Path(args.path).exists():
-        print(f"newskit info: {args.path}: no such file or folder", file=sys.stderr)
+    if not _exists(args.path):
+        print(f"newskit info: {terminal_safe(args.path)}: no such file, folder or glob match", file=sys.stderr)
         return 2
-    facts = summary(_load(args.path))
+    articles = _load(args.path, follow_symlinks=args.follow_symlinks)
+    facts = summary(articles)
     if args.json:
-        print(json.dumps(facts, ensure_ascii=False, indent=None))
+        print(_json_safe(json.dumps(facts, ensure_ascii=False, indent=None)))
     else:
-        print(f"{args.path}")
+        safe = terminal_safe
+        print(safe(args.path))
         print(f"  articles    {facts['articles']:,}")
         print(f"  rejected    {len(facts['rejected']):,}")
+        if facts["skipped"]["count"]:
+            kinds = ", ".join(f"{n:,} {safe(k)}" for k, n in facts["skipped"]["kinds"].items())
+            print(f"  skipped     {facts['skipped']['count']:,} by name ({kinds})")
         if facts["date_min"]:
             print(f"  dates       {facts['date_min']} .. {facts['date_max']}"
                   + (f"  ({facts['undated']} undated)" if facts["undated"] else ""))
@@ -45,15 +103,16 @@ def _info(args: argparse.Namespace) -> int:
         print(f"  words       {facts['words']:,}")
         if facts["sources"]:
             print("  outlets")
-            width = max(len(s) for s in facts["sources"])
-            for source, count in facts["sources"].items():
+            hosts = {safe(s): c for s, c in facts["sources"].items()}
+            width = max(len(s) for s in hosts)
+            for source, count in hosts.items():
                 print(f"    {source:<{width}}  {count:>7,}")
         for rej in facts["rejected"]:
             where = f"{rej['path']}:{rej['line']}" if rej["line"] is not None else rej["path"]
-            print(f"  rejected: {where}: {rej['reason']}"
-                  + (f" ({rej['detail']})" if rej["detail"] else ""))
+            print(safe(f"  rejected: {where}: {rej['reason']}"
+                       + (f" ({rej['detail']})" if rej["detail"] else "")))
     if facts["articles"] == 0:
-        print(f"newskit info: {args.path}: no article could be loaded", file=sys.stderr)
+        _nothing_loaded("info", args.path, articles)
         return 1
     return 0
 
@@ -61,16 +120,17 @@ def _info(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> int:
     from newskit.corpus import summary, to_parquet
 
-    if not Path(args.corpus).exists():
-        print(f"newskit convert: {args.corpus}: no such file or folder", file=sys.stderr)
+    if not _exists(args.corpus):
+        print(f"newskit convert: {terminal_safe(args.corpus)}: no such file, folder or glob match",
+              file=sys.stderr)
         return 2
-    articles = _load(args.corpus)
+    articles = _load(args.corpus, follow_symlinks=args.follow_symlinks)
     if articles.empty:
-        print(f"newskit convert: {args.corpus}: no article could be loaded", file=sys.stderr)
+        _nothing_loaded("convert", args.corpus, articles)
         return 1
     out = to_parquet(articles, args.out, rows_per_partition=args.rows_per_partition)
     facts = summary(articles)
-    print(f"wrote {facts['articles']:,} articles ({len(facts['rejected'])} rejected) to {out}")
+    print(terminal_safe(f"wrote {facts['articles']:,} articles ({len(facts['rejected'])} rejected) to {out}"))
     return 0
 
 
@@ -91,7 +151,7 @@ def _annotate(args: argparse.Namespace) -> int:
           f"{meta['seconds']:,.1f} s")
     for rej in meta["rejected"]:
         where = f"{rej['path']}:{rej['line']}" if rej.get("line") is not None else rej["path"]
-        print(f"  rejected: {where}: {rej['reason']}", file=sys.stderr)
+        print(terminal_safe(f"  rejected: {where}: {rej['reason']}"), file=sys.stderr)
     if meta["n_articles"] == 0:
         print(f"newskit annotate: {args.corpus}: no article could be loaded", file=sys.stderr)
         return 1
@@ -106,12 +166,16 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="summarise a corpus: articles, rejects, dates, outlets")
     info.add_argument("path", metavar="PATH", help="folder, file, glob, archive or table of articles")
     info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.add_argument("--follow-symlinks", action="store_true",
+                      help="follow symbolic links that lead outside the corpus folder")
     info.set_defaults(func=_info)
 
     convert = sub.add_parser("convert", help="write a corpus as partitioned Parquet")
     convert.add_argument("corpus", metavar="CORPUS")
     convert.add_argument("out", metavar="OUT", help="output folder (e.g. corpus.parquet)")
     convert.add_argument("--rows-per-partition", type=int, default=1000)
+    convert.add_argument("--follow-symlinks", action="store_true",
+                         help="follow symbolic links that lead outside the corpus folder")
     convert.set_defaults(func=_convert)
 
     ann = sub.add_parser("annotate", help="annotate a corpus of any size into a folder of Parquet parts "

@@ -230,7 +230,7 @@ def _line_of(data: bytes, offset: int) -> int:
 def _in_range(stamp: pd.Timestamp, line: int | None) -> pd.Timestamp:
     if not DATE_MIN <= stamp < DATE_MAX + pd.Timedelta(days=1):
         raise _Rejected(line, "date out of range",
-                        f"year {stamp.year}; newskit holds dates from {DATE_MIN.date()} to {DATE_MAX.date()}")
+                        f"newskit holds dates from {DATE_MIN.date()} to {DATE_MAX.date()}")
     return pd.Timestamp(stamp).as_unit("ns")
 
 
@@ -727,7 +727,8 @@ def _text_field(row: Mapping, field: str, line: int | None) -> str:
     if _missing(value):
         return ""
     if not isinstance(value, str):
-        raise _Rejected(line, f"invalid {field}", f"the {field} is a {type(value).__name__}, not text")
+        raise _Rejected(line, "invalid URL" if field == "url" else f"invalid {field}",
+                        f"the {field} is a {type(value).__name__}, not text")
     if "\x00" in value:
         raise _Rejected(line, "NUL byte", f"a NUL character in the {field}")
     if _SURROGATE.search(value):
@@ -975,6 +976,7 @@ def summary(articles: pd.DataFrame) -> dict:
         "outlets": {k: int(v) for k, v in articles["outlet"].value_counts().items()},
         "paragraphs": int(articles["n_paragraphs"].sum()),
         "words": int(articles["n_words"].sum()),
+        "skipped": dict(articles.attrs.get("skipped") or {"count": 0, "kinds": {}, "examples": []}),
     }
 
 
