@@ -260,7 +260,10 @@ def _parse_yyyymmdd(value: str, line: int | None) -> pd.Timestamp:
         day = _date(int(value[:4]), int(value[4:6]), int(value[6:]))
     except ValueError as exc:
         raise _Rejected(line, "impossible date", f"not a calendar day: {exc}") from None
-    return _in_range(pd.Timestamp(day), line)
+    if not DATE_MIN.year <= day.year <= DATE_MAX.year:
+        raise _Rejected(line, "date out of range",
+                        f"newskit holds dates from {DATE_MIN.date()} to {DATE_MAX.date()}")
+    return pd.Timestamp(day)
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -397,12 +400,12 @@ def _entry(path: Path, *, root: str | None, follow: bool, skipped: _Skipped, see
         else:
             yield Reject(label, None, "unreadable file", exc.strerror or type(exc).__name__)
         return
-    real = os.path.realpath(path)
-    if is_link and root is not None and not follow and not _inside(real, root):
+    if is_link and root is not None and not follow and not _inside(os.path.realpath(path), root):
         yield Reject(label, None, "symlink leaves the corpus folder",
                      "not followed; pass follow_symlinks=True to follow links")
         return
     if stat.S_ISDIR(info.st_mode):
+        real = os.path.realpath(path)
         if not given and path.name.startswith("."):
             skipped.add(label, "hidden folder")
             return
