@@ -357,8 +357,7 @@ class _Skipped:
         if name.startswith("."):
             self.add(label, "hidden")
         else:
-            suffix = "".join(Path(name).suffixes[-2:]).lower() if "." in name.strip(".") else ""
-            self.add(label, suffix or "no extension")
+            self.add(label, Path(name).suffix.lower() or "no extension")
 
     def as_dict(self) -> dict:
         return {"count": self.count, "kinds": dict(self.kinds.most_common()), "examples": self.examples}

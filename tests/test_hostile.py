@@ -558,3 +558,17 @@ def test_one_folder_with_every_hostile_input(tmp_path, monkeypatch, capsys):
     assert cli(["info", str(root)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and f"rejected    {len(rej)}" in out
+
+
+def test_table_dates_take_iso_rfc2822_and_yyyymmdd_only(tmp_path):
+    (tmp_path / "t.csv").write_text(
+        "title,date,text\nIso,2023-03-01,A.\nIsoTime,2023-03-01T23:30:00Z,B.\nCompact,20230302,C.\n"
+        "Rfc,\"Thu, 02 Mar 2023 10:00:00 +0100\",D.\nSlashes,03/01/2023,E.\nWords,\"March 1, 2023\",F.\n"
+        "Empty,,G.\n")
+    df = load(tmp_path / "t.csv").set_index("title")
+    assert df.date.dropna().to_dict() == {"Iso": pd.Timestamp("2023-03-01"),
+                                          "IsoTime": pd.Timestamp("2023-03-01 23:30"),
+                                          "Compact": pd.Timestamp("2023-03-02"),
+                                          "Rfc": pd.Timestamp("2023-03-02 09:00")}
+    assert df.date.isna().tolist() == [False] * 4 + [True]          # an empty date: undated, not a reject
+    assert list(zip(rejects(df).line, rejects(df).reason)) == [(6, "invalid date"), (7, "invalid date")]
