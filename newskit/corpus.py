@@ -354,10 +354,7 @@ class _Skipped:
             self.examples.append(label)
 
     def add_name(self, label: str, name: str) -> None:
-        if name.startswith("."):
-            self.add(label, "hidden")
-        else:
-            self.add(label, Path(name).suffix.lower() or "no extension")
+        self.add(label, "hidden" if name.startswith(".") else Path(name).suffix.lower() or "no extension")
 
     def as_dict(self) -> dict:
         return {"count": self.count, "kinds": dict(self.kinds.most_common()), "examples": self.examples}
@@ -388,6 +385,9 @@ def _entry(path: Path, *, root: str | None, follow: bool, skipped: _Skipped, see
            given: bool) -> Iterator[Path | Reject]:
     """One folder entry (or a path the user gave): a file to read, rejects, or folder contents."""
     label = str(path)
+    if not given and path.name.startswith("."):
+        skipped.add(label, "hidden")  # hidden files and folders (.git, .ipynb_checkpoints) are not inputs
+        return
     is_link = path.is_symlink()
     try:
         info = os.stat(path)  # follows links; never opens the file (a FIFO cannot block here)
@@ -405,11 +405,11 @@ def _entry(path: Path, *, root: str | None, follow: bool, skipped: _Skipped, see
         return
     if stat.S_ISDIR(info.st_mode):
         real = os.path.realpath(path)
-        if not given and path.name.startswith("."):
-            skipped.add(label, "hidden folder")
-            return
         if real in seen:
-            yield Reject(label, None, "symlink loop", "the folder was already read through another path")
+            if _inside(os.path.realpath(path.parent), real):
+                yield Reject(label, None, "symlink loop", "the link leads back to a folder above it")
+            else:
+                yield Reject(label, None, "folder already read", "reached again through a symbolic link")
             return
         seen.add(real)
         if path.name.lower().endswith(".txt"):

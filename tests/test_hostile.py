@@ -245,8 +245,12 @@ def test_every_input_is_counted(tmp_path, monkeypatch):
     (root / "locked" / "x.txt").write_text(numbered(3))
     _unreadable(monkeypatch, root / "locked")
     _tar_with_links(root / "links.tar")
+    (root / "zz_again").symlink_to(root / "folder.txt", target_is_directory=True)  # read once, not twice
+    (root / ".hidden.txt").write_text(numbered(4))                                 # hidden: skipped
     df = load(root)
     got = reasons(df)
+    assert got["zz_again"] == (None, "folder already read")
+    assert df.attrs["skipped"] == {"count": 1, "kinds": {"hidden": 1}, "examples": [str(root / ".hidden.txt")]}
     assert got["folder.txt"] == (None, "not a regular file")
     assert got["pipe.txt"] == (None, "not a regular file")
     assert got["broken.txt"] == (None, "broken symlink")
@@ -255,8 +259,8 @@ def test_every_input_is_counted(tmp_path, monkeypatch):
     assert got["sym.txt"] == got["hard.txt"] == (None, "link member")
     assert got["dev.txt"] == got["fifo.txt"] == (None, "not a regular file")
     assert sorted(df.title) == ["Council meeting 1", "Council meeting 2", "Council meeting 5"]
-    # ok, folder.txt (+ inner), pipe, broken, loop, a_loop, b_loop, up, locked, 5 tar members
-    assert_accounted(df, 15)
+    # ok, folder.txt (+ inner), pipe, broken, loop, a_loop, b_loop, up, locked, 5 tar members, zz_again
+    assert_accounted(df, 16)
 
 
 def test_folder_of_extensionless_files_says_what_was_found(tmp_path, capsys):
@@ -478,7 +482,7 @@ def test_glob_match_symlink_leaving_the_glob_folder_is_rejected(tmp_path):
 # ------------------------------------------------------------------------ all of them at once
 
 _FILE_LEVEL = {"symlink leaves the corpus folder", "not a regular file", "broken symlink", "symlink loop",
-               "unreadable folder", "link member", "compression ratio too high", "corrupt archive member",
+               "unreadable folder", "folder already read", "link member", "compression ratio too high", "corrupt archive member",
                "encrypted archive member", "unsupported compression", "file too large", "undecodable bytes"}
 
 
