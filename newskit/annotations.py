@@ -27,13 +27,85 @@ import pandas as pd
 from newskit import _schema
 from newskit._options import date_mask
 
-__all__ = ["Annotations", "with_articles", "ARTICLE_COLUMNS", "TABLES", "FORMAT", "FORMAT_VERSION", "article_mask"]
+__all__ = ["Annotations", "with_articles", "ARTICLE_COLUMNS", "TABLES", "FORMAT", "FORMAT_VERSION", "article_mask",
+           "checksums", "AnnotationsError"]
 
 #: tables below the articles, in pipeline order
 TABLES = ("sentences", "mentions", "dates")
 FORMAT = "newskit-annotations"
 #: 2: meta.json carries format/format_version; pipeline steps are declared (see newskit.pipeline)
 FORMAT_VERSION = 2
+
+
+class AnnotationsError(ValueError):
+    """An annotations folder does not match its ``meta.json`` (a part missing, extra, changed or short)."""
+
+
+def _table_path(d: Path, name: str) -> Path | None:
+    p = d / f"{name}.parquet"
+    if not p.exists() and (d / name).is_dir():
+        p = d / name
+    return p if p.exists() else None
+
+
+def _table_files(d: Path) -> list[Path]:
+    files = []
+    for name in ("articles", *TABLES):
+        p = _table_path(d, name)
+        if p is not None:
+            files.extend(sorted(p.glob("*.parquet")) if p.is_dir() else [p])
+    return files
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def checksums(directory: str | os.PathLike) -> dict[str, dict[str, Any]]:
+    """Rows and sha256 of every table file of an annotations folder (recorded in ``meta.json``).
+
+    >>> import tempfile
+    >>> d = Annotations(articles=pd.DataFrame({"article_id": ["a"], "text": ["Hi."]})).save(tempfile.mkdtemp())
+    >>> checksums(d)["articles.parquet"]["rows"]
+    1
+    """
+    import pyarrow.parquet as pq
+
+    d = Path(directory)
+    return {f.relative_to(d).as_posix(): {"rows": pq.ParquetFile(f).metadata.num_rows, "sha256": _sha256(f)}
+            for f in _table_files(d)}
+
+
+def _verify(d: Path, meta: dict) -> None:
+    """Compare the table files with ``meta["checksums"]``; raise :class:`AnnotationsError` naming the part."""
+    import pyarrow.parquet as pq
+
+    listed = meta.get("checksums")
+    if not isinstance(listed, dict):
+        return  # written before checksums were recorded
+    on_disk = {f.relative_to(d).as_posix(): f for f in _table_files(d)}
+    for name in sorted(set(listed) - set(on_disk)):
+        raise AnnotationsError(f"{d}: part {name} listed in meta.json is missing; the folder is incomplete "
+                               "(annotate again)")
+    for name in sorted(set(on_disk) - set(listed)):
+        raise AnnotationsError(f"{d}: part {name} is not listed in meta.json (left by another run?)")
+    for name, info in sorted(listed.items()):
+        f = on_disk[name]
+        try:
+            rows = pq.ParquetFile(f).metadata.num_rows
+        except Exception as exc:  # noqa: BLE001 - any unreadable part is the same error
+            raise AnnotationsError(f"{d}: part {name} is unreadable ({type(exc).__name__})") from None
+        if rows != info.get("rows"):
+            raise AnnotationsError(f"{d}: part {name} has {rows} rows, meta.json says {info.get('rows')}")
+        if _sha256(f) != info.get("sha256"):
+            raise AnnotationsError(f"{d}: part {name} does not match its checksum in meta.json (changed "
+                                   "or corrupt)")
 
 
 def article_mask(a: pd.DataFrame, *, date_from: Any = None, date_to: Any = None,
@@ -146,14 +218,19 @@ class Annotations:
         for name in ("articles",) + TABLES:
             getattr(self, name).to_parquet(d / f"{name}.parquet", index=False)
         meta = dict(self.meta, format=FORMAT, format_version=FORMAT_VERSION)
+        meta["checksums"] = {k: v for k, v in checksums(d).items() if "/" not in k}
         (d / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
         return d
 
     @classmethod
     def load(cls, directory: str | os.PathLike, *, date_from: Any = None, date_to: Any = None,
-             sources: Sequence[str] | None = None) -> "Annotations":
+             sources: Sequence[str] | None = None, verify: bool = True) -> "Annotations":
         """Read tables written by :meth:`save`, :func:`newskit.annotate_to` or the Dask helper (a table may
         be one Parquet file or a folder of parts).
+
+        With ``verify`` (the default) every table file is checked against the rows and sha256 that
+        ``meta.json`` records; a missing, extra, short or changed part raises :class:`AnnotationsError`
+        naming it, instead of returning part of the corpus.
 
         With ``date_from``/``date_to``/``sources`` (as in :meth:`filter`) only the rows of the selected
         articles are read from the other tables (a Parquet filter on ``article_id``), so a window of a
@@ -177,6 +254,8 @@ class Annotations:
         if isinstance(version, int) and version > FORMAT_VERSION:
             raise ValueError(f"{d}: annotations format version {version} is newer than this newskit "
                              f"reads ({FORMAT_VERSION}); upgrade newskit")
+        if verify:
+            _verify(d, meta)
         articles = pd.read_parquet(p)
         selected = date_from is not None or date_to is not None or sources is not None
         if selected:

@@ -576,3 +576,197 @@ def test_table_dates_take_iso_rfc2822_and_yyyymmdd_only(tmp_path):
                                           "Rfc": pd.Timestamp("2023-03-02 09:00")}
     assert df.date.isna().tolist() == [False] * 4 + [True]          # an empty date: undated, not a reject
     assert list(zip(rejects(df).line, rejects(df).reason)) == [(6, "invalid date"), (7, "invalid date")]
+
+
+# =============================================================== phase 2: outputs and cache
+# (items 7, 10, 16, 19) — spaCy work kept small: a few short articles written here, n_process=1
+
+PHASE2_TEXTS = [
+    "Mayor Alma Reyes opened the new bridge in Portvale on Monday. Reyes thanked the engineers.",
+    "The Portvale council met Tomas Brandt in Eastmoor. Brandt promised new buses for Eastmoor.",
+    "Fishermen in Northhaven welcomed the decision. Alma Reyes visited Northhaven on Friday.",
+    "Tomas Brandt and Alma Reyes signed the agreement in Portvale. Both praised the council.",
+]
+
+
+def phase2_articles(n=4) -> pd.DataFrame:
+    return pd.DataFrame({"article_id": [f"h{i}" for i in range(n)], "text": PHASE2_TEXTS[:n],
+                         "date": pd.to_datetime(["2023-05-01", "2023-05-02", "2023-05-03", "2023-05-04"][:n]),
+                         "title": [f"T{i}" for i in range(n)], "source": ["a.example"] * n})
+
+
+def _tables_equal(a, b) -> None:
+    for t in ("articles", "sentences", "mentions", "dates"):
+        pd.testing.assert_frame_equal(getattr(a, t).reset_index(drop=True), getattr(b, t).reset_index(drop=True))
+
+
+def test_annotate_to_keeps_the_old_output_when_a_run_fails_or_dies(tmp_path):
+    from newskit.annotations import Annotations
+    from newskit.pipeline import annotate_to
+
+    out = tmp_path / "ann"
+    annotate_to(phase2_articles(4), out, part_size=2, n_process=1, cache=False, progress=False)
+    before = Annotations.load(out)
+    assert len(before.articles) == 4
+    bad = tmp_path / "bad.yml"
+    bad.write_text("actors:\n  - name: [unclosed\n")
+    with pytest.raises(Exception):  # fails at the very end (actor resolution), after all parts are written
+        annotate_to(phase2_articles(2), out, part_size=1, n_process=1, cache=False, progress=False,
+                    actor_file=bad)
+    _tables_equal(Annotations.load(out), before)
+    assert not list(tmp_path.glob(".ann.*"))                       # the staging folder was removed
+
+    # killed (os._exit: no cleanup runs) just before the run would finish
+    script = (f"import os, pandas as pd\n"
+              f"from newskit.pipeline import parts as P\n"
+              f"from newskit.pipeline import annotate_to\n"
+              f"P.finish = lambda *a, **k: os._exit(9)\n"
+              f"df = pd.read_parquet({str(out / 'articles')!r}).head(2)\n"
+              f"annotate_to(df, {str(out)!r}, part_size=1, n_process=1, cache=False, progress=False)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 9, run.stderr
+    _tables_equal(Annotations.load(out), before)
+    assert len(list(tmp_path.glob(".ann.tmp-*"))) == 1              # left by the killed run ...
+    again = annotate_to(phase2_articles(3), out, part_size=2, n_process=1, cache=False, progress=False)
+    assert not list(tmp_path.glob(".ann.*"))                       # ... and cleaned by the next one
+    assert len(Annotations.load(again).articles) == 3
+
+
+def test_a_run_killed_mid_swap_gets_its_old_output_back(tmp_path):
+    from newskit.pipeline import parts as P
+
+    out = tmp_path / "ann"
+    old = tmp_path / ".ann.old-123"
+    old.mkdir()
+    (old / "meta.json").write_text("{}")
+    work = P.staging(str(out))
+    assert (out / "meta.json").exists() and not old.exists() and Path(work).is_dir()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(NotADirectoryError, match="not a folder"):
+        P.staging(str(tmp_path / "file"))
+
+
+def test_annotations_load_verifies_parts_against_meta(tmp_path):
+    from newskit.annotations import Annotations, AnnotationsError
+    from newskit.pipeline import annotate_to
+
+    out = annotate_to(phase2_articles(4), tmp_path / "ann", part_size=2, n_process=1, cache=False,
+                      progress=False)
+    meta = json.loads((out / "meta.json").read_text())
+    assert "mentions/part-00001.parquet" in meta["checksums"]
+    part = out / "mentions" / "part-00001.parquet"
+    saved = part.read_bytes()
+    part.unlink()
+    with pytest.raises(AnnotationsError, match="mentions/part-00001.parquet listed in meta.json is missing"):
+        Annotations.load(out)
+    part.write_bytes((out / "sentences" / "part-00000.parquet").read_bytes())   # a wrong file in its place
+    with pytest.raises(AnnotationsError, match="mentions/part-00001.parquet"):
+        Annotations.load(out)
+    part.write_bytes(saved[:-1] + bytes([saved[-1] ^ 1]))                        # one byte changed
+    with pytest.raises(AnnotationsError, match="mentions/part-00001.parquet"):
+        Annotations.load(out)
+    part.write_bytes(saved)
+    extra = out / "sentences" / "part-00007.parquet"
+    extra.write_bytes(saved)
+    with pytest.raises(AnnotationsError, match="sentences/part-00007.parquet is not listed"):
+        Annotations.load(out)
+    extra.unlink()
+    assert len(Annotations.load(out).articles) == 4
+    # save() records checksums too
+    ann = newskit.annotations.Annotations(articles=phase2_articles(1))
+    d = ann.save(tmp_path / "saved")
+    Annotations.load(d)
+    (d / "articles.parquet").write_bytes((d / "sentences.parquet").read_bytes())
+    with pytest.raises(AnnotationsError, match="articles.parquet"):
+        Annotations.load(d)
+
+
+def _step_shards(cache: Path, step: str) -> list[Path]:
+    return sorted(cache.glob(f"steps/{step}-*/shard-*"))
+
+
+def test_cache_validates_manifest_structure_and_keys(tmp_path):
+    from newskit.pipeline import annotate
+
+    cache = tmp_path / "c"
+    arts = phase2_articles(4)
+    first = annotate(arts, cache_dir=cache, progress=False, n_process=1)
+    # a manifest trimmed by half: its shard's rows for the dropped keys must not come back twice
+    for shard in _step_shards(cache, "sentences"):
+        man = json.loads((shard / "manifest.json").read_text())
+        man["keys"] = man["keys"][: len(man["keys"]) // 2]
+        (shard / "manifest.json").write_text(json.dumps(man))
+    with pytest.warns(UserWarning, match="keys the manifest does not list"):
+        again = annotate(arts, cache_dir=cache, progress=False, n_process=1)
+    _tables_equal(again, first)
+    for bad in ("null", "[]", '{"keys": 5}', '{"keys": ["a", "a"], "files": {}}'):
+        for shard in _step_shards(cache, "entities"):
+            (shard / "manifest.json").write_text(bad)
+        with pytest.warns(UserWarning, match="bad manifest"):
+            ann = annotate(arts, cache_dir=cache, progress=False, n_process=1)
+        _tables_equal(ann, first)
+
+
+def test_unwritable_cache_degrades_to_an_uncached_run(tmp_path, monkeypatch):
+    import errno as _errno
+
+    import pyarrow.parquet as pq
+
+    from newskit.pipeline import annotate
+
+    arts = phase2_articles(3)
+    plain = annotate(arts, cache=False, progress=False, n_process=1)
+    blocker = tmp_path / "cachefile"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.warns(UserWarning, match="cannot write"):
+        ann = annotate(arts, cache_dir=blocker, progress=False, n_process=1)
+    _tables_equal(ann, plain)
+    for code in (_errno.ENOSPC, _errno.EROFS):
+        def full(*args, code=code, **kwargs):
+            raise OSError(code, os.strerror(code))
+        monkeypatch.setattr(pq, "write_table", full)
+        cache = tmp_path / f"c{code}"
+        with pytest.warns(UserWarning, match="cannot write"):
+            ann = annotate(arts, cache_dir=cache, progress=False, n_process=1)
+        _tables_equal(ann, plain)
+        assert not list(cache.glob("steps/*/.tmp-shard-*"))
+        monkeypatch.undo()
+
+
+def test_stale_tmp_shards_are_cleaned(tmp_path):
+    from newskit.pipeline import annotate
+
+    cache = tmp_path / "c"
+    arts = phase2_articles(2)
+    annotate(arts, cache_dir=cache, progress=False, n_process=1)
+    step_dir = _step_shards(cache, "entities")[0].parent
+    stale, fresh = step_dir / ".tmp-shard-killed", step_dir / ".tmp-shard-writing"
+    for d in (stale, fresh):
+        d.mkdir()
+        (d / "mentions.parquet").write_bytes(b"partial")
+    os.utime(stale, (0, 0))
+    annotate(arts, cache_dir=cache, progress=False, n_process=1)
+    assert not stale.exists() and fresh.exists()      # a concurrent writer's folder is left alone
+
+
+def test_article_over_the_model_max_length_is_processed_in_pieces(monkeypatch):
+    from newskit.pipeline import annotate
+    from newskit.pipeline import model as model_mod
+    from newskit.pipeline.steps import entity_spans
+
+    nlp = model_mod.load_model()
+    long_text = " ".join(PHASE2_TEXTS * 40)                       # ~14,000 characters
+    monkeypatch.setattr(nlp, "max_length", 2000)
+    with pytest.raises(ValueError, match="E088"):
+        list(nlp.pipe([long_text]))                                # what spaCy does on its own
+    spans = entity_spans(nlp, [long_text, PHASE2_TEXTS[0]])
+    assert all(long_text[s:e] == text for s, e, _, text in spans[0])
+    assert sum(1 for *_, t in spans[0] if t == "Portvale") == long_text.count("Portvale")
+    arts = pd.concat([phase2_articles(2), pd.DataFrame({"article_id": ["long"], "text": [long_text],
+                                                        "date": [pd.Timestamp("2023-05-09")],
+                                                        "title": ["Long"], "source": ["a.example"]})],
+                     ignore_index=True)
+    ann = annotate(arts, cache=False, progress=False, n_process=1)
+    m = ann.mentions[ann.mentions.article_id == "long"]
+    assert len(m) > 100 and (m.text == [long_text[s:e] for s, e in zip(m.start, m.end)]).all()
+    assert set(ann.mentions.article_id) == {"h0", "h1", "long"}

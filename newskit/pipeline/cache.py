@@ -25,6 +25,29 @@ import pandas as pd
 
 __all__ = ["default_cache_dir", "article_keys", "StepCache", "settings_hash"]
 
+#: a ``.tmp-shard-*`` folder older than this (seconds) was left by a killed writer and is removed
+STALE_TMP_SECONDS = 15 * 60
+
+
+def _manifest_problem(man: Any, tables: Sequence[str]) -> str | None:
+    """Why a parsed ``manifest.json`` cannot be trusted (None when its structure is sound)."""
+    if not isinstance(man, dict):
+        return f"a JSON {type(man).__name__}, not an object"
+    keys = man.get("keys")
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        return "'keys' is not a list of strings"
+    if len(set(keys)) != len(keys):
+        return "'keys' repeats a key"
+    files = man.get("files")
+    if not isinstance(files, dict):
+        return "'files' is not an object"
+    for t in tables:
+        info = files.get(t)
+        if not isinstance(info, dict) or not isinstance(info.get("rows"), int) \
+                or not isinstance(info.get("sha256"), str) or not isinstance(info.get("columns"), list):
+            return f"no valid entry for table {t!r}"
+    return None
+
 
 def default_cache_dir() -> Path:
     """``$NEWSKIT_CACHE``, else ``$XDG_CACHE_HOME/newskit``, else ``~/.cache/newskit``.
@@ -100,20 +123,42 @@ class StepCache:
         self.settings = dict(settings or {})
         self.dir = Path(root) / "steps" / f"{step}-{chain[:16]}"
         self._manifests: dict[str, dict] | None = None
+        #: set when a write failed (read-only, full, not a folder): the run goes on uncached
+        self.write_error: str | None = None
 
     def manifests(self) -> dict[str, dict]:
         if self._manifests is None:
             out = {}
-            if self.dir.exists():
+            try:
+                present = self.dir.is_dir()
+            except OSError:
+                present = False
+            if present:
+                self._clean_stale_tmp()
                 for mf in sorted(self.dir.glob("shard-*/manifest.json")):
                     try:
-                        out[mf.parent.name] = json.loads(mf.read_text())
+                        man = json.loads(mf.read_text())
                     except (OSError, ValueError):
-                        warnings.warn(f"newskit cache: unreadable manifest {mf}; discarding shard",
-                                      stacklevel=3)
+                        problem = "unreadable JSON"
+                    else:
+                        problem = _manifest_problem(man, self.tables)
+                    if problem:
+                        warnings.warn(f"newskit cache: bad manifest {mf} ({problem}); discarding the shard, "
+                                      "its articles will be annotated again", stacklevel=3)
                         shutil.rmtree(mf.parent, ignore_errors=True)
+                        continue
+                    out[mf.parent.name] = man
             self._manifests = out
         return self._manifests
+
+    def _clean_stale_tmp(self) -> None:
+        now = time.time()
+        for tmp in self.dir.glob(".tmp-shard-*"):
+            try:
+                if now - tmp.stat().st_mtime > STALE_TMP_SECONDS:
+                    shutil.rmtree(tmp, ignore_errors=True)
+            except OSError:
+                pass
 
     def read(self, keys: Iterable[str]) -> tuple[dict[str, pd.DataFrame], set[str]]:
         """Tables for the cached subset of ``keys`` and the set of keys found (validated)."""
@@ -142,6 +187,9 @@ class StepCache:
                         raise ValueError(f"{path.name}: {tab.num_rows} rows, manifest says {info['rows']}")
                     if "key" not in tab.column_names or list(tab.column_names) != info["columns"]:
                         raise ValueError(f"{path.name}: unexpected columns")
+                    stray = set(pc.unique(tab["key"]).to_pylist()) - shard_keys
+                    if stray:
+                        raise ValueError(f"{path.name}: rows of {len(stray)} keys the manifest does not list")
                     tables[t] = tab
             except (OSError, KeyError, ValueError, TypeError, pa.ArrowException) as exc:
                 warnings.warn(f"newskit cache: shard {shard} is corrupt ({exc}); "
@@ -163,13 +211,28 @@ class StepCache:
         return out, found
 
     def write(self, keys: Sequence[str], tables: Mapping[str, pd.DataFrame]) -> None:
-        """Write one shard for ``keys`` (tables keyed by a ``key`` column)."""
+        """Write one shard for ``keys`` (tables keyed by a ``key`` column).
+
+        A cache that cannot be written (read-only, full disk, a file in the way) gives one warning and
+        is not written again in this run (:attr:`write_error`); the results are unaffected.
+        """
+        if self.write_error is not None:
+            return
+        name = f"shard-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        tmp = self.dir / f".tmp-{name}"
+        try:
+            self._write(name, tmp, keys, tables)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            self.write_error = f"{type(exc).__name__}: {exc.strerror or exc}"
+            warnings.warn(f"newskit cache: cannot write {self.dir} ({self.write_error}); "
+                          "going on without caching this step", stacklevel=3)
+
+    def _write(self, name: str, tmp: Path, keys: Sequence[str], tables: Mapping[str, pd.DataFrame]) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         self.dir.mkdir(parents=True, exist_ok=True)
-        name = f"shard-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        tmp = self.dir / f".tmp-{name}"
         tmp.mkdir()
         files = {}
         for t in self.tables:

@@ -340,7 +340,8 @@ def annotate_to(articles, out_dir: str | os.PathLike, *, model: str | os.PathLik
         (one part) at a time; a path is a Parquet corpus (``newskit convert``, read in batches) or
         anything :func:`newskit.load_corpus` reads (its rejected files are listed in ``meta.json``).
     out_dir : str or path
-        Output folder; parts of an earlier run there are replaced.
+        Output folder. The run writes into a hidden sibling (``.<name>.tmp-…``) and replaces
+        ``out_dir`` only when complete: on an error or a kill the earlier output stays intact.
     part_size : int
         Articles per part (memory grows with it, not with the corpus).
     model, sentiment_model, steps, n_process, batch_size, cache, cache_dir, actor_file, keep_groups, progress
@@ -373,7 +374,26 @@ def annotate_to(articles, out_dir: str | os.PathLike, *, model: str | os.PathLik
     if part_size < 1:
         raise ValueError(f"part_size must be ≥ 1, not {part_size}")
     t0 = time.perf_counter()
-    out = P.local_dir(out_dir)
+    final = P.local_dir(out_dir)
+    out = P.staging(final)  # written into a sibling, swapped in only when complete
+    try:
+        path = _annotate_to(articles, out, model=model, sentiment_model=sentiment_model, steps=steps,
+                            n_process=n_process, batch_size=batch_size, part_size=part_size, cache=cache,
+                            cache_dir=cache_dir, actor_file=actor_file, keep_groups=keep_groups,
+                            progress=progress, t0=t0)
+    except BaseException:
+        P.discard(out, final)  # the previous output, if any, is left as it was
+        raise
+    P.swap_in(str(path), final)
+    return Path(final)
+
+
+def _annotate_to(articles, out: str, *, model, sentiment_model, steps, n_process, batch_size, part_size,
+                 cache, cache_dir, actor_file, keep_groups, progress, t0) -> Path:
+    from tqdm.auto import tqdm
+
+    from newskit.pipeline import parts as P
+
     P.prepare(out)
     steps = steps_for(steps, model=model, labels=None, sentiment_model=sentiment_model)
     options = run_options(model, None, batch_size)

@@ -192,19 +192,80 @@ def finish(out: str, meta: Mapping[str, Any], storage_options: Mapping[str, Any]
         d = join(out, t)
         if local and not any(Path(d).glob("part-*.parquet")):
             write(empty_table(t), join(d, part_name(0)), storage_options, skip_empty=False)
-    text = json.dumps(dict(meta), indent=2, default=str)
     if local:
         import shutil
 
+        from newskit.annotations import checksums
+
         shutil.rmtree(join(out, RAW), ignore_errors=True)
-        Path(out, "meta.json").write_text(text)
+        meta = dict(meta, checksums=checksums(out))
+        Path(out, "meta.json").write_text(json.dumps(dict(meta), indent=2, default=str))
         return
+    text = json.dumps(dict(meta), indent=2, default=str)
     import fsspec  # pragma: no cover - object stores
 
     fs, p = fsspec.core.url_to_fs(join(out, RAW), **dict(storage_options or {}))  # pragma: no cover
     fs.rm(p, recursive=True)  # pragma: no cover
     with fsspec.open(join(out, "meta.json"), "w", **dict(storage_options or {})) as fh:  # pragma: no cover
         fh.write(text)
+
+
+# --------------------------------------------------------------------------- atomic output folders
+def _siblings(out: Path, kind: str) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}.{kind}-*"))
+
+
+def staging(out: str) -> str:
+    """A new empty sibling folder of ``out`` to write a run into (local paths; a URL is returned as is).
+
+    Leftovers of killed runs are cleaned first: stale ``.<name>.tmp-*`` siblings are removed, and an
+    ``.<name>.old-*`` sibling is put back when ``out`` itself is missing (a run killed mid-swap).
+    ``out`` must not be an existing file.
+    """
+    import shutil
+    import uuid
+
+    if is_url(out):
+        return out
+    final = Path(out)
+    if final.exists() and not final.is_dir():
+        raise NotADirectoryError(f"{final}: exists and is not a folder; give an output folder")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in _siblings(final, "tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
+    old = _siblings(final, "old")
+    if old and not final.exists():
+        os.replace(old[-1], final)
+    for extra in _siblings(final, "old"):
+        shutil.rmtree(extra, ignore_errors=True)
+    work = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:12]}"
+    work.mkdir()
+    return str(work)
+
+
+def swap_in(work: str, out: str) -> None:
+    """Replace ``out`` by the complete folder ``work`` (the old output is removed only afterwards)."""
+    import shutil
+    import uuid
+
+    if work == out:
+        return
+    final = Path(out)
+    old = None
+    if final.exists():
+        old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:12]}"
+        os.replace(final, old)
+    os.replace(work, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(work: str, out: str) -> None:
+    """Remove the staging folder of a failed run (``out`` is untouched)."""
+    import shutil
+
+    if work != out:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def local_dir(path: str | os.PathLike) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -30,7 +31,7 @@ import pandas as pd
 
 from newskit import _schema
 
-__all__ = ["Batch", "Step", "default_steps", "chain_hashes", "producers", "SENTIMENT_MODELS", "run_steps",
+__all__ = ["Batch", "Step", "default_steps", "text_pieces", "entity_spans", "chain_hashes", "producers", "SENTIMENT_MODELS", "run_steps",
            "assemble", "annotate_partition", "describe_steps", "steps_for", "run_options"]
 
 #: names accepted by ``annotate(sentiment_model=...)``
@@ -143,8 +144,67 @@ def _typed(rows: Mapping[str, list], name: str) -> pd.DataFrame:
     return df
 
 
+def text_pieces(text: str, *, max_chars: int, cuts: Sequence[int] = ()) -> list[tuple[int, int]]:
+    """Cut ``text`` into consecutive ``(start, end)`` pieces of at most ``max_chars`` characters.
+
+    A piece ends at the last of ``cuts`` (sentence ends) that fits, else at the last line break, else
+    after the last sentence-final punctuation, else at the last space, else at ``max_chars``. The
+    pieces cover the text exactly, so offsets in a piece plus its start are offsets in the text.
+
+    >>> text_pieces("One two. Three four. Five.", max_chars=12)
+    [(0, 9), (9, 21), (21, 26)]
+    >>> text_pieces("One two. Three four. Five.", max_chars=12, cuts=[8, 20, 26])
+    [(0, 8), (8, 20), (20, 26)]
+    """
+    if max_chars < 1:
+        raise ValueError("max_chars must be at least 1")
+    cut_list = sorted(set(int(c) for c in cuts))
+    pieces, start, n = [], 0, len(text)
+    while n - start > max_chars:
+        limit = start + max_chars
+        i = bisect.bisect_right(cut_list, limit) - 1
+        cut = cut_list[i] if i >= 0 else -1
+        if cut <= start:
+            cut = text.rfind("\n", start + 1, limit + 1)
+        if cut <= start:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, start, limit)]
+            cut = ends[-1] if ends else -1
+        if cut <= start:
+            cut = text.rfind(" ", start + 1, limit + 1)
+        if cut <= start:
+            cut = limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, n))
+    return pieces
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+
+
+def entity_spans(nlp, texts: Sequence[str], *, batch_size: int = 32, cuts: Sequence[Sequence[int]] | None = None,
+                 max_chars: int | None = None) -> list[list[tuple[int, int, str, str]]]:
+    """spaCy entities ``(start, end, label, text)`` of each text, offsets into the text.
+
+    A text longer than ``max_chars`` (default: ``nlp.max_length``, 1,000,000 characters, beyond which
+    spaCy refuses a text with error E088) is run in pieces (:func:`text_pieces`, cut at its sentence
+    ends ``cuts[i]`` when given) and the offsets shifted back, so a very long article is annotated
+    rather than aborting the corpus; shorter texts run whole, exactly as before.
+    """
+    limit = int(max_chars or getattr(nlp, "max_length", 1_000_000))
+    pieces = [text_pieces(t, max_chars=limit, cuts=(cuts[i] if cuts is not None else ()))
+              if len(t) > limit else [(0, len(t))] for i, t in enumerate(texts)]
+    flat = [t[s:e] for t, ps in zip(texts, pieces) for s, e in ps]
+    out: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
+    owners = [(i, s) for i, ps in enumerate(pieces) for s, _ in ps]
+    for (i, offset), doc in zip(owners, nlp.pipe(flat, batch_size=batch_size)):
+        out[i].extend((ent.start_char + offset, ent.end_char + offset, ent.label_, ent.text) for ent in doc.ents)
+    return out
+
+
 def _entities(batch: Batch) -> None:
-    """spaCy NER on each whole article; mentions crossing a sentence boundary are dropped."""
+    """spaCy NER on each whole article (a text over the model's ``max_length`` in pieces cut at sentence
+    ends, :func:`entity_spans`); mentions crossing a sentence boundary are dropped."""
     labels = set(batch.options.get("labels") or ENTITY_LABELS_DEFAULT())
     sents = batch.tables["sentences"]
     by_article: dict[str, tuple[list[int], list[int]]] = {}
@@ -153,13 +213,13 @@ def _entities(batch: Batch) -> None:
     rows: dict[str, list] = {c: [] for c in _schema.columns("mentions")}
     ids = batch.articles["article_id"].tolist()
     texts = batch.articles["text"].tolist()
-    docs = batch.nlp().pipe(texts, batch_size=int(batch.options.get("batch_size", 32)))
-    for aid, doc in zip(ids, docs):
+    cuts = [by_article.get(aid, ([], []))[1] for aid in ids]
+    spans = entity_spans(batch.nlp(), texts, batch_size=int(batch.options.get("batch_size", 32)), cuts=cuts)
+    for aid, ents in zip(ids, spans):
         starts, ends = by_article.get(aid, ([], []))
-        for ent in doc.ents:
-            if ent.label_ not in labels:
+        for s, e, label, ent_text in ents:
+            if label not in labels:
                 continue
-            s, e = ent.start_char, ent.end_char
             i = bisect.bisect_right(starts, s) - 1
             if i < 0 or e > ends[i]:
                 continue
@@ -167,8 +227,8 @@ def _entities(batch: Batch) -> None:
             rows["sent_id"].append(i)
             rows["start"].append(s)
             rows["end"].append(e)
-            rows["text"].append(ent.text)
-            rows["label"].append(ent.label_)
+            rows["text"].append(ent_text)
+            rows["label"].append(label)
     batch.tables["mentions"] = _typed(rows, "mentions")
 
 
