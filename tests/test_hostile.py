@@ -752,16 +752,13 @@ def test_stale_tmp_shards_are_cleaned(tmp_path):
 def test_article_over_the_model_max_length_is_processed_in_pieces(monkeypatch):
     from newskit.pipeline import annotate
     from newskit.pipeline import model as model_mod
-    from newskit.pipeline.steps import entity_spans
 
     nlp = model_mod.load_model()
+    assert model_mod.load_model() is nlp                          # the pipeline uses this very object
     long_text = " ".join(PHASE2_TEXTS * 40)                       # ~14,000 characters
     monkeypatch.setattr(nlp, "max_length", 2000)
     with pytest.raises(ValueError, match="E088"):
         list(nlp.pipe([long_text]))                                # what spaCy does on its own
-    spans = entity_spans(nlp, [long_text, PHASE2_TEXTS[0]])
-    assert all(long_text[s:e] == text for s, e, _, text in spans[0])
-    assert sum(1 for *_, t in spans[0] if t == "Portvale") == long_text.count("Portvale")
     arts = pd.concat([phase2_articles(2), pd.DataFrame({"article_id": ["long"], "text": [long_text],
                                                         "date": [pd.Timestamp("2023-05-09")],
                                                         "title": ["Long"], "source": ["a.example"]})],
@@ -770,3 +767,10 @@ def test_article_over_the_model_max_length_is_processed_in_pieces(monkeypatch):
     m = ann.mentions[ann.mentions.article_id == "long"]
     assert len(m) > 100 and (m.text == [long_text[s:e] for s, e in zip(m.start, m.end)]).all()
     assert set(ann.mentions.article_id) == {"h0", "h1", "long"}
+
+    from newskit.pipeline.steps import entity_spans
+
+    spans = entity_spans(nlp, [long_text, PHASE2_TEXTS[0]])
+    assert all(long_text[s:e] == text for s, e, _, text in spans[0])
+    assert sum(1 for *_, t in spans[0] if t == "Portvale") == long_text.count("Portvale")
+    assert spans[1] == [(e.start_char, e.end_char, e.label_, e.text) for e in nlp(PHASE2_TEXTS[0]).ents]
