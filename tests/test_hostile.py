@@ -644,6 +644,12 @@ def test_a_run_killed_mid_swap_gets_its_old_output_back(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(NotADirectoryError, match="not a folder"):
         P.staging(str(tmp_path / "file"))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("a user's own file")
+    with pytest.raises(FileExistsError, match="not an annotations folder"):
+        P.staging(str(mine))                                       # never replaced as a whole
+    assert (mine / "thesis.docx").exists()
 
 
 def test_annotations_load_verifies_parts_against_meta(tmp_path):

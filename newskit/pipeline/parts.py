@@ -220,7 +220,8 @@ def staging(out: str) -> str:
 
     Leftovers of killed runs are cleaned first: stale ``.<name>.tmp-*`` siblings are removed, and an
     ``.<name>.old-*`` sibling is put back when ``out`` itself is missing (a run killed mid-swap).
-    ``out`` must not be an existing file.
+    ``out`` must not be an existing file, nor a folder holding anything but annotation tables (it is
+    replaced as a whole when the run completes).
     """
     import shutil
     import uuid
@@ -230,6 +231,12 @@ def staging(out: str) -> str:
     final = Path(out)
     if final.exists() and not final.is_dir():
         raise NotADirectoryError(f"{final}: exists and is not a folder; give an output folder")
+    if final.is_dir():
+        entries = {e.name for e in final.iterdir()}
+        ours = {"articles", *TABLES, RAW, "meta.json"}
+        if entries - ours:
+            raise FileExistsError(f"{final}: not an annotations folder (holds {len(entries - ours)} other "
+                                  "entries); it would be replaced as a whole: give a new or empty folder")
     final.parent.mkdir(parents=True, exist_ok=True)
     for stale in _siblings(final, "tmp"):
         shutil.rmtree(stale, ignore_errors=True)
