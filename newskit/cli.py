@@ -142,9 +142,14 @@ def _annotate(args: argparse.Namespace) -> int:
         return 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = annotate_to(args.corpus, args.out, model=args.model, n_process=args.n_process,
-                          batch_size=args.batch_size, part_size=args.part_size, cache=not args.no_cache,
-                          cache_dir=args.cache_dir, actor_file=args.actor_file, keep_groups=args.keep_groups)
+        warnings.filterwarnings("default", message="newskit cache")  # an unwritable cache is said once
+        try:
+            out = annotate_to(args.corpus, args.out, model=args.model, n_process=args.n_process,
+                              batch_size=args.batch_size, part_size=args.part_size, cache=not args.no_cache,
+                              cache_dir=args.cache_dir, actor_file=args.actor_file, keep_groups=args.keep_groups)
+        except (FileExistsError, NotADirectoryError) as exc:  # OUT is a file, or a folder of other things
+            print(f"newskit annotate: {terminal_safe(exc)}", file=sys.stderr)
+            return 2
     meta = json.loads((out / "meta.json").read_text())
     print(f"annotated {meta['n_articles']:,} articles ({meta['n_annotated']:,} new, {meta['n_cached']:,} "
           f"from the cache) into {meta['partitions']} parts in {out}: {meta['n_mentions']:,} mentions, "

@@ -652,6 +652,18 @@ def test_a_run_killed_mid_swap_gets_its_old_output_back(tmp_path):
     assert (mine / "thesis.docx").exists()
 
 
+def test_annotate_cli_refuses_an_output_that_is_not_an_annotations_folder(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(numbered(1))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    assert cli(["annotate", str(corpus), str(mine), "--no-cache", "--n-process", "1"]) == 2
+    assert "not an annotations folder" in capsys.readouterr().err
+    assert (mine / "notes.txt").read_text() == "keep me"
+
+
 def test_annotations_load_verifies_parts_against_meta(tmp_path):
     from newskit.annotations import Annotations, AnnotationsError
     from newskit.pipeline import annotate_to
