@@ -176,7 +176,7 @@ def test_explain_actor():
                       mentions=m)
     for query in ("Volodymyr Zelensky", "zelenskyy", "Zelenskiy"):
         ex = explain_actor(ann, query)
-        assert list(ex.columns) == ["actor", "text", "label", "count"]
+        assert list(ex.columns) == ["actor", "text", "label", "count", "reason"]
         assert ex["count"].tolist() == [3, 2, 1]
         assert set(ex["actor"]) == {"Volodymyr Zelensky"}
     assert ann.explain_actor("Kiev").empty is False
@@ -229,3 +229,280 @@ def test_resolution_cache_reused_and_keyed_by_actor_file(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="unreadable"):
         again = A.resolve_actors(m, cache_dir=cache)
     pd.testing.assert_frame_equal(first, again)
+
+
+# --------------------------------------------------------------------------- issue 15/16: hardening
+def _bomb(levels=9, width=9):
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+    lines.append(f"actors:\n  - name: Bomb\n    aliases: *a{levels - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_fails_fast(tmp_path):
+    import time
+    body = _bomb()
+    assert len(body.encode()) < 700
+    p = tmp_path / "bomb.yml"
+    p.write_text(body)
+    t = time.perf_counter()
+    with pytest.raises(ActorFileError, match=r"bomb\.yml:\d+: YAML expands to more than"):
+        load_actor_file(p)
+    assert time.perf_counter() - t < 2.0
+
+
+def test_too_many_yaml_aliases(tmp_path):
+    body = "x: &x Kyiv\nactors:\n  - name: A\n    aliases: [" + ", ".join(["*x"] * 300) + "]\n"
+    p = tmp_path / "many.yml"
+    p.write_text(body)
+    with pytest.raises(ActorFileError, match=r"many\.yml:\d+: more than 200 YAML aliases"):
+        load_actor_file(p)
+
+
+@pytest.mark.parametrize("pattern", ["(a|aa)+$", "(a|aa)+b", "(\\\\w|\\\\w\\\\w)+$"])
+def test_catastrophic_regex_alias_refused_when_read(tmp_path, pattern):
+    import time
+    p = _write(tmp_path, f"""
+        actors:
+          - name: Fine
+            aliases: [Fine]
+          - name: Slow
+            aliases: ["re:{pattern}"]
+    """)
+    t = time.perf_counter()
+    with pytest.raises(ActorFileError, match=r"\.yml:5: pattern .* backtracks catastrophically"):
+        load_actor_file(p)
+    assert time.perf_counter() - t < 15
+
+
+def test_non_utf8_and_utf16_actor_files(tmp_path):
+    p = tmp_path / "latin1.yml"
+    p.write_bytes("actors:\n  - name: Kyiv\n  - name: Dnipro\n    aliases: [Dnipropetrovs\u2019k, Kyïv]\n"
+                  .replace("\u2019", "'").encode("latin-1"))
+    with pytest.raises(ActorFileError, match=rf"{p}:4: actor file is not UTF-8"):
+        load_actor_file(p)
+    q = tmp_path / "utf16.yml"
+    q.write_bytes("actors:\n  - name: Kyiv\n".encode("utf-16"))
+    with pytest.raises(ActorFileError, match="UTF-16; save it as UTF-8"):
+        load_actor_file(q)
+
+
+def test_check_actor_file_before_work(tmp_path):
+    from newskit.actors import check_actor_file
+    good = _write(tmp_path, "actors:\n  - name: Vostria\n    type: place\n", "good.yml")
+    assert check_actor_file(good) >= 1 + check_actor_file(None) - 1
+    bad = _write(tmp_path, "actors:\n  - name: Vostria\n    typ: place\n", "bad.yml")
+    with pytest.raises(ActorFileError, match=r"bad\.yml:3: unknown key 'typ'"):
+        check_actor_file(bad)
+    with pytest.raises(ActorFileError, match="not found"):
+        check_actor_file(tmp_path / "missing.yml")
+    # error messages never format a huge value
+    huge = _write(tmp_path, "actors:\n  - name: A\n    type: [" + ", ".join(["x"] * 5000) + "]\n", "huge.yml")
+    with pytest.raises(ActorFileError) as err:
+        check_actor_file(huge)
+    assert len(str(err.value)) < 400
+
+
+def test_regex_alias_matching_is_time_limited(tmp_path, monkeypatch):
+    from newskit.actors import actor_file as AF
+    p = _write(tmp_path, """
+        actors:
+          - name: Slow
+            aliases: ["re:(a|aa)+b"]
+    """)
+    monkeypatch.setattr(AF, "compile_regex",
+                        lambda pat, **k: __import__("regex").compile(pat, __import__("regex").I))  # skip probe
+    AF._load_cached.cache_clear()
+    try:
+        with pytest.raises(ActorFileError, match=r"\.yml:2: pattern .* took over"):
+            resolve_actors(_mentions([("A" * 40 + "C", "ORG", 1)]), actor_file=p)
+    finally:
+        AF._load_cached.cache_clear()
+
+
+# --------------------------------------------------------------------------- span repair
+def _spans(text, pieces, aid="d1"):
+    """Mention rows for (substring, label) pieces of an invented text (first occurrence each)."""
+    rows, pos = [], 0
+    for sub, label in pieces:
+        s = text.index(sub, pos)
+        rows.append({"article_id": aid, "sent_id": 0, "start": s, "end": s + len(sub), "text": sub, "label": label})
+        pos = s + 1
+    return pd.DataFrame(rows)
+
+
+def test_split_country_prefixed_titles():
+    from newskit.actors import repair_spans
+    text = ("On Monday the President of Finland Liisa Marjamaa phoned Prime Minister of Moldova "
+            "Dorin Vasilache. Later Kazakhstan Aibek Nurlanov, the deputy, joined. Ukraine Defence Ministry "
+            "officials listened.")
+    m = _spans(text, [("Finland Liisa Marjamaa", "ORG"), ("Prime Minister of Moldova Dorin Vasilache", "PERSON"),
+                      ("Kazakhstan Aibek Nurlanov", "ORG"), ("Ukraine Defence Ministry", "ORG")])
+    # corpus evidence: "Aibek Nurlanov" is a person elsewhere
+    m = pd.concat([m, _spans("Aibek Nurlanov said so.", [("Aibek Nurlanov", "PERSON")], aid="d2")],
+                  ignore_index=True)
+    out, log = repair_spans(m, {"d1": text, "d2": "Aibek Nurlanov said so."}, with_log=True)
+    got = list(zip(out["text"], out["label"]))
+    assert ("Finland", "GPE") in got and ("Liisa Marjamaa", "PERSON") in got
+    assert ("Moldova", "GPE") in got and ("Dorin Vasilache", "PERSON") in got
+    assert ("Kazakhstan", "GPE") in got and ("Aibek Nurlanov", "PERSON") in got
+    assert ("Ukraine Defence Ministry", "ORG") in got          # not a person: left alone
+    texts = {"d1": text, "d2": "Aibek Nurlanov said so."}
+    assert all(texts[a][s:e] == t for a, s, e, t in zip(out["article_id"], out["start"], out["end"], out["text"]))
+    assert set(log["repair"]) == {"split"} and len(log) == 3
+    # both parts are counted as actors
+    res = resolve_actors(out)
+    assert {"Finland", "Liisa Marjamaa", "Moldova", "Dorin Vasilache"} <= set(res["actor"])
+
+
+def test_rejoin_split_names_and_saint():
+    from newskit.actors import repair_spans
+    text = "Hanna van der Berg visited St Moritz and Saint-Lô; Karel de Vries stayed near Ostrava."
+    m = _spans(text, [("Hanna van der", "PERSON"), ("Berg", "GPE"), ("Moritz", "GPE"),
+                      ("Karel", "PERSON"), ("Vries", "PERSON"), ("Ostrava", "PERSON")])
+    out = repair_spans(m, {"d1": text})
+    got = list(zip(out["text"], out["label"]))
+    assert ("Hanna van der Berg", "PERSON") in got
+    assert ("Karel de Vries", "PERSON") in got
+    assert ("St Moritz", "GPE") in got
+    assert all(text[s:e] == t for s, e, t in zip(out["start"], out["end"], out["text"]))
+    assert out.loc[out["text"] == "Ostrava", "place_cue"].item() == 1
+    assert out.loc[out["text"] == "Hanna van der Berg", "place_cue"].item() == 0
+
+
+def test_place_context_repairs_type():
+    from newskit.actors import repair_spans
+    texts = {f"d{i}": s for i, s in enumerate([
+        "Shelling hit homes in Vyshnivka overnight.", "Residents of Vyshnivka fled.",
+        "Vyshnivka was quiet.", "Vyshnivka residents queued for water.", "Aid reached Vyshnivka region."])}
+    rows = [_spans(t, [("Vyshnivka", "PERSON")], aid=a) for a, t in texts.items()]
+    m = pd.concat(rows, ignore_index=True)
+    res = resolve_actors(repair_spans(m, texts))
+    assert set(res["actor_type"]) == {"place"}
+    assert set(resolve_actors(m)["actor_type"]) == {"person"}  # without the context votes
+
+
+# --------------------------------------------------------------------------- ambiguous and generic forms
+def test_ambiguous_council_merged_only_with_support():
+    arts = pd.DataFrame({"article_id": ["un", "ru", "none"], "source": ["example.org"] * 3, "text": [
+        "Diplomats at the UN said the Security Council would meet.",
+        "Russia's Security Council met in the evening, said Ivan Petrenko.",
+        "The Security Council met again, said an aide to Ivan Petrenko."]})
+    m = pd.concat([_spans(arts.text[0], [("UN", "ORG"), ("Security Council", "ORG")], aid="un"),
+                   _spans(arts.text[1], [("Russia", "GPE"), ("Security Council", "ORG"), ("Ivan Petrenko", "PERSON")],
+                          aid="ru"),
+                   _spans(arts.text[2], [("Security Council", "ORG"), ("Ivan Petrenko", "PERSON")], aid="none")],
+                  ignore_index=True)
+    res = resolve_actors(m, articles=arts)
+    sc = res[res["text"] == "Security Council"].set_index("article_id")["actor"]
+    assert sc["un"] == "UN Security Council"
+    assert sc["ru"] == "Security Council (Russia)"
+    assert sc["none"] == "Security Council"
+    assert set(res.loc[res["text"] == "Security Council", "actor_type"]) == {"organisation"}
+
+
+def test_ambiguous_by_source_country_and_user_context(tmp_path):
+    p = _write(tmp_path, """
+        sources:
+          www.gov.example.md: Moldova
+        actors:
+          - name: Moldovan Parliament
+            type: organisation
+            aliases: [Parliament of Moldova]
+          - name: Calderan Assembly
+            type: organisation
+            ambiguous: [Grand Assembly]
+            context: [Calderan]
+    """)
+    arts = pd.DataFrame({"article_id": ["md", "x", "y"], "source": ["gov.example.md", "news.example", "news.example"],
+                         "text": ["The Parliament approved the budget.", "The Calderan envoy addressed the Grand Assembly.",
+                                  "The Grand Assembly adjourned."]})
+    m = pd.concat([_spans(arts.text[0], [("Parliament", "ORG")], aid="md"),
+                   _spans(arts.text[1], [("Calderan", "NORP"), ("Grand Assembly", "ORG")], aid="x"),
+                   _spans(arts.text[2], [("Grand Assembly", "ORG")], aid="y")], ignore_index=True)
+    res = resolve_actors(m, actor_file=p, articles=arts)
+    by = res.set_index(["article_id", "text"])["actor"]
+    assert by["md", "Parliament"] == "Moldovan Parliament"
+    assert by["x", "Grand Assembly"] == "Calderan Assembly"
+    assert by["y", "Grand Assembly"] == "Grand Assembly"
+
+
+def test_generic_phrases_rejected_and_explained(tmp_path):
+    from newskit.actors import actor_rejects
+    from newskit.entities import Annotations
+    m = _mentions([("State", "ORG", 3), ("Head of State", "ORG", 2), ("Government", "ORG", 2),
+                   ("Armed Forces", "ORG", 1), ("Office of the President of", "ORG", 1),
+                   ("Office of the President", "ORG", 2), ("Ilona Varga", "PERSON", 2)])
+    res = resolve_actors(m)
+    assert not {"State", "Head of State", "Government", "Armed Forces", "Office of the President of"} & set(res["actor"])
+    assert "Office of the President" in set(res["actor"])  # ambiguous, kept as its own actor
+    rej = res.attrs["actor_rejects"]
+    assert set(rej["text"]) == {"State", "Head of State", "Government", "Armed Forces", "Office of the President of"}
+    assert rej.set_index("text").loc["State", "n"] == 3
+    assert rej.set_index("text").loc["Office of the President of", "rule"] == "truncated span"
+    assert actor_rejects(m)["text"].tolist() == rej["text"].tolist()
+    ann = Annotations(articles=pd.DataFrame({"article_id": ["a0", "a1", "a2"], "text": ["", "", ""]}), mentions=res)
+    ex = explain_actor(ann, "Head of State")
+    assert ex["actor"].isna().all() and "generic phrase" in ex["reason"].iloc[0]
+    # an actor file that declares a generic phrase makes it an actor
+    p = _write(tmp_path, "actors:\n  - name: Head of State (Vostria)\n    type: person\n    aliases: [Head of State]\n")
+    res = resolve_actors(m, actor_file=p)
+    assert "Head of State (Vostria)" in set(res["actor"])
+
+
+# --------------------------------------------------------------------------- phrase actors
+def test_phrase_and_token_patterns(tmp_path):
+    from newskit.actors import compile_patterns, match_patterns, pattern_mentions
+    p = _write(tmp_path, """
+        actors:
+          - name: green corridor
+            patterns: [green corridor, humanitarian corridor]
+          - name: Calderan junta
+            patterns:
+              - [{LOWER: {IN: [calderan, calder]}}, {LOWER: so-called, OP: "?"}, {LOWER: junta}]
+          - name: GRAIN DEAL
+            type: event
+            patterns: [{phrase: Grain Deal, case: sensitive}, "re:black\\\\s+sea\\\\s+grain\\\\s+(?:deal|initiative)"]
+          - name: never seen
+            patterns: [purple elephant parade]
+    """)
+    text = ("A Green  Corridor opened; the Calderan so-called junta denied it. The Grain Deal (not the grain deal) "
+            "and the Black Sea Grain Initiative; humanitarian corridors are plural.")
+    mt = compile_patterns(p)
+    hits = match_patterns(text, mt)
+    assert list(hits["actor"]) == ["green corridor", "Calderan junta", "GRAIN DEAL", "GRAIN DEAL"]
+    assert all(text[s:e] == t for s, e, t in zip(hits["start"], hits["end"], hits["text"]))
+    assert hits["text"].tolist()[1] == "Calderan so-called junta"
+    arts = pd.DataFrame({"article_id": ["z"], "text": [text]})
+    terms = pattern_mentions(arts, mt)
+    assert set(terms["label"]) == {"TERM"}
+    with pytest.warns(UserWarning, match=r"1 entry matched no mention: .*\.yml:10: 'never seen'"):
+        res = resolve_actors(terms, actor_file=p)
+    types = res.groupby("actor")["actor_type"].first()
+    assert types["green corridor"] == "term" and types["GRAIN DEAL"] == "event"
+    assert res["actor"].value_counts()["GRAIN DEAL"] == 2
+
+
+def test_starter_terms_are_trackable():
+    from newskit.actors import match_patterns
+    text = ("They called it a special military operation against the Kyiv regime, promising "
+            "denazification; later the SMO dragged on.")
+    assert set(match_patterns(text)["actor"]) == {"special military operation", "Kiev regime", "denazification"}
+
+
+# --------------------------------------------------------------------------- one name lookup
+def test_lookup_actors_resolves_or_lists_closest():
+    from newskit.actors import UnknownActorError, lookup_actors
+    m = resolve_actors(_mentions([("Zelenskyy", "PERSON", 3), ("Kiev", "GPE", 2), ("Ilona Varga", "PERSON", 2),
+                                  ("Varga", "PERSON", 1)]))
+    assert lookup_actors(["zelenskyy", "Kyiv", "kiev", "Varga"], m) == ["Volodymyr Zelensky", "Kyiv", "Ilona Varga"]
+    with pytest.raises(KeyError) as err:
+        lookup_actors(["Kyiv", "Ilona Vargas"], m)
+    assert "Ilona Varga" in str(err.value) and "'Ilona Vargas'" in str(err.value)
+    with pytest.raises(ValueError, match="unknown actor 'Atlantis'"):
+        lookup_actors("Atlantis", m)
+    assert isinstance(err.value, UnknownActorError)
+    assert lookup_actors("Kiev", {"kiev": "Kyiv"}) == ["Kyiv"]
+    with pytest.raises(TypeError):
+        lookup_actors([3], m)

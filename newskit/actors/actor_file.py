@@ -274,7 +274,7 @@ def _token_regex(tokens: list, where: str, name: str) -> tuple[str, bool]:
         if not alts:
             alts.append(r"\w+")
         body = "(?:" + "|".join(alts) + ")"
-        end = r"(?:\s+|(?=\W)|(?<=\W))"  # a token owns the space after it; punctuation may touch
+        end = r"(?:\s+|(?!\w)|(?<=\W))"  # a token owns the space after it; punctuation may touch
         if op == "!":
             parts.append(rf"(?:(?!{body}(?!\w))\w+{end})")
         else:

@@ -185,7 +185,7 @@ def _apply_context(out: pd.DataFrame, res: pd.DataFrame, rmap: Mapping, *, actor
     amb = out["text"].map(rmap).eq("ambiguous").to_numpy()
     sub = out[amb]
     specs = actor_specs(actor_file)
-    fs = R.Forms.build(pd.DataFrame({"text": [], "label": [], "n": []}), specs)
+    fs = R.Forms.index(specs)
     result: dict[str, tuple] = {}
     for t, a, ty, r in zip(res["text"], res["actor"], res["actor_type"], res["rule"]):
         result.setdefault(normalise_surface(t).casefold(), (a, ty, r))

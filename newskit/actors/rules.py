@@ -65,6 +65,24 @@ class Forms:
     labels: dict[str, set] = field(default_factory=dict)  # nkey → spaCy labels
 
     @classmethod
+    def index(cls, specs: list[ActorSpec]) -> "Forms":
+        """Only the actor-file indexes (for the mention-level context rule)."""
+        self = cls(specs, pd.DataFrame(), {}, {}, {}, {})
+        self._index()
+        return self
+
+    def _index(self) -> None:
+        for s in self.specs:
+            for a in [s.name] + s.aliases:
+                self.lit.setdefault(normalise_surface(a).casefold(), s)
+                self.lit.setdefault(a.casefold(), s)
+            for a in s.ambiguous:
+                self.ambiguous.setdefault(normalise_surface(a).casefold(), s)
+            self.by_name.setdefault(s.name, s)
+            for a in [s.name] + s.aliases:
+                self.spec_keys.setdefault(translit_key(normalise_surface(a)), s)
+
+    @classmethod
     def build(cls, forms: pd.DataFrame, specs: list[ActorSpec]) -> "Forms":
         f = forms.copy()
         f["norm"] = [normalise_surface(t) for t in f["text"]]
@@ -80,15 +98,7 @@ class Forms:
                    .sort_values("n", ascending=False).drop_duplicates("nkey").set_index("nkey")["norm"].to_dict())
         labels = f.groupby("nkey", sort=False)["label"].agg(set).to_dict()
         self = cls(specs, f, display, tot.to_dict(), share, cue, labels=labels)
-        for s in specs:
-            for a in [s.name] + s.aliases:
-                self.lit.setdefault(normalise_surface(a).casefold(), s)
-                self.lit.setdefault(a.casefold(), s)
-            for a in s.ambiguous:
-                self.ambiguous.setdefault(normalise_surface(a).casefold(), s)
-            self.by_name.setdefault(s.name, s)
-            for a in [s.name] + s.aliases:
-                self.spec_keys.setdefault(translit_key(normalise_surface(a)), s)
+        self._index()
         return self
 
     def sh(self, t: str, nkey: str) -> float:
@@ -369,7 +379,7 @@ def rule_context(mentions: pd.DataFrame, fs: Forms, result: Mapping[str, Decisio
             article_actors.setdefault(aid, {})[r[0].casefold()] = r[0]
     for i in amb_rows:
         k, aid = nk[i], aids[i]
-        form = fs.display.get(k, k)
+        form = result[k][0] or k
         country, rule = None, "context-country"
         if texts is not None and starts is not None and aid in texts:
             country = country_before(texts[aid], int(starts[i]))

@@ -52,7 +52,7 @@ def _countries(extra: set[str]) -> re.Pattern:
     names = {c for c, _ in DEMONYMS.values()} | extra
     names |= {"US", "U.S.", "UK", "U.K.", "USA", "UAE"}
     alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"^(?:the\s+)?({alt})\s+(?=\S)")
+    return re.compile(rf"(?:the\s+)?({alt})\s+(?=\S)")
 
 
 def _place_names(actor_file) -> set[str]:
