@@ -340,15 +340,16 @@ def test_split_country_prefixed_titles():
     m = _spans(text, [("Finland Liisa Marjamaa", "ORG"), ("Prime Minister of Moldova Dorin Vasilache", "PERSON"),
                       ("Kazakhstan Aibek Nurlanov", "ORG"), ("Ukraine Defence Ministry", "ORG")])
     # corpus evidence: "Aibek Nurlanov" is a person elsewhere
-    m = pd.concat([m, _spans("Aibek Nurlanov said so.", [("Aibek Nurlanov", "PERSON")], aid="d2")],
+    other = "Aibek Nurlanov said so, and Aibek Nurlanov left."
+    m = pd.concat([m, _spans(other, [("Aibek Nurlanov", "PERSON"), ("Aibek Nurlanov", "PERSON")], aid="d2")],
                   ignore_index=True)
-    out, log = repair_spans(m, {"d1": text, "d2": "Aibek Nurlanov said so."}, with_log=True)
+    out, log = repair_spans(m, {"d1": text, "d2": other}, with_log=True)
     got = list(zip(out["text"], out["label"]))
     assert ("Finland", "GPE") in got and ("Liisa Marjamaa", "PERSON") in got
     assert ("Moldova", "GPE") in got and ("Dorin Vasilache", "PERSON") in got
     assert ("Kazakhstan", "GPE") in got and ("Aibek Nurlanov", "PERSON") in got
     assert ("Ukraine Defence Ministry", "ORG") in got          # not a person: left alone
-    texts = {"d1": text, "d2": "Aibek Nurlanov said so."}
+    texts = {"d1": text, "d2": other}
     assert all(texts[a][s:e] == t for a, s, e, t in zip(out["article_id"], out["start"], out["end"], out["text"]))
     assert set(log["repair"]) == {"split"} and len(log) == 3
     # both parts are counted as actors
@@ -434,10 +435,9 @@ def test_generic_phrases_rejected_and_explained(tmp_path):
     m = _mentions([("State", "ORG", 3), ("Head of State", "ORG", 2), ("Government", "ORG", 2),
                    ("Armed Forces", "ORG", 1), ("Office of the President of", "ORG", 1),
                    ("Office of the President", "ORG", 2), ("Ilona Varga", "PERSON", 2)])
-    res = resolve_actors(m)
+    res, rej = resolve_actors(m, with_rejects=True)
     assert not {"State", "Head of State", "Government", "Armed Forces", "Office of the President of"} & set(res["actor"])
     assert "Office of the President" in set(res["actor"])  # ambiguous, kept as its own actor
-    rej = res.attrs["actor_rejects"]
     assert set(rej["text"]) == {"State", "Head of State", "Government", "Armed Forces", "Office of the President of"}
     assert rej.set_index("text").loc["State", "n"] == 3
     assert rej.set_index("text").loc["Office of the President of", "rule"] == "truncated span"

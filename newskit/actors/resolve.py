@@ -65,7 +65,7 @@ def _resolve(fs: "R.Forms", *, keep_groups: bool) -> tuple[pd.DataFrame, dict]:
     pending: list[str] = []
     for nkey in fs.display:
         form = fs.display[nkey]
-        d = (R.rule_non_entity(form) or R.rule_term(nkey, fs) or R.rule_actor_file(nkey, fs)
+        d = (R.rule_term(nkey, fs) or R.rule_non_entity(form) or R.rule_actor_file(nkey, fs)
              or R.rule_generic(nkey, fs) or R.rule_ambiguous(nkey, fs)
              or R.rule_demonym(nkey, fs, keep_groups=keep_groups))
         if d is None:
@@ -107,7 +107,7 @@ def _forms_of(mentions: pd.DataFrame) -> pd.DataFrame:
 
 def resolve_actors(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool = False,
                    cache_dir: str | os.PathLike | None = None, articles: pd.DataFrame | None = None,
-                   warn_unmatched: bool = True) -> pd.DataFrame:
+                   warn_unmatched: bool = True, with_rejects: bool = False):
     """Add ``actor`` and ``actor_type`` to a mentions table; drop mentions that are not actors.
 
     Parameters
@@ -129,18 +129,20 @@ def resolve_actors(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool
     warn_unmatched : bool
         Warn (with ``file:line``) about entries of the user's actor files that match no mention.
 
+    with_rejects : bool
+        Also return the table of the surface forms that are not actors: ``text, label, n, rule,
+        reason`` (see :func:`actor_rejects`).
+
     Returns
     -------
-    DataFrame
-        The mentions that are actors, with ``actor`` and ``actor_type``. ``.attrs["actor_rejects"]`` is
-        the table of the surface forms that are not: ``text, label, n, rule, reason``
-        (see :func:`actor_rejects`).
+    DataFrame, or (DataFrame, DataFrame) with ``with_rejects=True``
+        The mentions that are actors, with ``actor`` and ``actor_type`` (and the rejects).
 
     Examples
     --------
     >>> m = pd.DataFrame({"text": ["Zelenskyy", "Zelensky", "Kiev", "Kyiv", "he", "Russians", "State"],
     ...                   "label": ["PERSON", "PERSON", "GPE", "GPE", "PERSON", "NORP", "ORG"]})
-    >>> res = resolve_actors(m)
+    >>> res, rejects = resolve_actors(m, with_rejects=True)
     >>> res[["text", "actor", "actor_type"]]
             text               actor actor_type
     0  Zelenskyy  Volodymyr Zelensky     person
@@ -148,7 +150,7 @@ def resolve_actors(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool
     2       Kiev                Kyiv      place
     3       Kyiv                Kyiv      place
     4   Russians              Russia      place
-    >>> res.attrs["actor_rejects"][["text", "n", "rule"]]
+    >>> rejects[["text", "n", "rule"]]
         text  n            rule
     0  State  1  generic phrase
     1     he  1      non-entity
@@ -158,7 +160,8 @@ def resolve_actors(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool
         out = mentions.copy()
         out["actor"] = pd.Series(dtype="object")
         out["actor_type"] = pd.Series(dtype="object")
-        out.attrs["actor_rejects"] = _rejects_frame(pd.DataFrame(columns=["text", "label", "n", "rule"]))
+        if with_rejects:
+            return out, _rejects_frame(pd.DataFrame(columns=["text", "label", "n", "rule"]))
         return out
     forms = _forms_of(mentions)
     if cache_dir is None:
@@ -177,7 +180,8 @@ def resolve_actors(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool
     if warn_unmatched:
         _warn_unmatched(out, actor_file)
     out = out[out["actor"].notna()].reset_index(drop=True)
-    out.attrs["actor_rejects"] = _rejects_frame(rejected)
+    if with_rejects:
+        return out, _rejects_frame(rejected)
     return out
 
 
@@ -238,7 +242,7 @@ def actor_rejects(mentions: pd.DataFrame, *, actor_file=None, keep_groups: bool 
     1  Office of the President of  truncated span
     """
     return resolve_actors(mentions, actor_file=actor_file, keep_groups=keep_groups,
-                          warn_unmatched=False).attrs["actor_rejects"]
+                          warn_unmatched=False, with_rejects=True)[1]
 
 
 def unmatched_entries(mentions: pd.DataFrame, actor_file=None, *, include_starter: bool = False) -> pd.DataFrame:
@@ -364,8 +368,6 @@ def explain_actor(ann: Any, name: str) -> pd.DataFrame:
         if res["actor"].iloc[0] is None and rule in REJECT_REASONS and rule != "non-entity" or \
                 res["actor"].iloc[0] is None and rule == "non-entity":
             rej = getattr(ann, "actor_rejects", None)
-            if rej is None:
-                rej = m.attrs.get("actor_rejects") if hasattr(m, "attrs") else None
             rows = None
             if isinstance(rej, pd.DataFrame) and len(rej):
                 hit = rej[rej["text"].map(lambda t: normalise_surface(t).casefold())

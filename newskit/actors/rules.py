@@ -4,8 +4,8 @@ Form-level rules work on the distinct normalised surface forms of a corpus (:cla
 decisions ``nkey → (actor, type, rule)`` (``actor`` None: not an actor, ``rule`` says why).
 :func:`rule_context` is the one mention-level rule (ambiguous short forms need their article).
 
-1. :func:`rule_non_entity` — pronouns, numbers, dates, single letters, all-lowercase spans;
-2. :func:`rule_term` — rows of :func:`newskit.actors.match_patterns` (label ``TERM``) → their entry;
+1. :func:`rule_term` — rows of :func:`newskit.actors.match_patterns` (label ``TERM``) → their entry;
+2. :func:`rule_non_entity` — pronouns, numbers, dates, single letters, all-lowercase spans;
 3. :func:`rule_actor_file` — literal and ``re:`` aliases of the actor files (they also *declare* a
    generic or ambiguous phrase, which then means what the file says);
 4. :func:`rule_generic` — generic phrases ("State", "Head of State"), bare titles, truncated spans

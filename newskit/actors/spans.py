@@ -27,12 +27,8 @@ from newskit.actors.normalise import DEMONYMS, _TITLES, normalise_surface
 _PARTICLES = r"(?:von|van|der|den|de|da|di|du|dos|das|del|della|bin|ibn|al|el|le|la|ter|ten|zu)"
 _PARTICLE_END = re.compile(rf"\s{_PARTICLES}(?:\s{_PARTICLES})*$")
 _GAP_PARTICLES = re.compile(rf"^\s+(?:{_PARTICLES}\s+)+$")
-_SAINT_BEFORE = re.compile(r"(?<![\w.])(?:St\.?|Saint|Ste\.?|San|Santa|Sankt)\s+$")
-_PLACE_BEFORE = re.compile(
-    r"(?:\b(?:in|near|outside|around|across|into|towards?|through|via|from|at)\s+(?:the\s+)?|"
-    r"\b(?:city|town|village|region|oblast|province|port|settlement|suburb|district|outskirts|"
-    r"streets|centre|center|residents)\s+of\s+(?:the\s+)?)$", re.IGNORECASE)
-_PLACE_AFTER = re.compile(r"^\s+(?:region|oblast|province|district|city|airport)\b", re.IGNORECASE)
+_SAINT_BEFORE = re.compile(r"(?<![\w.])(?:St\.?|Saint|Ste\.?|Sankt)\s+$")
+_PARTICLES_BEFORE = re.compile(r"(?:^|(?<=\s))((?:[Vv]on|[Vv]an)(?:\s+(?:der|den|de))?|[Vv]an\s+der|[Dd]e\s+la)\s+$")
 _TITLE_OF = re.compile(
     r"^(?:(?:the\s+)?(?:" + "|".join(re.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
     + r")\.?\s+of\s+(?:the\s+)?)", re.IGNORECASE)
@@ -49,8 +45,7 @@ _INSTITUTION = re.compile(
 
 
 def _countries(extra: set[str]) -> re.Pattern:
-    names = {c for c, _ in DEMONYMS.values()} | extra
-    names |= {"US", "U.S.", "UK", "U.K.", "USA", "UAE"}
+    names = _country_names(extra)
     alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?:the\s+)?({alt})\s+(?=\S)")
 
@@ -128,50 +123,83 @@ def repair_spans(mentions: pd.DataFrame, texts: Mapping[str, str] | pd.Series | 
     places = _place_names(actor_file)
     persons = _person_names(actor_file)
     country_re = _countries(places)
-    # corpus-level evidence in this table: forms mostly tagged PERSON
-    norm = mentions["text"].map(normalise_surface)
-    lab = pd.DataFrame({"k": norm.str.casefold(), "p": mentions["label"].eq("PERSON")})
-    pshare = lab.groupby("k")["p"].mean().to_dict()
+    first_words = {n.split()[0] for n in _country_names(places)} | {"the", "The"}
+    # corpus-level evidence in this table: forms mostly tagged PERSON (and how often)
+    keys = [normalise_surface(t).casefold() for t in mentions["text"]]
+    lab = pd.DataFrame({"k": keys, "p": mentions["label"].eq("PERSON").to_numpy()})
+    g = lab.groupby("k")["p"]
+    pstat = pd.DataFrame({"share": g.mean(), "n": g.sum()})
+    person_ev = set(pstat.index[(pstat["share"] >= 0.5) & (pstat["n"] >= 2)])
 
     def is_person(rest: str, titled: bool) -> bool:
         k = normalise_surface(rest).casefold()
-        if k in persons or pshare.get(k, 0.0) >= 0.5:
+        if k in persons:
             return True
         words = rest.split()
+        if len(words) >= 2 and k in person_ev:
+            return True
         if titled and 2 <= len(words) <= 4 and all(_NAME_TOKEN.match(w) for w in words) \
                 and not _INSTITUTION.search(rest):
             return True
         return False
 
-    rows = mentions.to_dict("records")
-    new_rows: list[dict] = []
-    for r in rows:
-        text = texts.get(r["article_id"]) if texts is not None else None
-        s, e, t = int(r["start"]), int(r["end"]), r["text"]
+    # 2. re-join split names first (per article, in offset order)
+    mentions = mentions.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
+    mentions = _join_names(mentions, texts, log)
+    out_rows: list[tuple] = []
+    extra = [c for c in cols if c not in ("article_id", "start", "end", "text", "label")]
+    extra_vals = [mentions[c].tolist() for c in extra]
+    prev_aid, prev_end = None, -1
+    for i, (aid, s, e, t, label) in enumerate(zip(mentions["article_id"], mentions["start"], mentions["end"],
+                                                  mentions["text"], mentions["label"])):
+        text = texts.get(aid) if texts is not None else None
+        s, e = int(s), int(e)
+        floor = prev_end if aid == prev_aid else -1
+        prev_aid, prev_end = aid, max(e, floor)
         if not isinstance(text, str) or text[s:e] != t:
-            r["place_cue"] = 0
-            new_rows.append(r)
+            out_rows.append((i, aid, s, e, t, label))
             continue
-        # 3. Saint before a place
-        m = _SAINT_BEFORE.search(text, max(0, s - 8), s)
-        if m is not None and r["label"] in ("GPE", "LOC", "FAC", "ORG", "PERSON") and t[:1].isupper():
-            log.append({"article_id": r["article_id"], "start": s, "end": e, "text": t, "repair": "saint",
-                        "into": text[m.start():e]})
-            s = m.start()
-            t = text[s:e]
-            r = dict(r, start=s, text=t, label="GPE" if r["label"] == "PERSON" else r["label"])
-        # 1. title + country + name
-        split = _split_country(r, text, country_re, is_person)
-        if split is not None:
-            log.append({"article_id": r["article_id"], "start": s, "end": e, "text": t, "repair": "split",
-                        "into": " | ".join(x["text"] for x in split)})
-            new_rows.extend(split)
-            continue
-        new_rows.append(r)
-    # 2. re-join split names (per article, in offset order)
-    out = pd.DataFrame(new_rows)
+        # 3. Saint / particles before a name
+        before = text[max(0, s - 12):s]
+        if before.endswith((" ", "\u00a0")) and t[:1].isupper():
+            m = _SAINT_BEFORE.search(before)
+            if m is not None and s - (len(before) - m.start()) < floor:
+                m = None
+            if m is not None and label in ("GPE", "LOC", "FAC", "ORG", "PERSON"):
+                ns = s - (len(before) - m.start())
+                log.append({"article_id": aid, "start": s, "end": e, "text": t, "repair": "saint",
+                            "into": text[ns:e]})
+                s, t, label = ns, text[ns:e], ("GPE" if label == "PERSON" else label)
+            else:
+                m = _PARTICLES_BEFORE.search(before)
+                if m is not None and s - (len(before) - m.start(1)) < floor:
+                    m = None
+                if m is not None and " " not in t and not _INSTITUTION.search(t):
+                    ns = s - (len(before) - m.start(1))
+                    log.append({"article_id": aid, "start": s, "end": e, "text": t, "repair": "particle",
+                                "into": text[ns:e]})
+                    s, t, label = ns, text[ns:e], "PERSON"
+        # 1. title + country + name, or <organisation> <known person>
+        if " " in t:
+            w0 = t.split(" ", 1)[0]
+            split = None
+            if w0 in first_words or _TITLE_OF.match(t):
+                split = _split_country(s, e, t, label, text, country_re, is_person)
+            if split is None:
+                split = _split_person_tail(s, e, t, label, persons, person_ev)
+            if split is not None:
+                log.append({"article_id": aid, "start": s, "end": e, "text": t, "repair": "split",
+                            "into": " | ".join(x[2] for x in split)})
+                for ps, pe, pt, pl in split:
+                    out_rows.append((i, aid, ps, pe, pt, pl))
+                continue
+        out_rows.append((i, aid, s, e, t, label))
+    out = pd.DataFrame(out_rows, columns=["_row", "article_id", "start", "end", "text", "label"])
+    for c, vals in zip(extra, extra_vals):
+        out[c] = [vals[r] for r in out["_row"]]
+    out = out.drop(columns="_row").astype({"start": mentions["start"].dtype, "end": mentions["end"].dtype})
     out = out.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
-    out = _join_names(out, texts, log)
+    # 4. place context
     cue = []
     for aid, s, e in zip(out["article_id"], out["start"], out["end"]):
         text = texts.get(aid) if texts is not None else None
@@ -179,9 +207,7 @@ def repair_spans(mentions: pd.DataFrame, texts: Mapping[str, str] | pd.Series | 
             cue.append(0)
             continue
         s, e = int(s), int(e)
-        possessive = text[e:e + 2] in ("'s", "’s")
-        cue.append(int(not possessive and (_PLACE_BEFORE.search(text, max(0, s - 40), s) is not None
-                                           or _PLACE_AFTER.match(text[e:e + 20]) is not None)))
+        cue.append(_place_cue(text, s, e))
     out["place_cue"] = pd.Series(cue, dtype="int8", index=out.index)
     out = out[cols + [c for c in out.columns if c not in cols]]
     if with_log:
@@ -189,10 +215,32 @@ def repair_spans(mentions: pd.DataFrame, texts: Mapping[str, str] | pd.Series | 
     return out
 
 
-def _split_country(r: dict, text: str, country_re: re.Pattern, is_person) -> list[dict] | None:
-    s, e, t = int(r["start"]), int(r["end"]), r["text"]
+_PLACE_PREV = frozenset("in near outside around across into towards toward through via from at".split())
+_PLACE_NOUNS = frozenset("city town village region oblast province port settlement suburb district outskirts "
+                         "streets centre center residents".split())
+_PLACE_NEXT = frozenset("region oblast province district city airport".split())
+
+
+def _place_cue(text: str, s: int, e: int) -> int:
+    """1 when the span sits in a place context: "in X", "near the X", "the town of X", "X region"."""
+    if text[e:e + 2] in ("'s", "’s"):
+        return 0
+    words = text[max(0, s - 32):s].split()
+    if words and words[-1] in ("the", "The"):
+        words = words[:-1]
+    if words:
+        w = words[-1].lower()
+        if w in _PLACE_PREV:
+            return 1
+        if w == "of" and len(words) >= 2 and words[-2].lower() in _PLACE_NOUNS:
+            return 1
+    nxt = text[e:e + 16].split(maxsplit=1)
+    return int(bool(nxt) and nxt[0].lower().strip(".,;:") in _PLACE_NEXT)
+
+
+def _split_country(s: int, e: int, t: str, label: str, text: str, country_re, is_person):
     off = 0
-    titled = _TITLE_OF_BEFORE.search(text, max(0, s - 40), s) is not None
+    titled = _TITLE_OF_BEFORE.search(text[max(0, s - 40):s]) is not None
     m = _TITLE_OF.match(t)
     if m is not None:
         off = m.end()
@@ -205,11 +253,39 @@ def _split_country(r: dict, text: str, country_re: re.Pattern, is_person) -> lis
     if not rest or not rest[0].isupper() or not is_person(rest, titled):
         return None
     c0, c1 = cm.span(1)
-    place = dict(r, start=s + c0, end=s + c1, text=t[c0:c1], label="GPE")
-    person = dict(r, start=s + rest_start, end=s + rest_start + len(rest), text=rest, label="PERSON")
-    assert text[place["start"]:place["end"]] == place["text"]
-    assert text[person["start"]:person["end"]] == person["text"]
-    return [place, person]
+    parts = [(s + c0, s + c1, t[c0:c1], "GPE"), (s + rest_start, s + rest_start + len(rest), rest, "PERSON")]
+    assert all(text[a:b] == x for a, b, x, _ in parts)
+    return parts
+
+
+def _split_person_tail(s: int, e: int, t: str, label: str, persons: set, person_ev: set):
+    """"Security Council Dmitry Medvedev", "State Antony Blinken": <capitalised words> + a known person
+    (an actor-file person, or a name of two or more words that is mostly a PERSON in the table)."""
+    words = t.split(" ")
+    if len(words) < 3 or label == "PERSON" and normalise_surface(t).casefold() in person_ev:
+        return None
+    for k in (3, 2):
+        if len(words) - k < 1:
+            continue
+        tail = " ".join(words[-k:])
+        key = normalise_surface(tail).casefold()
+        if key not in persons and key not in person_ev:
+            continue
+        head = " ".join(words[:-k])
+        if not head[:1].isupper() or normalise_surface(head) == "" or not all(w[:1].isupper() or w in ("of", "the", "and")
+                                                                          for w in words[:-k]):
+            return None
+        if normalise_surface(t).casefold() in persons:  # the whole span is a known person ("Olena Zelenska")
+            return None
+        hs = s
+        he = s + len(head)
+        ts = e - len(tail)
+        return [(hs, he, head, label if label != "PERSON" else "ORG"), (ts, e, tail, "PERSON")]
+    return None
+
+
+def _country_names(extra: set[str]) -> set[str]:
+    return {c for c, _ in DEMONYMS.values()} | extra | {"US", "U.S.", "UK", "U.K.", "USA", "UAE"}
 
 
 def _join_names(out: pd.DataFrame, texts, log: list) -> pd.DataFrame:
