@@ -161,7 +161,10 @@ def repair_spans(mentions: pd.DataFrame, texts: Mapping[str, str] | pd.Series | 
             continue
         # 3. Saint / particles before a name
         before = text[max(0, s - 12):s]
-        if before.endswith((" ", "\u00a0")) and t[:1].isupper():
+        if before.endswith((" ", "\u00a0")) and t[:1].isupper() and ("St" in before or "Sankt" in before
+                                                                    or "von" in before or "Von" in before
+                                                                    or "van" in before or "Van" in before
+                                                                    or "de la" in before or "De la" in before):
             m = _SAINT_BEFORE.search(before)
             if m is not None and s - (len(before) - m.start()) < floor:
                 m = None
@@ -289,21 +292,45 @@ def _country_names(extra: set[str]) -> set[str]:
 
 
 def _join_names(out: pd.DataFrame, texts, log: list) -> pd.DataFrame:
-    if len(out) < 2:
+    """Join "<name> <particles>" + "<Name>" and "<Name>" + " <particles> " + "<Name>" into one PERSON."""
+    import numpy as np
+
+    if len(out) < 2 or texts is None:
         return out
-    res: list[dict] = []
-    for b in out.to_dict("records"):
-        a = res[-1] if res else None
-        text = texts.get(b["article_id"]) if texts is not None else None
-        if a is not None and a["article_id"] == b["article_id"] and isinstance(text, str) \
-                and b["text"][:1].isupper() and len(b["text"].split()) <= 2 and int(b["start"]) > int(a["end"]):
-            gap = text[int(a["end"]):int(b["start"])]
-            if len(gap) <= 12 and ((gap.isspace() and _PARTICLE_END.search(a["text"]) and a["label"] == "PERSON")
-                                   or (_GAP_PARTICLES.match(gap) and "PERSON" in (a["label"], b["label"]))):
-                s, e = int(a["start"]), int(b["end"])
-                log.append({"article_id": a["article_id"], "start": s, "end": e,
-                            "text": a["text"] + " + " + b["text"], "repair": "join", "into": text[s:e]})
-                res[-1] = dict(a, end=e, text=text[s:e], label="PERSON")
-                continue
-        res.append(b)
-    return pd.DataFrame(res).reset_index(drop=True)
+    aid = out["article_id"].to_numpy()
+    st = out["start"].to_numpy().astype("int64")
+    en = out["end"].to_numpy().astype("int64")
+    gap = st[1:] - en[:-1]
+    cand = np.flatnonzero((aid[1:] == aid[:-1]) & (gap >= 1) & (gap <= 12)
+                          & (out["label"].to_numpy()[:-1] == "PERSON") | (out["label"].to_numpy()[1:] == "PERSON")
+                          & (aid[1:] == aid[:-1]) & (gap >= 1) & (gap <= 12))
+    if not len(cand):
+        return out
+    texts_col = out["text"].tolist()
+    labels = out["label"].tolist()
+    drop: set[int] = set()
+    new_end: dict[int, int] = {}
+    for i in cand:
+        j = i + 1
+        a = i
+        while a in drop:  # a chain: the earlier row already absorbed row i
+            a -= 1
+        text = texts.get(aid[i])
+        if not isinstance(text, str) or not texts_col[j][:1].isupper() or len(texts_col[j].split()) > 2:
+            continue
+        g = text[en[i]:st[j]]
+        a_text = text[st[a]:new_end.get(a, en[a])]
+        if (g.isspace() and _PARTICLE_END.search(a_text) and labels[a] == "PERSON") or \
+                (_GAP_PARTICLES.match(g) and "PERSON" in (labels[a], labels[j])):
+            log.append({"article_id": aid[i], "start": int(st[a]), "end": int(en[j]),
+                        "text": a_text + " + " + texts_col[j], "repair": "join", "into": text[st[a]:en[j]]})
+            new_end[a] = int(en[j])
+            drop.add(j)
+    if not new_end:
+        return out
+    out = out.copy()
+    for a, e in new_end.items():
+        out.iat[a, out.columns.get_loc("end")] = e
+        out.iat[a, out.columns.get_loc("text")] = texts[aid[a]][st[a]:e]
+        out.iat[a, out.columns.get_loc("label")] = "PERSON"
+    return out.drop(index=sorted(drop)).reset_index(drop=True)
