@@ -23,6 +23,20 @@ Conventions (the publication date is "pub"):
   ("in March", "since May", "early June", "last March") is the most recent past such month
   (the current month included), or the next one after a future cue / "next".
 
+* future cues are "will", "'ll", "shall", "is/are/was/were due/scheduled/expected/set/planning/going …
+  to", "is to", "plan(s/ned) to", "intend(s/ed) to", "aim(s) to", "hope(s/d) to", "scheduled for",
+  "as soon as", "as early as", "no later than", "ahead of", "upcoming" — in the same clause before the
+  expression, or after a clause-initial one ("On Friday, the leaders will meet");
+* **reported future** (chosen rule): a future-cued day and month without a year that fell at most
+  :data:`REPORTED_FUTURE_DAYS` (31) days *before* publication is that past day — "We will defend our land
+  on February 16" published 2022-02-19 is 2022-02-16 (a speech reported after the day), not 2023-02-16;
+  "next February 16" is still the coming one. Later dates keep the future rule (the next such day);
+* **wire-copy timing**: a future-cued weekday with "late" or "night"/"evening" ("will vote late
+  Tuesday", "Tuesday night") that was the day before publication is that day — copy filed the next day
+  (dated after the event) — instead of six days ahead;
+* ``far_past``: dates more than :data:`FAR_PAST_YEARS` (10) years before publication ("in 1941") are kept
+  and flagged; the event timeline leaves them out of its axis by default.
+
 Without a publication date (NaT) only absolute expressions (with a year, ISO dates, years) resolve.
 
 >>> resolve_dates("Russian forces shelled the city on Sunday.", "2022-07-04")[["text", "date", "granularity"]]
@@ -32,7 +46,7 @@ Without a publication date (NaT) only absolute expressions (with a year, ISO dat
 from __future__ import annotations
 
 #: Bump when sentence_dates output changes: it is part of the annotation cache key.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 import calendar
 import datetime as _dt
@@ -43,7 +57,7 @@ import pandas as pd
 
 __all__ = ["resolve_dates", "sentence_dates", "DATE_COLUMNS"]
 
-DATE_COLUMNS = ["article_id", "sent_id", "start", "end", "text", "date", "granularity"]
+DATE_COLUMNS = ["article_id", "sent_id", "start", "end", "text", "date", "granularity", "far_past"]
 _RESOLVE_COLUMNS = ["start", "end", "text", "date", "granularity"]
 
 _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
@@ -107,10 +121,13 @@ _PATTERN = re.compile(
 )
 
 _FUTURE = re.compile(
-    r"\b(?:will|won't|shall|(?:is|are|am)\s+(?:due|scheduled|expected|set|slated|poised|planning|going|"
-    r"planned|likely)\s+(?:to|for)|(?:is|are)\s+to|plans?\s+to|intends?\s+to|scheduled\s+(?:for|to)|"
-    r"due\s+(?:on|to|for)|upcoming)\b|'ll\b")
-_PAST_VERB = re.compile(r"\b(?:said|told|announced|reported|confirmed|added|wrote|stated|was|were|had|did)\b")
+    r"\b(?:will|won't|shall|(?:is|are|am|was|were)\s+(?:due|scheduled|expected|set|slated|poised|planning|going|"
+    r"planned|likely|hoping|preparing|supposed)\s+(?:to|for)|(?:is|are)\s+to|plans?\s+to|planned\s+to|"
+    r"intends?\s+to|intended\s+to|aims?\s+to|hopes?\s+to|hoped\s+to|scheduled\s+(?:for|to)|"
+    r"due\s+(?:on|to|for)|upcoming|(?i:as\s+soon\s+as|as\s+early\s+as|no\s+(?:earlier|later)\s+than|"
+    r"in\s+time\s+for|ahead\s+of))\b|'ll\b")
+_PAST_VERB = re.compile(r"\b(?:said|told|announced|reported|confirmed|added|wrote|stated|was|were|had|did|"
+                        r"met|held|took|came|went|saw|left|began|spoke|gave|sent|struck|fell|fought|won|lost)\b")
 _CLAUSE_START = re.compile(r"^\s*(?:[Oo]n|[Bb]y|[Bb]efore|[Ff]rom|[Ss]tarting|[Bb]eginning|[Ii]n)?\s*$")
 _YEAR_CUES = frozenset(
     "in since of by until till during from before after early late mid through between and to the year "
@@ -164,7 +181,7 @@ def _future(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _weekday(pub: _dt.date, wd: int, mod: str, future: bool) -> _dt.date:
+def _weekday(pub: _dt.date, wd: int, mod: str, future: bool, late: bool = False) -> _dt.date:
     mod = mod.lower().split()[-1] if mod else ""
     back = (pub.weekday() - wd) % 7  # days back to the most recent such day (0 = pub)
     ahead = (wd - pub.weekday()) % 7
@@ -175,8 +192,27 @@ def _weekday(pub: _dt.date, wd: int, mod: str, future: bool) -> _dt.date:
     if mod == "this":
         return pub - _dt.timedelta(days=pub.weekday()) + _dt.timedelta(days=wd)
     if future:
+        if late and back == 1:
+            # wire copy filed the next day: "will meet late Tuesday" dated Wednesday is that Tuesday
+            return pub - _dt.timedelta(days=1)
         return pub + _dt.timedelta(days=ahead)
     return pub - _dt.timedelta(days=back)
+
+
+#: A future-cued day and month ("will defend our land on February 16") that fell at most this many days
+#: before publication is that past day (speech reported after the day), not the same day next year.
+REPORTED_FUTURE_DAYS = 31
+
+
+_LATE_BEFORE = re.compile(r"\b(?:[Ll]ate|[Ee]arly\s+hours\s+of)\s+(?:on\s+)?$")
+
+#: Dates more than this many years before publication are flagged ``far_past`` ("in 1941"): kept in the
+#: table, left out of the event-timeline axis by default.
+FAR_PAST_YEARS = 10
+
+
+def _far_past(date: _dt.date, pub: _dt.date | None) -> bool:
+    return pub is not None and date.year < pub.year - FAR_PAST_YEARS
 
 
 def _day_month(pub: _dt.date, month: int, day: int, future: bool) -> _dt.date | None:
@@ -271,8 +307,12 @@ def _find(text: str, pub: _dt.date | None) -> list[tuple[int, int, str, _dt.date
             if year:
                 date = _safe_date(int(year), mon, day)
             elif pub is not None:
-                date = _day_month(pub, mon, day, _future(text, s, e) or _next_before(text, s)
-                                  or _soon(text, s, pub, mon, day))
+                fut, nxt = _future(text, s, e), _next_before(text, s)
+                date = _day_month(pub, mon, day, fut or nxt or _soon(text, s, pub, mon, day))
+                if fut and not nxt:
+                    prev = _day_month(pub, mon, day, False)
+                    if prev is not None and (pub - prev).days <= REPORTED_FUTURE_DAYS:
+                        date = prev  # "will defend our land on February 16", published February 19
         elif kind == "my":
             date, gran = _safe_date(int(m["y3"]), _MONTHS[m["m3"].lower()], 1), "month"
         elif kind in ("mon", "mon1"):
@@ -307,7 +347,9 @@ def _find(text: str, pub: _dt.date | None) -> list[tuple[int, int, str, _dt.date
                 date = _dt.date(pub.year + shift, 1, 1)
         elif kind == "wd" and pub is not None and not _not_weekday(text, s, e):
             date = _weekday(pub, _WEEKDAYS[m["w"].lower()], m["wmod"] or "",
-                            _future(text, s, e) if not m["wmod"] else False)
+                            _future(text, s, e) if not m["wmod"] else False,
+                            late=_LATE_BEFORE.search(text, max(0, s - 12), s) is not None
+                            or text[s:e].endswith(("night", "evening")))
         elif kind == "year":
             if _is_year(text, s, e):
                 date, gran = _dt.date(int(m["year"]), 1, 1), "year"
@@ -361,7 +403,9 @@ def resolve_dates(text: str, published: Any = None) -> pd.DataFrame:
     DataFrame
         ``start``, ``end`` (character offsets, ``text[start:end]`` is the expression), ``text``,
         ``date`` (datetime64: the day, or the first day of the week/month/year) and ``granularity``
-        (``day``, ``week``, ``month`` or ``year``). See the module docstring for the conventions.
+        (``day``, ``week``, ``month`` or ``year``) and ``far_past`` (more than :data:`FAR_PAST_YEARS`
+        years before publication; the event timeline leaves these out by default). See the module
+        docstring for the conventions.
 
     Examples
     --------
@@ -372,12 +416,17 @@ def resolve_dates(text: str, published: Any = None) -> pd.DataFrame:
     1         2014 2014-01-01        year
     2  next Friday 2022-07-08         day
     >>> resolve_dates("Talks resumed last week, after the February 24 invasion.", "2022-07-04")
-       start  end       text       date granularity
-    0     14   23  last week 2022-06-27        week
-    1     35   46  February 24 2022-02-24         day
+       start  end         text       date granularity  far_past
+    0     14   23    last week 2022-06-27        week     False
+    1     35   46  February 24 2022-02-24         day     False
+    >>> resolve_dates("The city was besieged in 1941.", "2022-07-04")[["text", "far_past"]]
+       text  far_past
+    0  1941      True
     """
-    rows = _find(text, _to_date(published))
+    pub = _to_date(published)
+    rows = _find(text, pub)
     df = pd.DataFrame(rows, columns=_RESOLVE_COLUMNS)
+    df["far_past"] = pd.Series([_far_past(r[3], pub) for r in rows], dtype="bool")
     df["date"] = pd.to_datetime(df["date"]) if len(df) else pd.Series([], dtype="datetime64[ns]")
     df["start"] = df["start"].astype("int64")
     df["end"] = df["end"].astype("int64")
@@ -428,6 +477,7 @@ def sentence_dates(sentences: pd.DataFrame, published: "pd.Series | Mapping[str,
                 cols["text"].append(t)
                 cols["date"].append(d)
                 cols["granularity"].append(g)
+                cols["far_past"].append(_far_past(d, cache[aid]))
     df = pd.DataFrame(cols)
     df["article_id"] = df["article_id"].astype(object)
     df["sent_id"] = df["sent_id"].astype("int64")
@@ -436,4 +486,5 @@ def sentence_dates(sentences: pd.DataFrame, published: "pd.Series | Mapping[str,
     df["date"] = pd.to_datetime(pd.Series(cols["date"], dtype=object)) if cols["date"] else \
         pd.Series([], dtype="datetime64[ns]")
     df["granularity"] = df["granularity"].astype(object)
+    df["far_past"] = df["far_past"].astype("bool")
     return df

@@ -94,6 +94,10 @@ def main(argv: list[str]) -> int:
     print(f"\nfalse positives: {len(false_pos)}")
     for pub, sent, p in false_pos:
         print(f"  [{pub}] {p[2]!r} → {p[3]} {p[4]}   in: {sent}")
+    from newskit.dates import _far_past
+    far = sum(_far_past(p[3], _to_date(pub)) for (sent, pub) in by_sent for p in _find(sent, _to_date(pub)))
+    print(f"\nflagged far_past (more than 10 years before publication): {far}")
+    print("\nThe set was written alongside the resolver: 100 % here is a regression check, not an estimate.")
     print(f"\n{elapsed * 1e6 / len(by_sent):.1f} µs per sentence")
     weekday_acc = stats["weekday"][0] / max(1, stats["weekday"][3])
     return 0 if weekday_acc >= 0.95 else 1

@@ -130,7 +130,7 @@ def test_published_types():
 
 def test_empty_frame_columns_and_dtypes():
     df = resolve_dates("Nothing here.", "2022-07-04")
-    assert list(df.columns) == ["start", "end", "text", "date", "granularity"]
+    assert list(df.columns) == ["start", "end", "text", "date", "granularity", "far_past"]
     assert str(df["date"].dtype).startswith("datetime64")
 
 
@@ -200,3 +200,22 @@ def test_fast_without_cue():
             _find(text, pub)
         best = min(best, (time.perf_counter() - t0) / 200)
     assert best < 50e-6  # a few µs normally
+
+
+def test_reported_future_wire_copy_and_far_past():
+    # invented sentences: a promise reported after the day, copy filed the next day, a far-past year
+    d = resolve_dates("We will hold the bridge on March 2, the commander said.", "2023-03-05")
+    assert d["date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-03-02"]
+    d = resolve_dates("The bridge will reopen next March 2.", "2023-03-05")
+    assert d["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-03-02"]
+    d = resolve_dates("The board will decide late Thursday.", "2023-03-10")  # a Friday
+    assert d["date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-03-09"]
+    d = resolve_dates("The board will decide on Thursday.", "2023-03-10")
+    assert d["date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-03-16"]
+    d = resolve_dates("The ferry planned to sail on Thursday.", "2023-03-06")
+    assert d["date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-03-09"]
+    s = pd.DataFrame({"article_id": ["a"], "sent_id": [0], "start": [0], "end": [44],
+                      "text": ["The fort, built in 1890, was shelled in 2021."]})
+    out = sentence_dates(s, {"a": pd.Timestamp("2022-05-01")})
+    assert out["far_past"].tolist() == [True, False]
+    assert out["far_past"].dtype == bool
