@@ -182,7 +182,6 @@ def add_pattern_mentions(mentions: pd.DataFrame, terms: pd.DataFrame) -> pd.Data
         return mentions
     key = set(zip(terms["article_id"], terms["start"], terms["end"]))
     keep = [k not in key for k in zip(mentions["article_id"], mentions["start"], mentions["end"])]
-    cols = [c for c in mentions.columns if c in terms.columns or c not in ("actor", "actor_type")]
-    out = pd.concat([mentions[keep], terms.drop(columns=[c for c in ("actor",) if c not in mentions])],
-                    ignore_index=True)
+    terms = terms.drop(columns=[c for c in ("actor",) if c in terms and c not in mentions])
+    out = pd.concat([mentions[keep], terms], ignore_index=True)
     return out.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)

@@ -242,8 +242,9 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     """
     from tqdm.auto import tqdm
 
-    from newskit.actors import resolve_actors
+    from newskit.actors import check_actor_file, resolve_actors
 
+    check_actor_file(actor_file)  # before any annotation work: a typo costs seconds, not a run
     if engine == "dask":
         return _annotate_dask(articles, model=model, batch_size=batch_size, actor_file=actor_file,
                               keep_groups=keep_groups, options=engine_options, sentiment_model=sentiment_model)
@@ -252,7 +253,7 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     t0 = time.perf_counter()
     a = prepare_articles(articles)
     custom = steps is not None
-    steps = steps_for(steps, model=model, labels=None, sentiment_model=sentiment_model)
+    steps = steps_for(steps, model=model, labels=None, sentiment_model=sentiment_model, actor_file=actor_file)
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     options = run_options(model, None, batch_size)
     procs = n_process if n_process is not None else default_n_process()
@@ -272,7 +273,7 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     finally:
         bar.close()
     tables["mentions"] = resolve_actors(tables["mentions"], actor_file=actor_file, keep_groups=keep_groups,
-                                        cache_dir=root / "actors" if cache else None)
+                                        cache_dir=root / "actors" if cache else None, articles=a)
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "steps": describe_steps(steps, ran),
             "sentiment_model": None if custom else (sentiment_model or DEFAULT_SENTIMENT_MODEL),
             "model": options["model"], "n_annotated": len(a) - n_idle, "n_cached": n_idle,
@@ -395,7 +396,7 @@ def _annotate_to(articles, out: str, *, model, sentiment_model, steps, n_process
     from newskit.pipeline import parts as P
 
     P.prepare(out)
-    steps = steps_for(steps, model=model, labels=None, sentiment_model=sentiment_model)
+    steps = steps_for(steps, model=model, labels=None, sentiment_model=sentiment_model, actor_file=actor_file)
     options = run_options(model, None, batch_size)
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     caches = _caches(steps, root) if cache else None

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import os
+from pathlib import Path
 
 import pandas as pd
 
@@ -273,6 +274,45 @@ def _mention_sentiment_transformer(batch: Batch) -> None:
     batch.tables["mentions"] = m.assign(score=scored["score"].to_numpy(), sentiment=scored["sentiment"].to_numpy())
 
 
+def _span_repair(batch: Batch, *, actor_file=None) -> None:
+    """Split "<Title> of <Country> <Name>" spans, re-join split names, keep "St", mark place contexts
+    (:func:`newskit.actors.repair_spans`); offsets stay exact, sent_id is the original mention's."""
+    from newskit.actors import repair_spans
+
+    a = batch.articles
+    m = repair_spans(batch.tables["mentions"], dict(zip(a["article_id"], a["text"])), actor_file=actor_file)
+    batch.tables["mentions"] = m
+
+
+def _terms(batch: Batch, *, actor_file=None) -> None:
+    """Phrase and dictionary actors: the actor files' ``patterns:`` matched in the text as ``TERM``
+    mentions (:func:`newskit.actors.pattern_mentions`); matches crossing a sentence boundary are dropped."""
+    from newskit.actors import add_pattern_mentions, compile_patterns, pattern_mentions
+
+    sents = batch.tables["sentences"]
+    terms = pattern_mentions(batch.articles, compile_patterns(actor_file), sentences=sents)
+    if len(terms):
+        ends = sents.set_index(["article_id", "sent_id"])["end"]
+        key = list(zip(terms["article_id"], terms["sent_id"]))
+        ok = [k[1] >= 0 and e <= ends.get(k, -1) for k, e in zip(key, terms["end"])]
+        terms = terms[ok].drop(columns=["actor"])
+    m = add_pattern_mentions(batch.tables["mentions"], terms)
+    if "place_cue" in m:
+        m["place_cue"] = m["place_cue"].fillna(0).astype("int8")
+    batch.tables["mentions"] = m.reset_index(drop=True)
+
+
+def _actor_file_digest(actor_file) -> str:
+    """Part of the span-repair and terms versions: the module sources and the actor files' entries."""
+    from newskit.actors import actor_specs
+
+    h = hashlib.sha256()
+    for mod in ("spans", "patterns", "actor_file", "normalise"):
+        h.update(Path(__file__).resolve().parents[1].joinpath("actors", f"{mod}.py").read_bytes())
+    h.update(repr(actor_specs(actor_file)).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:12]
+
+
 def _dates(batch: Batch) -> None:
     from newskit.dates import sentence_dates
 
@@ -292,7 +332,7 @@ def _module_version(module: str) -> str:
 
 
 def default_steps(*, model: str | None = None, labels: Sequence[str] | None = None,
-                  sentiment_model: str | None = None) -> list[Step]:
+                  sentiment_model: str | None = None, actor_file=None) -> list[Step]:
     """The pipeline, in order.
 
     Parameters
@@ -306,6 +346,9 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
         :mod:`newskit.sentiment.transformer`), ``"fast"`` (the target-aware linear model shipped as JSON,
         for very large corpora) or ``"sentence"`` (whole-sentence VADER with a neutral band, a baseline).
         Default :data:`DEFAULT_SENTIMENT_MODEL`.
+    actor_file : path or list of paths, optional
+        User actor file(s): their persons and places are evidence for span repair, their ``patterns:``
+        are matched as terms (the steps' versions include the files' entries).
 
     Returns
     -------
@@ -335,12 +378,17 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
     else:
         senti_version, senti_fn = "1+sentence", functools.partial(_mention_sentiment, method="sentence")
     from newskit.sentiment.vader import VERSION as VADER_VERSION
+    digest = _actor_file_digest(actor_file)
 
     return [
         Step("sentences", f"1+text{_module_version('newskit.text')}", ("articles.text",), ("sentences",),
              _sentences),
         Step("entities", f"1+{ident['model']}-{ident['model_version']}+{','.join(labs)}",
              ("articles.text", "sentences.start", "sentences.end"), ("mentions",), _entities),
+        Step("span_repair", f"1+{digest}", ("articles.text", "mentions"), ("mentions",),
+             functools.partial(_span_repair, actor_file=actor_file)),
+        Step("terms", f"1+{digest}", ("articles.text", "sentences.start", "sentences.end", "mentions"),
+             ("mentions",), functools.partial(_terms, actor_file=actor_file)),
         Step("sentence_sentiment", f"1+vader{VADER_VERSION}", ("sentences.text",),
              ("sentences.compound", "sentences.pos", "sentences.neg", "sentences.neu"), _sentence_sentiment),
         Step("mention_sentiment", senti_version, ("sentences.text", "mentions.start", "mentions.end"),
@@ -453,11 +501,11 @@ def assemble(steps: Sequence[Step], outputs: Mapping[str, Mapping[str, pd.DataFr
 
 
 # --------------------------------------------------------------------------- whole partitions
-def steps_for(steps, *, model, labels, sentiment_model=None) -> list[Step]:
+def steps_for(steps, *, model, labels, sentiment_model=None, actor_file=None) -> list[Step]:
     if steps is not None:
         return list(steps)
     return default_steps(model=None if model is None else str(model), labels=labels,
-                         sentiment_model=sentiment_model)
+                         sentiment_model=sentiment_model, actor_file=actor_file)
 
 
 def run_options(model, labels, batch_size) -> dict:
