@@ -35,7 +35,7 @@ def read_corpus(path: str) -> pd.DataFrame:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus")
-    ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--top", type=int, default=50)
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--cold", action="store_true", help="time a cold run in a fresh cache first")
     ap.add_argument("--n-process", type=int, default=None)

@@ -212,9 +212,10 @@ def test_resolution_cache_reused_and_keyed_by_actor_file(tmp_path, monkeypatch):
     first = A.resolve_actors(m, cache_dir=cache)
     assert len(list(cache.glob("resolution-*.parquet"))) == 1
     real = A.resolve_surface_forms
-    monkeypatch.setattr(A, "resolve_surface_forms", lambda *a, **k: pytest.fail("cache not used"))
+    import newskit.actors.resolve as AR
+    monkeypatch.setattr(AR, "resolve_surface_forms", lambda *a, **k: pytest.fail("cache not used"))
     pd.testing.assert_frame_equal(first, A.resolve_actors(m, cache_dir=cache))
-    monkeypatch.setattr(A, "resolve_surface_forms", real)
+    monkeypatch.setattr(AR, "resolve_surface_forms", real)
 
     # another actor file is another key: resolved again, with the user's entry
     f = tmp_path / "mine.yml"
@@ -431,7 +432,7 @@ def test_ambiguous_by_source_country_and_user_context(tmp_path):
 
 def test_generic_phrases_rejected_and_explained(tmp_path):
     from newskit.actors import actor_rejects
-    from newskit.entities import Annotations
+    from newskit.annotations import Annotations
     m = _mentions([("State", "ORG", 3), ("Head of State", "ORG", 2), ("Government", "ORG", 2),
                    ("Armed Forces", "ORG", 1), ("Office of the President of", "ORG", 1),
                    ("Office of the President", "ORG", 2), ("Ilona Varga", "PERSON", 2)])

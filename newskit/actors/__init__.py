@@ -35,13 +35,13 @@ from newskit.actors.actor_file import (ACTOR_TYPES, MAX_ALIASES, MAX_BYTES, MAX_
                                        STARTER_FILE, ActorFile, ActorFileError, ActorSpec, TextPattern,
                                        actor_files, actor_specs, check_actor_file, load_actor_file,
                                        read_actor_file, source_countries)
-from newskit.actors.lookup import UnknownActorError, lookup_actors
+from newskit.actors.lookup import UnknownActorError, explain_actor, lookup_actors
 from newskit.actors.normalise import (AMBIGUOUS, DEMONYMS, GENERIC, LABEL_TYPES, _close_spelling,
                                       generic_reason, is_non_entity, normalise_surface, translit_key)
 from newskit.actors.patterns import (PatternMatcher, add_pattern_mentions, compile_patterns, match_patterns,
                                      pattern_mentions)
-from newskit.actors.resolve import (REJECT_REASONS, _resolve_cached, actor_rejects, explain_actor,
-                                    resolve_actors, resolve_surface_forms, unmatched_entries)
+from newskit.actors.resolve import (REJECT_REASONS, _resolve_cached, actor_rejects, resolve_actors,
+                                    resolve_surface_forms, unmatched_entries)
 from newskit.actors.spans import repair_spans
 
 __all__ = [

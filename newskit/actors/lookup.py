@@ -7,6 +7,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from newskit.actors.normalise import normalise_surface
+from newskit.actors.resolve import REJECT_REASONS, resolve_surface_forms
 
 
 class UnknownActorError(KeyError, ValueError):
@@ -61,8 +62,6 @@ def _resolve_name(name: str, actors: Sequence[str], aliases: Mapping[str, str], 
         return by_low[norm]
     if norm in aliases:
         return aliases[norm]
-    from newskit.actors.resolve import resolve_surface_forms
-
     res = resolve_surface_forms(pd.DataFrame({"text": [name], "label": ["PERSON"], "n": [1]}),
                                 actor_file=actor_file)
     cand = res["actor"].iloc[0]
@@ -147,3 +146,67 @@ def _closest(name: str, actors: Sequence[str], aliases: Mapping[str, str]) -> st
         if text not in shown:
             shown.append(text)
     return "closest: " + ", ".join(shown)
+
+
+def explain_actor(ann: Any, name: str) -> pd.DataFrame:
+    """Surface forms merged into an actor, with spaCy label and count — or why a name is not an actor.
+
+    Parameters
+    ----------
+    ann : Annotations
+    name : str
+        Canonical actor name, or any surface form / alias of it (case-insensitive).
+
+    Returns
+    -------
+    DataFrame
+        ``actor``, ``text`` (surface form), ``label``, ``count``, ``reason`` (None for merged forms),
+        sorted by count. A name that resolution rejected ("State", "Head of State") gives rows with
+        ``actor`` None and the reason (count from the rejects table of ``ann`` when it has one).
+        An unknown name gives an empty table.
+
+    Examples
+    --------
+    >>> from newskit.annotations import Annotations
+    >>> from newskit.actors import resolve_actors
+    >>> m = resolve_actors(pd.DataFrame({"article_id": ["a", "a", "a"], "text": ["Kiev", "Kyiv", "Kyiv"],
+    ...                                  "label": ["GPE", "GPE", "GPE"]}))
+    >>> ann = Annotations(articles=pd.DataFrame({"article_id": ["a"], "text": [""]}), mentions=m)
+    >>> explain_actor(ann, "kiev")
+      actor  text label  count reason
+    0  Kyiv  Kyiv   GPE      2   None
+    1  Kyiv  Kiev   GPE      1   None
+    >>> explain_actor(ann, "Head of State")[["actor", "text", "reason"]]
+      actor           text                                             reason
+    0  None  Head of State  generic phrase: not an actor unless an actor f...
+    """
+    m = ann.mentions
+    empty = pd.DataFrame({"actor": pd.Series(dtype=object), "text": pd.Series(dtype=object),
+                          "label": pd.Series(dtype=object), "count": pd.Series(dtype="int64"),
+                          "reason": pd.Series(dtype=object)})
+    actor_file = (getattr(ann, "meta", None) or {}).get("actor_file")
+    target = _match_one(name, m, actor_file=actor_file) if len(m) else None
+    if target is None:
+        res = resolve_surface_forms(pd.DataFrame({"text": [name], "label": ["ORG"], "n": [1]}),
+                                    actor_file=actor_file)
+        rule = res["rule"].iloc[0]
+        if res["actor"].iloc[0] is None and rule in REJECT_REASONS and rule != "non-entity" or \
+                res["actor"].iloc[0] is None and rule == "non-entity":
+            rej = getattr(ann, "actor_rejects", None)
+            rows = None
+            if isinstance(rej, pd.DataFrame) and len(rej):
+                hit = rej[rej["text"].map(lambda t: normalise_surface(t).casefold())
+                          == normalise_surface(name).casefold()]
+                if len(hit):
+                    rows = pd.DataFrame({"actor": None, "text": hit["text"], "label": hit["label"],
+                                         "count": hit["n"].astype("int64"), "reason": hit["reason"]})
+            if rows is None:
+                rows = pd.DataFrame({"actor": [None], "text": [name], "label": [None], "count": [0],
+                                     "reason": [REJECT_REASONS[rule]]})
+            return rows.astype({"actor": object}).reset_index(drop=True)
+        return empty
+    sub = m[m["actor"] == target]
+    out = sub.groupby(["text", "label"]).size().rename("count").reset_index()
+    out.insert(0, "actor", target)
+    out["reason"] = None
+    return out.sort_values(["count", "text"], ascending=[False, True]).reset_index(drop=True)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from newskit.actors.actor_file import STARTER_FILE, actor_files, actor_specs, source_countries
 from newskit.actors.normalise import normalise_surface
-from newskit.actors import rules as R
+import newskit.actors.rules as R
 
 #: Rules whose decision is "not an actor" (the reason shown in rejects tables).
 REJECT_REASONS = {
@@ -309,9 +309,7 @@ def _resolve_cached(forms: pd.DataFrame, *, actor_file, keep_groups: bool, cache
             raise ValueError(f"columns {list(res.columns)}")
         except Exception as exc:  # noqa: BLE001 - a bad cache file is redone, never trusted
             warnings.warn(f"newskit cache: {path} is unreadable ({exc}); resolving again", stacklevel=4)
-    import newskit.actors as A  # the package's name, so that tests can patch it
-
-    res = A.resolve_surface_forms(forms, actor_file=actor_file, keep_groups=keep_groups)
+    res = resolve_surface_forms(forms, actor_file=actor_file, keep_groups=keep_groups)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".tmp-{uuid.uuid4().hex}.parquet")
@@ -320,68 +318,3 @@ def _resolve_cached(forms: pd.DataFrame, *, actor_file, keep_groups: bool, cache
     except OSError as exc:
         warnings.warn(f"newskit cache: cannot write {path} ({exc})", stacklevel=4)
     return res
-
-
-def explain_actor(ann: Any, name: str) -> pd.DataFrame:
-    """Surface forms merged into an actor, with spaCy label and count — or why a name is not an actor.
-
-    Parameters
-    ----------
-    ann : Annotations
-    name : str
-        Canonical actor name, or any surface form / alias of it (case-insensitive).
-
-    Returns
-    -------
-    DataFrame
-        ``actor``, ``text`` (surface form), ``label``, ``count``, ``reason`` (None for merged forms),
-        sorted by count. A name that resolution rejected ("State", "Head of State") gives rows with
-        ``actor`` None and the reason (count from the rejects table of ``ann`` when it has one).
-        An unknown name gives an empty table.
-
-    Examples
-    --------
-    >>> from newskit.entities import Annotations
-    >>> m = resolve_actors(pd.DataFrame({"article_id": ["a", "a", "a"], "text": ["Kiev", "Kyiv", "Kyiv"],
-    ...                                  "label": ["GPE", "GPE", "GPE"]}))
-    >>> ann = Annotations(articles=pd.DataFrame({"article_id": ["a"], "text": [""]}), mentions=m)
-    >>> explain_actor(ann, "kiev")
-      actor  text label  count reason
-    0  Kyiv  Kyiv   GPE      2   None
-    1  Kyiv  Kiev   GPE      1   None
-    >>> explain_actor(ann, "Head of State")[["actor", "text", "reason"]]
-      actor           text                                             reason
-    0  None  Head of State  generic phrase: not an actor unless an actor f...
-    """
-    m = ann.mentions
-    empty = pd.DataFrame({"actor": pd.Series(dtype=object), "text": pd.Series(dtype=object),
-                          "label": pd.Series(dtype=object), "count": pd.Series(dtype="int64"),
-                          "reason": pd.Series(dtype=object)})
-    actor_file = (getattr(ann, "meta", None) or {}).get("actor_file")
-    from newskit.actors.lookup import _match_one
-
-    target = _match_one(name, m, actor_file=actor_file) if len(m) else None
-    if target is None:
-        res = resolve_surface_forms(pd.DataFrame({"text": [name], "label": ["ORG"], "n": [1]}),
-                                    actor_file=actor_file)
-        rule = res["rule"].iloc[0]
-        if res["actor"].iloc[0] is None and rule in REJECT_REASONS and rule != "non-entity" or \
-                res["actor"].iloc[0] is None and rule == "non-entity":
-            rej = getattr(ann, "actor_rejects", None)
-            rows = None
-            if isinstance(rej, pd.DataFrame) and len(rej):
-                hit = rej[rej["text"].map(lambda t: normalise_surface(t).casefold())
-                          == normalise_surface(name).casefold()]
-                if len(hit):
-                    rows = pd.DataFrame({"actor": None, "text": hit["text"], "label": hit["label"],
-                                         "count": hit["n"].astype("int64"), "reason": hit["reason"]})
-            if rows is None:
-                rows = pd.DataFrame({"actor": [None], "text": [name], "label": [None], "count": [0],
-                                     "reason": [REJECT_REASONS[rule]]})
-            return rows.astype({"actor": object}).reset_index(drop=True)
-        return empty
-    sub = m[m["actor"] == target]
-    out = sub.groupby(["text", "label"]).size().rename("count").reset_index()
-    out.insert(0, "actor", target)
-    out["reason"] = None
-    return out.sort_values(["count", "text"], ascending=[False, True]).reset_index(drop=True)

@@ -236,7 +236,7 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     >>> arts = newskit.load_corpus(demo_corpus()).head(2)
     >>> ann = annotate(arts, progress=False, cache_dir=tempfile.mkdtemp(), n_process=1)
     >>> [s["name"] for s in ann.meta["steps"]]
-    ['sentences', 'entities', 'sentence_sentiment', 'mention_sentiment', 'dates']
+    ['sentences', 'entities', 'span_repair', 'terms', 'sentence_sentiment', 'mention_sentiment', 'dates']
     >>> {"actor", "score", "sentiment"} <= set(ann.mentions.columns)
     True
     """

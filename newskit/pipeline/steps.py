@@ -12,8 +12,8 @@ Steps share per-batch intermediate results through ``batch.scratch`` (e.g. VADER
 sentence, reused by mention scoring) — never through module state.
 
 >>> [s.name for s in default_steps()]
-['sentences', 'entities', 'sentence_sentiment', 'mention_sentiment', 'dates']
->>> default_steps()[3].requires
+['sentences', 'entities', 'span_repair', 'terms', 'sentence_sentiment', 'mention_sentiment', 'dates']
+>>> default_steps()[5].requires
 ('sentences.text', 'mentions.start', 'mentions.end')
 """
 from __future__ import annotations
