@@ -169,8 +169,8 @@ def explain_actor(ann: Any, name: str) -> pd.DataFrame:
     --------
     >>> from newskit.annotations import Annotations
     >>> from newskit.actors import resolve_actors
-    >>> m = resolve_actors(pd.DataFrame({"article_id": ["a", "a", "a"], "text": ["Kiev", "Kyiv", "Kyiv"],
-    ...                                  "label": ["GPE", "GPE", "GPE"]}))
+    >>> m = resolve_actors(pd.DataFrame({"article_id": "a", "sent_id": 0, "start": [0, 5, 10], "end": [4, 9, 14],
+    ...                                  "text": ["Kiev", "Kyiv", "Kyiv"], "label": "GPE"}))
     >>> ann = Annotations(articles=pd.DataFrame({"article_id": ["a"], "text": [""]}), mentions=m)
     >>> explain_actor(ann, "kiev")
       actor  text label  count reason
