@@ -95,7 +95,7 @@ def normalise_surface(text: str) -> str:
     >>> normalise_surface("Mr. Biden")
     'Biden'
     """
-    s = unicodedata.normalize("NFC", text).replace("\u2019", "'").replace("\u2018", "'")
+    s = unicodedata.normalize("NFC", text).replace("\u2019", "'").replace("\u2018", "'").replace("\u00b4", "'")
     s = _WS_RE.sub(" ", s.replace("[", "").replace("]", "")).strip().strip("\"“”")
     prev = None
     while prev != s:
