@@ -8,7 +8,9 @@ Each document's sentences are joined with newlines and run through ``newskit.ann
 (whole-document NER, the same pipeline as for a corpus, no cache). Two predictions are scored:
 
 * ``spacy``: spaCy labels PERSON→person, GPE/LOC/FAC→place, ORG→organization (NORP, EVENT, … ignored);
-* ``actors``: the resolved ``actor_type`` (type repair, actor file) for the same mentions; mentions
+* ``actors``: the resolved ``actor_type`` (span repair and type repair of the pipeline, actor file) for
+  the mentions after span repair (split / re-joined spans are scored as they are counted); ``TERM`` rows
+  (text patterns) are not NER mentions and are left out; mentions
   labelled NORP are excluded (demonyms are merged into countries for counting, but a demonym is not a
   place mention in GUM).
 
@@ -105,7 +107,10 @@ def main(argv=None) -> int:
     actor_pred = [(a, s, e, ACTOR[t]) for a, s, e, t, l in
                   zip(m["article_id"], m["start"], m["end"], m["actor_type"], m["label"])
                   if t in ACTOR and l != "NORP"]
-    model = ann.meta["settings"]["model"] + " " + ann.meta["settings"]["model_version"]
+    from newskit.pipeline.model import model_identity
+
+    ident = model_identity(args.model)
+    model = f"{ident['model']} {ident['model_version']}"
     print(f"GUM news ({args.split}): {len(texts)} documents, {len(gold)} gold named person/place/organization "
           f"mentions; model {model}\n")
     for name, pred in (("spacy labels", spacy_pred), ("actor types", actor_pred)):

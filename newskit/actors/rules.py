@@ -274,7 +274,7 @@ def rule_generic_demonym(nkey: str, result: Mapping[str, Decision], fs: Forms, *
 
 # --------------------------------------------------------------------------- 10: type repair
 #: Share of an actor's mentions in a place context ("in X", "the town of X") above which a single-word
-#: actor that NER mostly calls a person/group/organisation is a place.
+#: actor that NER mostly calls a person or a group is a place.
 PLACE_CUE_SHARE = 0.3
 
 
@@ -299,7 +299,7 @@ def rule_type_repair(result: Mapping[str, Decision], fs: Forms) -> dict[str, str
     for actor, t in majority.items():
         if actor in fixed:
             out[actor] = fixed[actor]
-        elif t in ("person", "group", "organisation", "other") and " " not in actor \
+        elif t in ("person", "group") and " " not in actor \
                 and cue_share.get(actor, 0.0) >= PLACE_CUE_SHARE:
             out[actor] = "place"
         else:

@@ -218,7 +218,7 @@ def repair_spans(mentions: pd.DataFrame, texts: Mapping[str, str] | pd.Series | 
     return out
 
 
-_PLACE_PREV = frozenset("in near outside around across into towards toward through via from at".split())
+_PLACE_PREV = frozenset("in near outside around across into towards toward".split())
 _PLACE_NOUNS = frozenset("city town village region oblast province port settlement suburb district outskirts "
                          "streets centre center residents".split())
 _PLACE_NEXT = frozenset("region oblast province district city airport".split())
