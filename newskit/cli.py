@@ -140,6 +140,13 @@ def _annotate(args: argparse.Namespace) -> int:
     if not Path(args.corpus).exists():
         print(f"newskit annotate: {args.corpus}: no such file or folder", file=sys.stderr)
         return 2
+    from newskit.actors import ActorFileError, check_actor_file
+
+    try:  # before any annotation work: a typo in the actor file costs seconds, not a run
+        check_actor_file(args.actor_file)
+    except ActorFileError as exc:
+        print(f"newskit annotate: {exc}", file=sys.stderr)
+        return 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         warnings.filterwarnings("default", message="newskit cache")  # an unwritable cache is said once

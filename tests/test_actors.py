@@ -507,3 +507,16 @@ def test_lookup_actors_resolves_or_lists_closest():
     assert lookup_actors("Kiev", {"kiev": "Kyiv"}) == ["Kyiv"]
     with pytest.raises(TypeError):
         lookup_actors([3], m)
+
+
+def test_cli_reports_a_bad_actor_file_before_work(tmp_path, capsys):
+    from newskit.cli import main
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("A title\n20220301\nhttps://example.org/a\nA body about Vostria.\n")
+    bad = _write(tmp_path, "actors:\n  - name: Vostria\n    aliases: [x, y\n", "bad.yml")
+    out = tmp_path / "out"
+    assert main(["annotate", str(corpus), str(out), "--actor-file", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:4: YAML syntax error" in err and "Traceback" not in err
+    assert not out.exists()  # nothing was annotated or written

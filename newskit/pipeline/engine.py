@@ -370,10 +370,12 @@ def annotate_to(articles, out_dir: str | os.PathLike, *, model: str | os.PathLik
     """
     from tqdm.auto import tqdm
 
+    from newskit.actors import check_actor_file
     from newskit.pipeline import parts as P
 
     if part_size < 1:
         raise ValueError(f"part_size must be ≥ 1, not {part_size}")
+    check_actor_file(actor_file)  # before any annotation work (and before the output folder is touched)
     t0 = time.perf_counter()
     final = P.local_dir(out_dir)
     out = P.staging(final)  # written into a sibling, swapped in only when complete
