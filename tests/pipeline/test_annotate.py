@@ -167,7 +167,8 @@ def test_cache_invalidation_on_settings(synth, monkeypatch, tmp_path):
     res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1)
     assert res.meta["n_annotated"] == 4
     # a new spaCy model re-runs NER and what reads its mentions, not sentence splitting or VADER
-    assert _ran(res) == {"sentences": 0, "entities": 4, "sentence_sentiment": 0, "mention_sentiment": 4,
+    assert _ran(res) == {"sentences": 0, "entities": 4, "span_repair": 4, "terms": 4, "sentence_sentiment": 0,
+                         "mention_sentiment": 4,
                          "dates": 0}
 
 
@@ -179,7 +180,8 @@ def test_switching_the_sentiment_model_reruns_only_that_step(synth, monkeypatch)
 
     monkeypatch.setattr(model_mod, "load_model", boom)
     res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1, sentiment_model="sentence")
-    assert _ran(res) == {"sentences": 0, "entities": 0, "sentence_sentiment": 0, "mention_sentiment": 4,
+    assert _ran(res) == {"sentences": 0, "entities": 0, "span_repair": 0, "terms": 0, "sentence_sentiment": 0,
+                         "mention_sentiment": 4,
                          "dates": 0}
     pd.testing.assert_frame_equal(res.sentences, ann.sentences)
     pd.testing.assert_frame_equal(res.mentions.drop(columns=["score", "sentiment"]),
