@@ -623,7 +623,7 @@ def label_widget(sample: pd.DataFrame, folder: str | os.PathLike, *, annotator: 
     Returns
     -------
     ipywidgets.VBox
-        With ``.session`` (the :class:`LabelSession`), ``.keys`` (the key box), ``.redraw()``.
+        With ``.session`` (the :class:`LabelSession`), ``.key_box`` (the key box), ``.redraw()``.
     """
     import ipywidgets as w
 
@@ -674,7 +674,7 @@ def label_widget(sample: pd.DataFrame, folder: str | os.PathLike, *, annotator: 
     redraw("resumed" if ses.answers else "")
     box = w.VBox([progress, text, w.HBox(buttons), keys, status])
     box.add_class("newskit-label-widget")
-    box.session, box.keys, box.redraw = ses, keys, redraw
+    box.session, box.key_box, box.redraw = ses, keys, redraw
     return box
 
 
