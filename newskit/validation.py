@@ -866,29 +866,36 @@ def _cluster_se(z: np.ndarray, denom: float) -> float:
 
 
 def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequence[str] = "actor",
-              level: float = 0.95) -> pd.DataFrame:
+              level: float = 0.95, estimator: str = "ppi++") -> pd.DataFrame:
     """Per-group mean sentiment and class shares: the raw model figures and the corrected ones.
 
     Corrected = prediction-powered inference (Angelopoulos et al., *Science* 2023) with the
-    sampling design: mean of the model's values over all N mentions of the group, plus the
+    sampling design: the mean of the model's values over all N mentions of the group, plus the
     estimated mean of (human − model) from the labelled items, stratum by stratum,
 
-        θ̂ = ( Σ_i f_i + Σ_h N_h · d̄_h ) / N,     d̄_h = (1/n_h) Σ_{k labelled in h} d_k,
+        θ̂ = ( λ Σ_i f_i + Σ_h N_h · d̄_h ) / N,     d̄_h = (1/n_h) Σ_{k labelled in h} d_k,
 
-    where d_k = Σ over item k's mentions in the group of (human value − model value), N_h the
+    where d_k = Σ over item k's mentions in the group of (human value − λ · model value), N_h the
     items in sampling stratum h and n_h those labelled (skip / unsure answers count as not
-    labelled: missing at random within the stratum). The variance is **cluster-robust, with
-    articles as clusters** (no bootstrap): the linearisation of θ̂ as a ratio of article totals,
+    labelled: missing at random within the stratum). ``estimator="ppi"`` is λ = 1 (the difference
+    estimator of the PPI paper); ``"ppi++"`` (default, Angelopoulos, Duchi & Zrnic 2023, "PPI++")
+    tunes λ per group and quantity as the weighted slope of the human on the model value among the
+    labelled mentions — the regression estimator of two-phase sampling, never less efficient
+    than λ = 1 asymptotically (λ = 1 below 20 labelled mentions; λ shown in column ``lambda``).
+    Unbiased whatever the model's bias: λ only changes the variance.
 
-        z_j = F_j − θ̂ c_j + Σ_h [ M_hj d̄_h + (N_h / n_h)(T_hj − d̄_h L_hj) ],
+    The variance is **cluster-robust, with articles as clusters** (no bootstrap): the
+    linearisation of θ̂ as a ratio of article totals (λ treated as fixed),
+
+        z_j = λ F_j − θ̂ c_j + Σ_h [ M_hj d̄_h + (N_h / n_h)(T_hj − d̄_h L_hj) ],
         Var = J/(J−1) Σ_j z_j² / N²,
 
     (F_j model total and c_j mentions of the group in article j, M_hj items of stratum h whose
     first mention is in j, T_hj and L_hj the sum of d and the count of labelled items among them).
-    This counts both the sampling of articles (the corpus as a sample of the coverage) and the
-    sampling of items to label, and their covariance. The raw interval is the same cluster-robust
-    interval of the model mean alone: it ignores the model's error, so it is too narrow and off
-    centre when the model is biased. Intervals are normal (``level``).
+    This counts both the sampling of articles (the corpus as a sample of the coverage it stands
+    for) and the sampling of items to label, and their covariance. The raw interval is the same
+    cluster-robust interval of the model mean alone: it ignores the model's error, so it is too
+    narrow and off centre when the model is biased. Intervals are normal (``level``).
 
     Human value: negative −1, neutral 0, positive +1; model value: its ``score``. Class shares use
     indicators (model: its ``sentiment`` label; human: the label).
@@ -906,12 +913,14 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
         Groups: ``"actor"`` or ``["actor", "outlet"]`` (any mention or article column).
     level : float
         Confidence level.
+    estimator : {"ppi++", "ppi"}
+        Tuned λ (default) or λ = 1.
 
     Returns
     -------
     DataFrame
         ``by`` columns, ``n`` (mentions), ``n_articles``, ``n_labelled`` (labelled items with
-        mentions in the group), ``mean_raw, ci_low_raw, ci_high_raw, mean, ci_low, ci_high``, and for
+        mentions in the group), ``mean_raw, ci_low_raw, ci_high_raw, mean, ci_low, ci_high, lambda``, and for
         each class ``share_<class>_raw``, ``share_<class>``, ``share_<class>_ci_low``,
         ``share_<class>_ci_high``. Corrected columns are NaN when a stratum of the group has no
         label (label more, or draw the sample with fewer strata).
@@ -926,6 +935,8 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
     'actor  n  n_labelled  mean\\n    A  4           3  -1.0\\n    B  2           2  -1.0'
     """
     by_l = _by_list(by)
+    if estimator not in ("ppi", "ppi++"):
+        raise ValueError(f"estimator={estimator!r}: use 'ppi' or 'ppi++'")
     fp = corpus_fingerprint(ann)
     sfp = sample.attrs.get("corpus_fingerprint", str(sample["corpus_fingerprint"].iloc[0]))
     if sfp != fp:
@@ -995,16 +1006,22 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
         row["n_labelled"] = int(lab_g["item_id"].nunique())
         # strata touching the group: those of its items
         touched = sorted(set(g["stratum"]))
+        li = lab_items.set_index("item_id")
+        li = li[li["stratum"].isin(touched)]
+        sizes = {h: (int(N_h[h]), int(n_h.get(h, 0)), M_all[h]) for h in touched}
+        lab_mask = g["labelled"].to_numpy()
+        lab_w = lab_g["stratum"].map(lambda h: sizes[h][0] / sizes[h][1]).to_numpy(dtype=float) \
+            if len(lab_g) else np.zeros(0)
         for what in ["mean"] + list(CLASSES):
             f = model_val[what][ix]
-            d_m = human_val[what][ix] - f
-            d_item = pd.Series(d_m[g["labelled"].to_numpy()], index=lab_g["item_id"].to_numpy()).groupby(level=0).sum()
-            li = lab_items.set_index("item_id")
-            li = li[li["stratum"].isin(touched)]
+            y_lab, f_lab = human_val[what][ix][lab_mask], f[lab_mask]
+            lam = 1.0 if estimator == "ppi" else _tuned_lambda(y_lab, f_lab, lab_w)
+            d_item = pd.Series(y_lab - lam * f_lab, index=lab_g["item_id"].to_numpy()).groupby(level=0).sum()
             d_all = d_item.reindex(li.index).fillna(0.0).to_numpy()
-            sizes = {h: (int(N_h[h]), int(n_h.get(h, 0)), M_all[h]) for h in touched}
             raw, se_raw, est, se = _ppi_group_items(g["art"].to_numpy(), f, li["art"].to_numpy(),
-                                                    li["stratum"].to_numpy(), d_all, sizes, n_art)
+                                                    li["stratum"].to_numpy(), d_all, sizes, n_art, lam=lam)
+            if what == "mean":
+                row["lambda"] = lam
             name = "mean" if what == "mean" else f"share_{what}"
             row[f"{name}_raw"] = raw
             if what == "mean":
@@ -1015,18 +1032,38 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
                 row[f"{name}_ci_low"], row[f"{name}_ci_high"] = est - z * se, est + z * se
         rows.append(row)
     cols = by_l + ["n", "n_articles", "n_labelled", "mean_raw", "ci_low_raw", "ci_high_raw", "mean", "ci_low",
-                   "ci_high"]
+                   "ci_high", "lambda"]
     for c in CLASSES:
         cols += [f"share_{c}_raw", f"share_{c}", f"share_{c}_ci_low", f"share_{c}_ci_high"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _ppi_group_items(art, f, lab_art, lab_stratum, lab_d, sizes, n_art):
+MIN_TUNED = 20  # labelled mentions a group needs before lambda is tuned (else plain PPI, lambda = 1)
+
+
+def _tuned_lambda(y: np.ndarray, f: np.ndarray, w: np.ndarray) -> float:
+    """PPI++ power tuning: the weighted regression slope of the human value on the model value.
+
+    For a labelled subsample of the same mentions, Var(θ̂_λ) is smallest at λ = Cov(Y, f) / Var(f).
+    Fewer than ``MIN_TUNED`` labelled mentions, or a constant model value: λ = 1 (plain PPI).
+    """
+    if len(y) < MIN_TUNED:
+        return 1.0
+    w = np.asarray(w, dtype=float)
+    fm, ym = np.average(f, weights=w), np.average(y, weights=w)
+    var = float(np.average((f - fm) ** 2, weights=w))
+    if var <= 1e-12:
+        return 1.0
+    return float(np.average((f - fm) * (y - ym), weights=w) / var)
+
+
+def _ppi_group_items(art, f, lab_art, lab_stratum, lab_d, sizes, n_art, *, lam: float = 1.0):
     """Raw and PPI estimates with cluster-robust SEs for one group (see :func:`corrected`).
 
     ``lab_*`` hold every labelled item of the strata touching the group (d = 0 for items with no
-    mention in the group); ``sizes[h] = (N_h, n_h, M_h)`` with M_h the per-article count of
-    stratum h's items (by first mention).
+    mention in the group; else d = Σ over its mentions in the group of human − λ·model);
+    ``sizes[h] = (N_h, n_h, M_h)`` with M_h the per-article count of stratum h's items (by first
+    mention). λ is treated as fixed in the variance (as in PPI++).
     """
     N = len(f)
     F = np.bincount(art, weights=f, minlength=n_art)
@@ -1034,8 +1071,8 @@ def _ppi_group_items(art, f, lab_art, lab_stratum, lab_d, sizes, n_art):
     raw = float(F.sum() / N)
     active = c > 0
     se_raw = _cluster_se((F - raw * c)[active], N)
-    total = F.sum()
-    zz = F.copy()
+    total = lam * F.sum()
+    zz = lam * F
     for h, (N_h, n_h, M_h) in sizes.items():
         if n_h == 0:
             return raw, se_raw, float("nan"), float("nan")

@@ -55,7 +55,7 @@ def _simulate(rng, *, J: int = 300, n: int = 200):
     return dict(art=art, y=y, f=f, stratum=stratum, sizes=sizes, n_h=n_h, lab=lab, J=J, outlet=outlet)
 
 
-def _estimates(d, what: str):
+def _estimates(d, what: str, estimator: str = "ppi++"):
     """Raw and corrected (estimate, se) for the whole group, through the estimator of corrected()."""
     if what == "mean":
         f, y = d["f"], d["y"]
@@ -66,10 +66,13 @@ def _estimates(d, what: str):
     art, st, lab, J = d["art"], d["stratum"], d["lab"], d["J"]
     sizes = {h: (int(d["sizes"][h]), int(d["n_h"][h]), np.bincount(art[st == h], minlength=J).astype(float))
              for h in (0, 1)}
-    return V._ppi_group_items(art, f, art[lab], st[lab], (y - f)[lab], sizes, J)
+    w = np.array([sizes[h][0] / sizes[h][1] for h in st[lab]])
+    lam = 1.0 if estimator == "ppi" else V._tuned_lambda(y[lab], f[lab], w)
+    return V._ppi_group_items(art, f, art[lab], st[lab], (y - lam * f)[lab], sizes, J, lam=lam)
 
 
-def test_corrected_intervals_cover_the_truth():
+@pytest.mark.parametrize("estimator", ["ppi++", "ppi"])
+def test_corrected_intervals_cover_the_truth(estimator):
     reps = 1000
     rng = np.random.default_rng(20261201)
     z = ND.inv_cdf(0.975)
@@ -78,12 +81,12 @@ def test_corrected_intervals_cover_the_truth():
     for _ in range(reps):
         d = _simulate(rng)
         for w, t in TRUTH.items():
-            raw, se_raw, est, se = _estimates(d, w)
+            raw, se_raw, est, se = _estimates(d, w, estimator)
             cover[w].append(abs(est - t) <= z * se)
             cover_raw[w].append(abs(raw - t) <= z * se_raw)
     rates = {w: float(np.mean(v)) for w, v in cover.items()}
     raw_rates = {w: float(np.mean(v)) for w, v in cover_raw.items()}
-    print("coverage corrected", rates, "raw", raw_rates)
+    print(estimator, "coverage corrected", rates, "raw", raw_rates)
     for w in TRUTH:
         assert 0.93 <= rates[w] <= 0.97, (w, rates[w])
     assert raw_rates["mean"] < 0.5, raw_rates
