@@ -145,9 +145,22 @@ def corpus_fingerprint(ann) -> str:
     return h.hexdigest()[:16]
 
 
-def _allocate(sizes: np.ndarray, n: int, *, minimum: int = 2) -> np.ndarray:
-    """Items per stratum: at least ``min(minimum, size)`` each, the rest proportional to size
-    (largest remainders); never more than the stratum holds."""
+ALLOCATIONS = {"proportional": 1.0, "sqrt": 0.5, "equal": 0.0}
+
+
+def _allocate(sizes: np.ndarray, n: int, *, minimum: int = 2, allocation: str = "proportional") -> np.ndarray:
+    """Items per stratum: at least ``min(minimum, size)`` each, the rest in proportion to
+    size ** p (p = 1 proportional, 0.5 sqrt, 0 equal; largest remainders), never more than the
+    stratum holds.
+
+    Examples
+    --------
+    >>> _allocate(np.array([100, 10, 1]), 20).tolist(), _allocate(np.array([100, 10, 1]), 20, allocation="equal").tolist()
+    ([17, 2, 1], [10, 9, 1])
+    """
+    if allocation not in ALLOCATIONS:
+        raise ValueError(f"allocation={allocation!r}: use one of {list(ALLOCATIONS)}")
+    power = ALLOCATIONS[allocation]
     sizes = np.asarray(sizes, dtype=np.int64)
     n = int(min(n, sizes.sum()))
     alloc = np.minimum(sizes, minimum)
@@ -158,32 +171,45 @@ def _allocate(sizes: np.ndarray, n: int, *, minimum: int = 2) -> np.ndarray:
                 break
             alloc[i] = min(minimum, sizes[i], n - alloc.sum())
         return alloc
-    while alloc.sum() < n:
-        room = sizes - alloc
-        left = n - alloc.sum()
-        want = left * room / room.sum()
-        add = np.minimum(np.floor(want).astype(np.int64), room)
-        if add.sum() == 0:
-            order = np.lexsort((np.arange(len(sizes)), -(want - np.floor(want))))
-            for i in order[:left]:
-                if room[i] > 0:
-                    add[i] += 1
-        alloc += add
-    return alloc
+    weight = sizes.astype(float) ** power
+    target = np.zeros(len(sizes))
+    free = np.ones(len(sizes), dtype=bool)
+    left = float(n)
+    while True:  # continuous target capped by size, the excess spread over the others
+        share = np.where(free, weight, 0.0)
+        share = share / share.sum() * left if share.sum() > 0 else share
+        over = free & (share > sizes)
+        if not over.any():
+            target[free] = share[free]
+            break
+        target[over] = sizes[over]
+        free &= ~over
+        left = n - target[~free].sum()
+    target = np.maximum(target, alloc)
+    base = np.minimum(np.floor(target).astype(np.int64), sizes)
+    rest = n - int(base.sum())
+    if rest > 0:
+        frac = np.where(base < sizes, target - base, -1.0)
+        for i in np.lexsort((np.arange(len(sizes)), -frac))[:rest]:
+            base[i] += 1
+    while base.sum() > n:  # minimums pushed the total over: trim the largest
+        i = int(np.argmax(base - alloc))
+        base[i] -= 1
+    return base
 
 
 # --------------------------------------------------------------------------- sample
 def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "outlet"),
            actors: Sequence[str] | None = None, top: int | None = 10, seed: int = 0,
-           min_per_stratum: int = 2) -> pd.DataFrame:
+           allocation: str = "equal", min_per_stratum: int = 2) -> pd.DataFrame:
     """A stratified random sample of mentions to label by hand.
 
     The sampling unit is an *item*: a distinct (sentence text, actor) pair, so the same sentence
     about the same actor (repeated copy, two mentions in one sentence) is never shown twice; its
     label applies to every mention it stands for. Each item belongs to the stratum (``by`` group)
     of its first mention (by article id, then offset). Within each stratum a simple random sample
-    without replacement is drawn: at least ``min_per_stratum`` items per stratum, the rest
-    proportional to stratum size. Rows are in a random order (column ``order``), so that labelling
+    without replacement is drawn: at least ``min_per_stratum`` items per stratum, the rest by
+    ``allocation``. Rows are in a random order (column ``order``), so that labelling
     only the first k still gives a random sample within each stratum.
 
     Parameters
@@ -200,6 +226,12 @@ def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "out
         Number of actors when ``actors`` is None (None: every actor).
     seed : int
         Random seed; each stratum gets its own generator derived from it.
+    allocation : {"equal", "sqrt", "proportional"}
+        How the ``n`` items are spread over the strata: the same number each (default — the
+        analysis reports every group, so each needs labels; a stratum smaller than its share is
+        labelled whole and the rest spread over the others), in proportion to the square root of
+        the stratum size, or in proportion to it (best for one corpus-wide figure). The weights
+        make every choice unbiased; only the precision per group changes.
     min_per_stratum : int
         Minimum items per stratum (a stratum without labels cannot be corrected).
 
@@ -233,7 +265,8 @@ def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "out
     n_mentions = m.groupby("item_id").size()
     first = m.drop_duplicates("item_id", keep="first").reset_index(drop=True)
     strata = (first.groupby("stratum", sort=True).size().rename("stratum_size").reset_index())
-    strata["stratum_n"] = _allocate(strata["stratum_size"].to_numpy(), n, minimum=min_per_stratum)
+    strata["stratum_n"] = _allocate(strata["stratum_size"].to_numpy(), n, minimum=min_per_stratum,
+                                    allocation=allocation)
     picked = []
     for h, size, k in strata[["stratum", "stratum_size", "stratum_n"]].itertuples(index=False):
         if k == 0:
@@ -266,7 +299,7 @@ def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "out
     s["corpus_fingerprint"] = fp
     cols = SAMPLE_COLUMNS[:14] + ["actor"] + [c for c in by_l if c != "actor"] + SAMPLE_COLUMNS[15:]
     s = s[cols]
-    s.attrs.update(sample_id=sid, corpus_fingerprint=fp, by=by_l, seed=int(seed),
+    s.attrs.update(sample_id=sid, corpus_fingerprint=fp, by=by_l, seed=int(seed), allocation=allocation,
                    strata=strata.to_dict(orient="list"))
     return s
 

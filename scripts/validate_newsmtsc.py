@@ -114,6 +114,7 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=200, help="items to 'label' (default 200)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeats", type=int, default=200, help="seeds for the error summary (0: skip)")
+    ap.add_argument("--allocation", default="equal", choices=["equal", "sqrt", "proportional"])
     args = ap.parse_args(argv)
     if not DATA.exists():
         print(f"{DATA} not found (../shared beside the checkout)", file=sys.stderr)
@@ -140,7 +141,7 @@ def main(argv=None) -> int:
 
     # 2. corrected means from a labelled sample
     gold_mean = g.assign(v=g["gold"].map(V.VALUES)).groupby("actor")["v"].mean()
-    s = V.sample(ann, n=args.n, by=["actor", "outlet"], top=None, seed=args.seed)
+    s = V.sample(ann, n=args.n, by=["actor", "outlet"], top=None, seed=args.seed, allocation=args.allocation)
     lab = gold_labels(ann, s)
     t = V.corrected(ann, lab, sample=s, by="actor")
     t["gold_mean"] = t["actor"].map(gold_mean)
@@ -158,7 +159,7 @@ def main(argv=None) -> int:
     if args.repeats:
         errs_raw, errs, cover, cover_raw, width = [], [], [], [], []
         for seed in range(args.repeats):
-            s = V.sample(ann, n=args.n, by=["actor", "outlet"], top=None, seed=1000 + seed)
+            s = V.sample(ann, n=args.n, by=["actor", "outlet"], top=None, seed=1000 + seed, allocation=args.allocation)
             t = V.corrected(ann, gold_labels(ann, s), sample=s, by="actor")
             gm = t["actor"].map(gold_mean)
             errs_raw.append((t["mean_raw"] - gm).abs().to_numpy())

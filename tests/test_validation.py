@@ -122,7 +122,7 @@ def test_corrected_equals_the_simulated_estimator():
     """corrected() on annotations built from one simulated data set gives the estimator tested above."""
     d = _simulate(np.random.default_rng(5))
     ann = _annotations_from(d)
-    s = V.sample(ann, n=200, by="outlet", actors=["A"], seed=3)
+    s = V.sample(ann, n=200, by="outlet", actors=["A"], seed=3, allocation="proportional")
     assert len(s) == 200 and s["item_id"].is_unique
     # the simulated labels of the sampled mentions play the human
     key = pd.Series(np.arange(len(ann.mentions)), index=ann.mentions["article_id"] + ":" + ann.mentions["start"].astype(str))
@@ -401,3 +401,18 @@ def test_agreement_tables(tmp_path):
     lab = s[["item_id", "article_id", "start", "end", "weight"]].assign(label="neutral")
     r2 = V.agreement(ann, lab)
     assert r2["summary"]["accuracy"].iloc[0] == 1.0
+
+
+@pytest.mark.parametrize("allocation", ["equal", "sqrt", "proportional"])
+def test_allocation_sums_and_caps(allocation):
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        sizes = rng.integers(1, 60, rng.integers(1, 12))
+        n = int(rng.integers(1, 300))
+        a = V._allocate(sizes, n, allocation=allocation)
+        assert a.sum() == min(n, sizes.sum()) and (a <= sizes).all() and (a >= 0).all()
+        if n >= np.minimum(sizes, 2).sum():
+            assert (a >= np.minimum(sizes, 2)).all()
+    assert V._allocate(np.array([50, 50, 5]), 30, allocation="equal").tolist() == [13, 12, 5]
+    with pytest.raises(ValueError, match="allocation="):
+        V._allocate(np.array([3]), 2, allocation="neyman")
