@@ -104,7 +104,6 @@ def _population(ann, *, by: list[str], actors: Sequence[str] | None, top: int | 
         m = m[m["actor"].isin(list(actors))]
     elif top is not None:
         counts = m["actor"].value_counts()
-        keep = sorted(counts.index[:top]) if len(counts) else []
         # ties at the cut: order by count then name, so the choice is deterministic
         order = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         keep = [a for a, _ in order]
@@ -337,7 +336,9 @@ def load_sample(path: str | os.PathLike) -> pd.DataFrame:
         s = pd.read_parquet(p)
     elif p.suffix == ".csv":
         s = pd.read_csv(p, dtype={"item_id": str, "sample_id": str, "corpus_fingerprint": str,
-                                  "article_id": str}, keep_default_na=False, na_values=[])
+                                  "article_id": str, "stratum": str, "sentence": str, "target": str,
+                                  "context_before": str, "context_after": str, "actor": str},
+                        keep_default_na=False, na_values=[])
     else:
         raise ValueError(f"{p}: use a .parquet or .csv file name")
     missing = [c for c in ("item_id", "sample_id", "corpus_fingerprint", "weight", "stratum") if c not in s]
@@ -354,7 +355,7 @@ def load_sample(path: str | os.PathLike) -> pd.DataFrame:
                    by=by)
     sp = p.with_suffix(".strata.csv")
     if sp.exists():
-        st = pd.read_csv(sp, keep_default_na=False)
+        st = pd.read_csv(sp, keep_default_na=False, dtype={"stratum": str, "by": str})
         s.attrs["by"] = [c for c in str(st["by"].iloc[0]).split(",") if c] if len(st) else by
         s.attrs["strata"] = st.drop(columns="by").to_dict(orient="list")
     return s
