@@ -22,6 +22,7 @@ import csv
 import hashlib
 import html
 import io
+import json
 import os
 import re
 import zlib
@@ -244,7 +245,7 @@ def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "out
         ``by`` columns, ``stratum``, ``stratum_size`` (items N_h), ``stratum_n`` (drawn n_h),
         ``inclusion_prob`` (n_h / N_h), ``weight`` (N_h / n_h), ``n_mentions``. ``attrs`` holds
         ``sample_id``, ``corpus_fingerprint``, ``by``, ``seed`` and the table of every stratum
-        (``attrs["strata"]``, also those with no draw).
+        (``attrs["strata"]``, also those with no draw) and the sampled population's ``actors``.
 
     Examples
     --------
@@ -293,20 +294,23 @@ def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "out
     s = s.sort_values("order").reset_index(drop=True)
     fp = corpus_fingerprint(ann)
     design = "|".join(f"{i}:{w!r}" for i, w in zip(s["item_id"], s["weight"]))
-    sid = hashlib.sha1(f"{fp}\n{by_l}\n{design}".encode("utf-8")).hexdigest()[:16]
+    population = sorted(m["actor"].astype(str).unique())
+    sid = hashlib.sha1(f"{fp}\n{by_l}\n{population}\n{design}".encode("utf-8")).hexdigest()[:16]
     s["sample_id"] = sid
     s["corpus_fingerprint"] = fp
     cols = SAMPLE_COLUMNS[:14] + ["actor"] + [c for c in by_l if c != "actor"] + SAMPLE_COLUMNS[15:]
     s = s[cols]
     s.attrs.update(sample_id=sid, corpus_fingerprint=fp, by=by_l, seed=int(seed), allocation=allocation,
-                   strata=strata.to_dict(orient="list"))
+                   actors=population, strata=strata.to_dict(orient="list"))
     return s
 
 
 def save_sample(s: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write a sample as Parquet (``.parquet``) or CSV (``.csv``); :func:`load_sample` reads it back.
 
-    The strata table (also strata with no draw) is written next to it as ``<name>.strata.csv``.
+    The design (``attrs``: sample and corpus ids, ``by``, seed, allocation, the population's actors and
+    every stratum's size, also strata with no draw) is written next to it as ``<name>.design.json``;
+    :func:`corrected` needs it.
 
     Examples
     --------
@@ -324,8 +328,11 @@ def save_sample(s: pd.DataFrame, path: str | os.PathLike) -> Path:
         s.to_csv(p, index=False)
     else:
         raise ValueError(f"{p}: use a .parquet or .csv file name")
-    pd.DataFrame(s.attrs.get("strata", {})).assign(by=",".join(s.attrs.get("by", []))).to_csv(
-        p.with_suffix(".strata.csv"), index=False)
+    design = {k: s.attrs.get(k) for k in ("sample_id", "corpus_fingerprint", "by", "seed", "allocation", "actors",
+                                          "strata")}
+    design["strata"] = {k: [v.item() if hasattr(v, "item") else v for v in vals]
+                        for k, vals in (design["strata"] or {}).items()}
+    p.with_suffix(".design.json").write_text(json.dumps(design, indent=1, ensure_ascii=False), encoding="utf-8")
     return p
 
 
@@ -350,14 +357,18 @@ def load_sample(path: str | os.PathLike) -> pd.DataFrame:
     if dup.any():
         raise ValueError(f"{p}: row {int(np.flatnonzero(dup)[0]) + 2}: item_id {s.loc[dup, 'item_id'].iloc[0]} "
                          f"appears twice")
-    by = [c for c in s.columns if c not in SAMPLE_COLUMNS]
-    s.attrs.update(sample_id=str(s["sample_id"].iloc[0]), corpus_fingerprint=str(s["corpus_fingerprint"].iloc[0]),
-                   by=by)
-    sp = p.with_suffix(".strata.csv")
-    if sp.exists():
-        st = pd.read_csv(sp, keep_default_na=False, dtype={"stratum": str, "by": str})
-        s.attrs["by"] = [c for c in str(st["by"].iloc[0]).split(",") if c] if len(st) else by
-        s.attrs["strata"] = st.drop(columns="by").to_dict(orient="list")
+    # Parquet keeps the attrs (pandas metadata); CSV needs the design file beside it
+    sid, fp = str(s["sample_id"].iloc[0]), str(s["corpus_fingerprint"].iloc[0])
+    if s.attrs.get("sample_id") not in (None, sid):
+        s.attrs.clear()
+    s.attrs.update(sample_id=sid, corpus_fingerprint=fp)
+    dp = p.with_suffix(".design.json")
+    if dp.exists():
+        design = json.loads(dp.read_text(encoding="utf-8"))
+        if design.get("sample_id") != s.attrs["sample_id"]:
+            raise ValueError(f"{dp}: design of sample {design.get('sample_id')}, but {p} holds sample "
+                             f"{s.attrs['sample_id']}")
+        s.attrs.update(design)
     return s
 
 
@@ -975,11 +986,15 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
     sfp = sample.attrs.get("corpus_fingerprint", str(sample["corpus_fingerprint"].iloc[0]))
     if sfp != fp:
         raise ValueError(f"the sample was drawn from another corpus (fingerprint {sfp}, these annotations {fp})")
-    s_by = sample.attrs.get("by") or ["actor"]
+    missing = [k for k in ("by", "actors", "strata") if not sample.attrs.get(k)]
+    if missing:
+        raise ValueError(f"the sample has no design ({', '.join(missing)} missing from attrs): use the DataFrame "
+                         "from sample(), or load_sample() with its <name>.design.json beside it")
+    s_by = list(sample.attrs["by"])
     z = NormalDist().inv_cdf(0.5 + level / 2)
     # the population the sample was drawn from: the sampled actors (and strata)
     m = _mentions_with_context(ann)
-    m = m[m["actor"].isin(set(sample["actor"]))]
+    m = m[m["actor"].astype(str).isin(set(sample.attrs["actors"]))]
     for c in by_l + s_by:
         if c not in m.columns:
             raise ValueError(f"no column {c!r} in the mentions or articles")
@@ -991,15 +1006,15 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
     m["stratum"] = _stratum_key(m, s_by)
     home = m.drop_duplicates("item_id", keep="first")
     item_stratum = home.set_index("item_id")["stratum"]
-    strata_tab = pd.DataFrame(sample.attrs["strata"]) if sample.attrs.get("strata") else None
-    if strata_tab is None:
-        strata_tab = sample.drop_duplicates("stratum")[["stratum", "stratum_size"]]
+    m["item_stratum"] = m["item_id"].map(item_stratum)  # an item's stratum is its first mention's
+    strata_tab = pd.DataFrame(sample.attrs["strata"])
     N_h = home.groupby("stratum").size()
     expect = strata_tab.set_index("stratum")["stratum_size"]
     diff = [h for h in expect.index if int(N_h.get(h, 0)) != int(expect[h])]
+    diff += [h for h in N_h.index if h not in expect.index]
     if diff:
         raise ValueError(f"stratum sizes differ from the sample's (e.g. {diff[0]!r}: {int(N_h.get(diff[0], 0))} "
-                         f"items now, {int(expect[diff[0]])} when sampled): not the sampled corpus")
+                         f"items now, {int(expect.get(diff[0], 0))} when sampled): not the sampled corpus")
     arts = pd.Index(sorted(m["article_id"].unique()))
     n_art = len(arts)
     m["art"] = arts.get_indexer(m["article_id"])
@@ -1039,12 +1054,12 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
         lab_g = g[g["labelled"]]
         row["n_labelled"] = int(lab_g["item_id"].nunique())
         # strata touching the group: those of its items
-        touched = sorted(set(g["stratum"]))
+        touched = sorted(set(g["item_stratum"]))
         li = lab_items.set_index("item_id")
         li = li[li["stratum"].isin(touched)]
         sizes = {h: (int(N_h[h]), int(n_h.get(h, 0)), M_all[h]) for h in touched}
         lab_mask = g["labelled"].to_numpy()
-        lab_w = lab_g["stratum"].map(lambda h: sizes[h][0] / sizes[h][1]).to_numpy(dtype=float) \
+        lab_w = lab_g["item_stratum"].map(lambda h: sizes[h][0] / sizes[h][1]).to_numpy(dtype=float) \
             if len(lab_g) else np.zeros(0)
         for what in ["mean"] + list(CLASSES):
             f = model_val[what][ix]

@@ -134,7 +134,7 @@ def main(argv=None) -> int:
         res = V.agreement(sub[["target_id", "sentiment"]].rename(columns={"target_id": "item_id"}),
                           sub[["target_id", "gold"]].rename(columns={"target_id": "item_id", "gold": "label"}))
         s = res["summary"].iloc[0]
-        print(f"{name}: n={s['n']}  macro-F1 {s['macro_f1']:.4f} (eval_targets {ref[f'{name}_macro_f1']:.4f})  "
+        print(f"{name}: n={int(s['n'])}  macro-F1 {s['macro_f1']:.4f} (eval_targets {ref[f'{name}_macro_f1']:.4f})  "
               f"accuracy {s['accuracy']:.4f} (eval_targets {ref[f'{name}_acc']:.4f})")
         assert abs(s["macro_f1"] - ref[f"{name}_macro_f1"]) < 1e-12 and abs(s["accuracy"] - ref[f"{name}_acc"]) < 1e-12
         print(res["per_class"].round(3).to_string(index=False))

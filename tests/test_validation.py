@@ -244,6 +244,30 @@ def test_sample_roundtrip(tmp_path, suffix):
     assert back.attrs["sample_id"] == s.attrs["sample_id"] and back.attrs["by"] == ["actor", "outlet"]
     pd.testing.assert_frame_equal(back.reset_index(drop=True), s.reset_index(drop=True), check_dtype=False)
     assert pd.DataFrame(back.attrs["strata"])["stratum_size"].tolist() == s.attrs["strata"]["stratum_size"]
+    assert back.attrs["actors"] == ["Holt", "Sela"] and (tmp_path / "s.design.json").exists()
+    lab = s[["item_id"]].assign(label="negative")
+    pd.testing.assert_frame_equal(V.corrected(_dup_annotations(), lab, sample=back),
+                                  V.corrected(_dup_annotations(), lab, sample=s))
+    (tmp_path / "s.design.json").unlink()
+    if suffix == ".csv":  # a CSV sample without its design file cannot be corrected
+        with pytest.raises(ValueError, match="design.json"):
+            V.corrected(_dup_annotations(), lab, sample=V.load_sample(tmp_path / f"s{suffix}"))
+    else:  # Parquet keeps the design in its metadata as well
+        assert V.load_sample(tmp_path / f"s{suffix}").attrs["strata"] == back.attrs["strata"]
+
+
+def test_corrected_with_an_actor_that_got_no_draw():
+    """A small sample may draw nothing for an actor of the population: that actor is still counted
+    (raw figures, NaN corrected), and the others are corrected."""
+    ann = _dup_annotations()
+    s = V.sample(ann, n=2, by=["actor", "outlet"], top=None)
+    assert s["actor"].nunique() == 1 and s.attrs["actors"] == ["Holt", "Sela"]
+    t = V.corrected(ann, s[["item_id"]].assign(label="neutral"), sample=s, by="actor").set_index("actor")
+    assert list(t.index) == ["Holt", "Sela"] and np.isfinite(t["mean_raw"]).all()
+    assert t["mean"].isna().sum() == 2 or t["mean"].isna().sum() == 1
+    drawn = s["actor"].iloc[0]
+    other = "Sela" if drawn == "Holt" else "Holt"
+    assert np.isnan(t.loc[other, "mean"])
 
 
 # --------------------------------------------------------------------------- label files
