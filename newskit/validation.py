@@ -1037,10 +1037,9 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
                               "art": home_art[human.index].to_numpy()})
     model_val = {"mean": m["score"].to_numpy(dtype=float)}
     human_val = {"mean": m["human"].map(VALUES).to_numpy(dtype=float)}
-    if "sentiment" not in m.columns:
-        from newskit.sentiment import label_scores
-
-        m["sentiment"] = label_scores(m["score"].to_numpy(), band=0.05)
+    if "sentiment" not in m.columns:  # the model's label from its score (newskit's ±0.05 band)
+        sc = m["score"].to_numpy(dtype=float)
+        m["sentiment"] = np.where(sc >= 0.05, "positive", np.where(sc <= -0.05, "negative", "neutral"))
     for c in CLASSES:
         model_val[c] = (m["sentiment"] == c).to_numpy(dtype=float)
         human_val[c] = np.where(m["labelled"], (m["human"] == c).to_numpy(dtype=float), np.nan)
