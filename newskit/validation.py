@@ -669,6 +669,15 @@ def label_widget(sample: pd.DataFrame, folder: str | os.PathLike, *, annotator: 
     -------
     ipywidgets.VBox
         With ``.session`` (the :class:`LabelSession`), ``.key_box`` (the key box), ``.redraw()``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> s = sample(_toy_annotations(), n=3, by="actor", top=None)
+    >>> box = label_widget(s, tempfile.mkdtemp(), annotator="ann")
+    >>> box.key_box.value = "3"  # what typing 3 in the key box does
+    >>> box.session.progress(), box.session.answers[s["item_id"][0]]
+    ('1 of 3', 'positive')
     """
     import ipywidgets as w
 
@@ -780,7 +789,16 @@ def confusion(y_true: Sequence[str], y_pred: Sequence[str], *, weights: Sequence
 
 
 def per_class(conf: pd.DataFrame) -> pd.DataFrame:
-    """Precision, recall, F1 and support per class from a confusion matrix (rows = truth)."""
+    """Precision, recall, F1 and support per class from a confusion matrix (rows = truth).
+
+    Examples
+    --------
+    >>> per_class(confusion(["negative", "positive"], ["negative", "negative"]))[["class", "precision", "recall"]]
+          class  precision  recall
+    0  negative        0.5     1.0
+    1   neutral        0.0     0.0
+    2  positive        0.0     0.0
+    """
     mat = conf.to_numpy(dtype=float)
     tp = np.diag(mat)
     pred, true = mat.sum(axis=0), mat.sum(axis=1)
