@@ -78,7 +78,8 @@ def build(files=("dev_mt.jsonl", "dev_rw.jsonl")) -> SimpleNamespace:
                     ments.append({"article_id": aid, "sent_id": sid, "start": start + t["from"],
                                   "end": start + t["to"], "text": t["mention"], "label": "PERSON",
                                   "actor": group_of(t["mention"]), "actor_type": "person",
-                                  "score": float(r["score"]), "sentiment": r["label"],
+                                  "score": float(r["score"]),
+                                  "sentiment": r["sentiment"] if "sentiment" in r else r["label"],
                                   "gold": POLARITY[float(t["polarity"])], "target_id": t["Input.gid"],
                                   "set": outlet})
     articles = pd.DataFrame({"article_id": list(arts), "outlet": list(arts.values())})
