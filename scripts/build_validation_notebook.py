@@ -40,7 +40,7 @@ from IPython.display import HTML, Markdown, display
 
 import newskit
 from newskit import validation
-from newskit.plot_validation import plot_confusion, plot_corrected
+from newskit.plot.validation import plot_confusion, plot_corrected
 
 pd.set_option("display.max_colwidth", 120)
 if corpus is None:

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 
-from newskit.plot_validation import plot_confusion, plot_corrected
+from newskit.plot.validation import plot_confusion, plot_corrected
 
 C = ["negative", "neutral", "positive"]
 

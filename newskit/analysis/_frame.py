@@ -19,7 +19,7 @@ import pandas as pd
 from newskit._options import PERIOD_GROUPS, as_list, period_start
 from newskit.annotations import ARTICLE_COLUMNS, with_articles
 
-__all__ = ["with_articles", "mention_table", "add_groups", "articles_of", "ARTICLE_COLUMNS"]
+__all__ = ["with_articles", "mention_table", "add_groups", "canonical_actors", "articles_of", "ARTICLE_COLUMNS"]
 
 def articles_of(ann: Any) -> pd.DataFrame | None:
     """The articles table of an Annotations-like object (None for a plain table)."""
@@ -37,6 +37,22 @@ def mention_table(ann: Any, *, need: Sequence[str] = ("actor",)) -> pd.DataFrame
             hint = " (run annotate() or Annotations.resolve())" if c == "actor" else ""
             raise ValueError(f"mentions have no {c!r} column{hint}")
     return m
+
+
+def canonical_actors(ann: Any, names: str | Sequence[str] | None, *, m: pd.DataFrame | None = None
+                     ) -> list[str] | None:
+    """User-given actor names → canonical actors through the one alias lookup of newskit
+    (:func:`newskit.actors.lookup_actors`: names, surface forms, spellings, actor-file aliases); an
+    unknown name raises ``UnknownActorError`` listing the closest names — never an empty table."""
+    if names is None:
+        return None
+    from newskit.actors import lookup_actors
+
+    known = m if m is not None else (ann if isinstance(ann, pd.DataFrame) else getattr(ann, "mentions", ann))
+    if isinstance(known, pd.DataFrame) and "text" not in known.columns:  # a bare table: its actor names
+        known = sorted(known["actor"].dropna().astype(str).unique()) if "actor" in known.columns else []
+    actor_file = None if isinstance(ann, pd.DataFrame) else (getattr(ann, "meta", None) or {}).get("actor_file")
+    return lookup_actors([names] if isinstance(names, str) else list(names), known, actor_file=actor_file)
 
 
 def add_groups(df: pd.DataFrame, by: str | Sequence[str] | None, *, what: str = "mentions") -> pd.DataFrame:

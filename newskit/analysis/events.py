@@ -74,7 +74,9 @@ def event_timeline(ann: Any, *, actors: Sequence[str] | str | None = None,
         dates["actors"] = None
     dates["actors"] = [x if isinstance(x, list) else [] for x in dates["actors"]]
     if actors is not None:
-        want = set(actors)
+        from newskit.analysis._frame import canonical_actors
+
+        want = set(canonical_actors(ann, actors))
         dates = dates[[bool(want.intersection(x)) for x in dates["actors"]]]
     sents = getattr(ann, "sentences", None)
     if sents is not None and len(sents):

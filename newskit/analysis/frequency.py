@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from newskit._options import as_list, check_top, renamed
-from newskit.analysis._frame import add_groups
+from newskit.analysis._frame import add_groups, canonical_actors
 
 __all__ = ["entity_frequency", "cooccurrence", "kwic"]
 
@@ -195,7 +195,7 @@ def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, sprea
     Parameters
     ----------
     actor : str
-        Canonical actor name, or a surface form of it (resolved as in :func:`explain_actor`).
+        Canonical actor name, or a surface form of it (resolved by :func:`newskit.actors.lookup_actors`; an unknown name raises with the closest names).
     width : int
         Characters of context either side (within the sentence's article text, newlines flattened).
     top : int, optional
@@ -222,14 +222,8 @@ def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, sprea
             left keyword   right
     0  Talks in     Kyiv   ended.
     """
-    from newskit.actors import explain_actor
-
     m = ann.mentions
-    name = actor
-    if not (m["actor"] == actor).any():
-        exp = explain_actor(ann, actor)
-        if len(exp):
-            name = exp["actor"].iloc[0]
+    name = canonical_actors(ann, actor)[0]
     sub = m[m["actor"] == name]
     top = check_top(top)
     if top is not None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from newskit._options import as_list, renamed
 from newskit.analysis._estimate import ESTIMATE_COLUMNS, bootstrap_means, check_errorbar, estimate, group_rng
-from newskit.analysis._frame import add_groups, mention_table
+from newskit.analysis._frame import add_groups, canonical_actors, mention_table
 from newskit.sentiment.labels import LABELS, label_scores
 
 __all__ = ["actor_sentiment", "compare_sources", "mention_examples", "AGG_COLUMNS"]
@@ -55,7 +55,8 @@ def actor_sentiment(ann: Any, *, by: str | Sequence[str] | None = None, actors: 
         ``by=["outlet", "month"]`` gives actor × outlet × month. Rows without the group (undated
         mentions for periods) are left out with a warning.
     actors : list of str, optional
-        Restrict to these actors.
+        Restrict to these actors (names, surface forms or aliases; an unknown name raises
+        ``UnknownActorError`` with the closest names).
     min_mentions : int
         Groups with fewer mentions are dropped.
     errorbar : ("ci", level) | ("se", k) | None
@@ -81,7 +82,7 @@ def actor_sentiment(ann: Any, *, by: str | Sequence[str] | None = None, actors: 
     """
     m = _scored(ann)
     if actors is not None:
-        m = m[m["actor"].isin(list(actors))]
+        m = m[m["actor"].isin(canonical_actors(ann, actors, m=m))]
     keys = as_list(by)
     m = add_groups(m, keys)
     out = estimate(m, value="score", by=["actor"] + keys, errorbar=errorbar, n_boot=n_boot, seed=seed,
@@ -132,6 +133,7 @@ def compare_sources(ann: Any, actor: str, *, by: str = "source", pairwise: bool 
     """
     eb = check_errorbar(errorbar)
     m = _scored(ann)
+    actor = canonical_actors(ann, actor, m=m)[0]
     m = m[m["actor"] == actor]
     m = add_groups(m, [by])
     counts = m[by].astype(str).value_counts()
@@ -213,6 +215,7 @@ def mention_examples(ann: Any, actor: str, *, top: int = 3, source: str | None =
     1  most positive   Smith won.        0      5
     """
     m = _scored(ann)
+    actor = canonical_actors(ann, actor, m=m)[0]
     m = m[m["actor"] == actor]
     if source is not None:
         col = "source" if "source" in m.columns and (m["source"] == source).any() else "outlet"

@@ -21,6 +21,7 @@ import pandas as pd
 
 from newskit._options import FREQS, as_list, check_freq, check_top, date_mask, period_start, day_bounds
 from newskit.analysis._estimate import estimate
+from newskit.analysis._frame import canonical_actors
 
 __all__ = ["timeline", "peaks", "period_start"]
 
@@ -89,7 +90,8 @@ def _mentions(ann: Any, a: pd.DataFrame, *, metric: str, groups: list[str], acto
     if "actor" in groups and actors is None:
         actors = m[m["article_id"].isin(a["article_id"])]["actor"].value_counts().head(top).index.tolist()
     if actors is not None:
-        m = m[m["actor"].isin(list(actors))]
+        actors = canonical_actors(ann, actors, m=m)
+        m = m[m["actor"].isin(actors)]
     art_cols = ["article_id", "period"] + [g for g in groups if g != "actor"]
     return m.merge(a[art_cols], on="article_id", how="inner"), actors
 

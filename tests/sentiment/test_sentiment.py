@@ -194,7 +194,10 @@ def test_actor_sentiment_one_and_no_mentions():
     none = actor_sentiment(m.iloc[:0], by="month")
     assert len(none) == 0 and list(none.columns) == ["actor", "month", "n", "n_articles", "mean", "ci_low", "ci_high",
                                                      "share_negative", "share_neutral", "share_positive"]
-    assert len(compare_sources(m.iloc[:0], "A")) == 0
+    from newskit.actors import UnknownActorError
+
+    with pytest.raises(UnknownActorError):  # no mention of A at all: an error, not an empty table
+        compare_sources(m.iloc[:0], "A")
 
 
 def test_actor_sentiment_nan_dates_warn():
