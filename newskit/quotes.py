@@ -1,0 +1,846 @@
+"""Who said what: direct quotes, reported speech and speaker turns, tied to speakers.
+
+A rule-based extractor over the article text and the tables the pipeline already has (sentence
+spans and spaCy NER mentions); no dependency parse. It finds
+
+* **direct** quotes in quotation marks (straight ``"`` or curly ``“ ”``; single quotes inside
+  them are nested quotes and stay part of the content). A quote that is still open at the end of
+  a paragraph and continues in the next one with an opening mark (news style) is **one** quote
+  spanning the paragraphs; pieces of one quote interrupted by the attribution (``“A,” she said.
+  “B.”``) are one quote. A quotation mark left open at a paragraph end without a continuation
+  closes at that paragraph end. **Scare quotes** — 1 to 3 quoted words that do not stand as a
+  sentence of their own (``a “historic” deal``) — are not quotes.
+* **indirect** reported speech around a cue verb from :data:`CUE_VERBS` — ``X said (that) …``,
+  ``… , X said.``, ``… , said X.``, ``X told reporters …``, ``X warned / claimed / added …``;
+  **mixed** when that content contains a quotation mark;
+* **according_to**: ``according to X, …`` and ``…, according to X``;
+* **speaker_turn**: transcript and interview layouts, a paragraph ``Name: text`` whose label is a
+  named mention (``President Vladimir Putin: Good afternoon.``) or an all-capitals name.
+
+Speakers. The speaker is the subject of the cue: a PERSON / ORG / GPE / NORP mention next to the
+cue, else a pronoun, a descriptive noun phrase (``the president``, ``a campaign spokesman``,
+``officials``) or a capitalised name the NER missed. ``speaker_start, speaker_end, speaker`` are the
+speaker as written. Pronouns (``he said``) and title phrases (``the senator said``) are resolved to
+the nearest compatible mention before them — a PERSON for *he / she* and person titles, an ORG /
+GPE / NORP for *it / they* and organisation nouns — and that span is recorded in
+``resolved_start, resolved_end, resolved, speaker_label`` (for a named speaker they are the speaker
+mention itself; −1 / "" when nothing resolves). A direct quote without an attribution of its own
+that opens a paragraph right after a quote of a known speaker is given that speaker (cue ``""``).
+
+Offsets are character offsets into the article ``text`` (paragraphs joined by ``"\\n"``):
+``text[start:end]`` is the quote content (for direct quotes the quotation marks are included).
+
+Cost: a few regular-expression passes per article, ≈ a few µs of CPU per word (see
+``scripts/eval_quotes.py --bench``); measured accuracy on PolNeAR is in the README.
+
+>>> t = '"The plan is a disaster," Senator Jane Roe said on Monday. She added that talks would go on.'
+>>> q = find_quotes(t)
+>>> q[["kind", "speaker", "cue"]].values.tolist()
+[['direct', 'Senator Jane Roe', 'said'], ['indirect', 'She', 'added']]
+>>> t[q.start[0]:q.end[0]]
+'"The plan is a disaster,"'
+"""
+from __future__ import annotations
+
+#: Bump when the output of find_quotes / quotes_table changes (part of the annotation cache key).
+PIPELINE_VERSION = "1"
+
+import bisect
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "find_quotes",
+    "quotes_table",
+    "mark_mentions",
+    "resolve_speakers",
+    "QUOTE_COLUMNS",
+    "CUE_VERBS",
+    "KINDS",
+]
+
+#: Columns of :func:`find_quotes` (``quotes_table`` adds ``article_id`` first; ``resolve_speakers``
+#: adds ``actor``).
+QUOTE_COLUMNS = ["quote_id", "start", "end", "speaker_start", "speaker_end", "speaker", "cue",
+                 "kind", "cue_start", "cue_end", "resolved_start", "resolved_end", "resolved",
+                 "speaker_label"]
+KINDS = ("direct", "indirect", "mixed", "according_to", "speaker_turn")
+
+#: Speech and attribution verbs (all inflections listed). ``according to`` is handled apart.
+CUE_VERBS = frozenset("""
+say says said saying tell tells told telling add adds added adding note notes noted noting
+write writes wrote writing warn warns warned warning claim claims claimed claiming
+argue argues argued arguing insist insists insisted insisting explain explains explained
+explaining state states stated declare declares declared declaring announce announces announced
+ask asks asked asking reply replies replied respond responds responded answer answers answered
+acknowledge acknowledges acknowledged admit admits admitted suggest suggests suggested suggesting
+recall recalls recalled recalling continue continues continued stress stresses stressed
+emphasize emphasizes emphasized emphasise emphasises emphasised predict predicts predicted
+promise promises promised promising pledge pledges pledged pledging vow vows vowed vowing
+tweet tweets tweeted tweeting post posts posted mention mentions mentioned concede concedes conceded
+counter counters countered contend contends contended maintain maintains maintained observe
+observes observed remark remarks remarked urge urges urged urging charge charges charged allege
+alleges alleged complain complains complained deny denies denied confirm confirms confirmed
+report reports reported reporting estimate estimates estimated indicate indicates indicated
+believe believes believed think thinks thought agree agrees agreed caution cautions cautioned
+boast boasts boasted joke jokes joked quip quips quipped shout shouts shouted yell yells yelled
+tout touts touted predict predicted assert asserts asserted blast blasts blasted slam slams slammed
+accuse accuses accused criticize criticizes criticized criticise criticises criticised
+reiterate reiterates reiterated recount recounts recounted concluded conclude concludes
+declined decline declines demanded demand demands told explains wrote
+""".split())
+_AUX = (r"(?:(?:has|have|had|also|later|then|previously|repeatedly|once|recently|often|never|"
+        r"would|will|could|might|may|did|does|do|just|again|publicly|privately|reportedly|"
+        r"allegedly|already|first|still|even|long|simply|flatly|bluntly|quickly|angrily|"
+        r"clearly|famously|jokingly|frequently|has\s+long|went\s+on\s+to)\s+)")
+_CUE_RE = re.compile(r"\b(?:" + _AUX + r"{0,2})(?:" + "|".join(sorted(CUE_VERBS, key=len, reverse=True))
+                     + r")\b|\baccording\s+to\b", re.I)
+_PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
+             "they": "group", "it": "group", "we": "group", "i": "self", "you": "self"}
+_PERSON_NOUNS = set("""
+president candidate nominee senator sen governor gov mayor minister secretary chairman chairwoman
+chair director leader lawmaker spokesman spokeswoman spokesperson aide adviser advisor official
+strategist pollster representative rep congressman congresswoman member manager chief head
+founder ceo executive ambassador diplomat general commander officer judge lawyer attorney
+professor researcher economist analyst expert host anchor reporter journalist correspondent
+sheriff businessman businesswoman billionaire mogul frontrunner front-runner challenger rival
+opponent incumbent speaker father mother wife husband son daughter man woman friend veteran
+voter supporter critic activist witness resident source surrogate operative donor republican
+democrat conservative liberal moderator king queen prince premier chancellor envoy negotiator
+""".split())
+_GROUP_NOUNS = set("""
+campaign statement report poll survey study analysis data document documents paper newspaper
+agency group organization organisation company firm court ministry department government
+administration committee office team staff memo letter email emails website tweet release ad
+party kremlin white house officials sources aides advisers advisors experts analysts critics
+supporters voters people residents witnesses police prosecutors authorities leaders lawmakers
+democrats republicans strategists pollsters observers officers diplomats members spokesmen
+researchers economists investigators officials, figures numbers results polls surveys studies
+""".split())
+_SPEAKER_NOUNS = _PERSON_NOUNS | _GROUP_NOUNS | {n + "s" for n in _PERSON_NOUNS}
+_DET = (r"(?:the|a|an|another|one|two|three|some|many|several|other|his|her|their|its|our|my|"
+        r"this|that|these|those|both|most|all|each|top|senior|former)")
+_WORD = r"[A-Za-z][\w'’.\-]*"
+_NOUN_RE = "|".join(sorted((re.escape(n) for n in _SPEAKER_NOUNS if " " not in n), key=len, reverse=True))
+# a speaker noun phrase ending right before the cue
+_NP_LEFT = re.compile(rf"(?:\b{_DET}\s+(?:{_WORD}\s+){{0,4}}?|\b)(?:{_NOUN_RE})\s*$", re.I)
+_CAP_LEFT = re.compile(r"(?:\b[A-Z][\w'’.\-]*\s+){0,3}\b[A-Z][\w'’\-]*[a-z][\w'’\-]*\.?\s*$")
+_PRON_LEFT = re.compile(r"\b(he|she|they|it|we|i|you)\s*$", re.I)
+_NP_RIGHT = re.compile(rf"\s+((?:{_DET}\s+(?:{_WORD}\s+){{0,4}}?)?(?:{_NOUN_RE})\b|"
+                       r"(?:[A-Z][\w'’.\-]*\s+){0,3}[A-Z][\w'’\-]*|he\b|she\b|they\b)", re.I)
+_APPOS_LEFT = re.compile(r",\s+[^,;\"“”()\n]{2,90},\s*$|\s*\([^()\n]{1,40}\)\s*,?\s*$")
+_OPEN = "“„‟«"
+_CLOSE = "”»"
+_STRAIGHT = '"'
+_MARKS = re.compile("[\"“”„‟«»\n]")
+_ANYMARK = re.compile("[\"“”„‟«»]")
+_NOT_LABELS = {"note", "notes", "update", "updated", "read more", "photo", "photos", "watch",
+               "editor's note", "editor’s note", "source", "sources", "related", "see also", "video",
+               "warning", "correction", "disclaimer", "background", "contact", "email", "tags",
+               "subscribe", "listen", "transcript", "live", "breaking", "opinion", "analysis"}
+_TURN_RE = re.compile(r"([A-Z][^:\n\"“”]{0,70}?)\s*:\s+(?=\S)")
+_NAMED = ("PERSON", "ORG", "GPE", "NORP")
+_WORDS = re.compile(r"[\w'’\-]+")
+
+
+# --------------------------------------------------------------------------- quotation marks
+def _quote_segments(text: str) -> list[list[int]]:
+    """``[start, end]`` (marks included) of every quoted passage; open quotes continue across a
+    paragraph break when the next paragraph opens with a quotation mark."""
+    segs: list[list[int]] = []
+    open_at = -1
+    carried = False  # the open quote came from the previous paragraph
+    first_in_para = True
+    n = len(text)
+    for m in _MARKS.finditer(text):
+        i = m.start()
+        c = text[i]
+        if c == "\n":
+            if open_at >= 0:
+                j = i + 1
+                while j < n and text[j] in " \t":
+                    j += 1
+                if j < n and (text[j] in _OPEN or text[j] == _STRAIGHT):
+                    carried = True  # news style: the quote goes on in the next paragraph
+                else:
+                    segs.append([open_at, i])
+                    open_at = -1
+                    carried = False
+            first_in_para = True
+            continue
+        if c in _OPEN:
+            kind = "o"
+        elif c in _CLOSE:
+            kind = "c"
+        else:  # straight: an opening mark follows a space / start / bracket / dash
+            prev = text[i - 1] if i else " "
+            nxt = text[i + 1] if i + 1 < n else " "
+            if open_at < 0:
+                kind = "o" if (prev.isspace() or prev in "([{—–-/:" or not nxt.isspace()) else "c"
+            else:
+                kind = "o" if (first_in_para and carried) else "c"
+        if kind == "o":
+            if open_at < 0:
+                open_at = i
+            elif first_in_para and carried:
+                pass  # the continuation mark of a multi-paragraph quote
+            else:  # an opening mark inside an open quote: close the old one here (malformed)
+                segs.append([open_at, i])
+                open_at = i
+            carried = False
+        elif open_at >= 0:
+            segs.append([open_at, i + 1])
+            open_at = -1
+            carried = False
+        first_in_para = False
+    if open_at >= 0:
+        segs.append([open_at, n])
+    return segs
+
+
+def _is_scare(text: str, s: int, e: int) -> bool:
+    """1–3 quoted words that are not a sentence of their own (``a “historic” deal``)."""
+    inner = text[s + 1:e - 1] if e - s >= 2 else ""
+    words = _WORDS.findall(inner)
+    if len(words) > 3:
+        return False
+    if not words:
+        return True
+    stripped = inner.rstrip()
+    ends_punct = bool(stripped) and stripped[-1] in ".,!?…"
+    j = s - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    starts_sentence = j < 0 or text[j] in "\n.!?:—–" or text[j] in _CLOSE + _STRAIGHT
+    return not (ends_punct and starts_sentence)
+
+
+# --------------------------------------------------------------------------- speakers
+class _Mentions:
+    """Mention spans of one article with fast look-ups."""
+
+    def __init__(self, mentions: pd.DataFrame | None):
+        if mentions is None or len(mentions) == 0:
+            self.start = np.zeros(0, dtype=np.int64)
+            self.end = np.zeros(0, dtype=np.int64)
+            self.label: list[str] = []
+        else:
+            m = mentions.sort_values("start", kind="stable")
+            self.start = m["start"].to_numpy(dtype=np.int64)
+            self.end = m["end"].to_numpy(dtype=np.int64)
+            self.label = m["label"].astype(str).tolist()
+        self.ends_sorted = np.sort(self.end)
+        self.by_end = np.argsort(self.end, kind="stable")
+
+    def ending_at(self, lo: int, hi: int, labels: Sequence[str] = _NAMED) -> int:
+        """Index of the mention ending in ``[lo, hi]`` (the latest), else −1."""
+        a = bisect.bisect_left(self.ends_sorted, lo)
+        b = bisect.bisect_right(self.ends_sorted, hi)
+        for k in range(b - 1, a - 1, -1):
+            i = int(self.by_end[k])
+            if self.label[i] in labels:
+                return i
+        return -1
+
+    def starting_at(self, lo: int, hi: int, labels: Sequence[str] = _NAMED) -> int:
+        a = bisect.bisect_left(self.start, lo)
+        b = bisect.bisect_right(self.start, hi)
+        for i in range(a, b):
+            if self.label[i] in labels:
+                return i
+        return -1
+
+    def overlapping(self, s: int, e: int, labels: Sequence[str] = _NAMED) -> int:
+        k = bisect.bisect_left(self.start, e) - 1
+        while k >= 0 and self.start[k] >= s - 200:
+            if self.end[k] > s and self.label[k] in labels:
+                return k
+            k -= 1
+        return -1
+
+    def before(self, pos: int, labels: Sequence[str], *, window: int = 3000) -> int:
+        """The nearest mention with one of ``labels`` ending at or before ``pos``."""
+        k = bisect.bisect_right(self.ends_sorted, pos) - 1
+        while k >= 0:
+            i = int(self.by_end[k])
+            if self.end[i] < pos - window:
+                break
+            if self.label[i] in labels:
+                return i
+            k -= 1
+        return -1
+
+
+def _speaker_left(text: str, cs: int, lo: int, ms: _Mentions) -> tuple[int, int] | None:
+    """The speaker ending right before a cue at ``cs`` (not before ``lo``)."""
+    left = text[lo:cs]
+    stripped = left.rstrip()
+    end = lo + len(stripped)
+    if not stripped:
+        return None
+    k = ms.ending_at(end, end)
+    if k >= 0 and ms.start[k] >= lo:
+        return int(ms.start[k]), int(ms.end[k])
+    m = _PRON_LEFT.search(stripped)
+    if m:
+        return lo + m.start(1), lo + m.end(1)
+    m = _APPOS_LEFT.search(stripped)
+    if m and m.start() > 0:  # "Jane Roe, the mayor, said" / "Roe (D-N.Y.) said"
+        inner = _speaker_left(text, lo + m.start(), lo, ms)
+        if inner is not None:
+            return inner
+    m = _NP_LEFT.search(stripped)
+    if m:
+        return lo + m.start(), end
+    m = _CAP_LEFT.search(stripped)
+    if m and stripped[m.start():].split()[0].lower() not in _COMMON_CAPS:
+        return lo + m.start(), end
+    return None
+
+
+_COMMON_CAPS = {"the", "a", "an", "but", "and", "or", "so", "yet", "in", "on", "at", "as", "if",
+                "when", "while", "after", "before", "this", "that", "it", "there", "then", "also",
+                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                "i", "we", "you", "he", "she", "they", "what", "who", "how", "why", "where"}
+
+
+def _speaker_right(text: str, ce: int, hi: int, ms: _Mentions) -> tuple[int, int] | None:
+    """An inverted speaker right after a cue (``said Jane Roe``), followed by , . ; or the end."""
+    j = ce
+    while j < hi and text[j] in " \t":
+        j += 1
+    k = ms.starting_at(j, j)
+    if k >= 0 and ms.end[k] <= hi:
+        s, e = int(ms.start[k]), int(ms.end[k])
+    else:
+        m = _NP_RIGHT.match(text, ce, hi)
+        if not m:
+            return None
+        s, e = m.start(1), m.end(1)
+    rest = text[e:hi].lstrip()
+    if not rest or rest[0] in ",.;!?—–(" or rest[:1] in _CLOSE or rest.startswith(" "):
+        return s, e
+    # "said Roe, the mayor." / "said Roe in a statement."
+    if re.match(r"(?:in|on|at|during|after|before|to|of)\b", rest):
+        return s, e
+    return None
+
+
+def _resolve(text: str, s: int, e: int, ms: _Mentions) -> int:
+    """Mention index a speaker span resolves to (itself when it is a mention), else −1."""
+    k = ms.overlapping(s, e)
+    if k >= 0:
+        return k
+    words = text[s:e].lower().split()
+    if not words:
+        return -1
+    head = words[-1].strip(".,")
+    if len(words) == 1 and head in _PRONOUNS:
+        kind = _PRONOUNS[head]
+        if kind == "person":
+            return ms.before(s, ("PERSON",))
+        if kind == "group":
+            return ms.before(s, ("ORG", "NORP", "GPE"), window=600)
+        return -1
+    if words[0] in ("the", "his", "her", "their", "its", "this", "that"):
+        if head in _PERSON_NOUNS:
+            return ms.before(s, ("PERSON",))
+        if head in ("campaign", "administration", "government", "committee", "party", "company",
+                    "ministry", "department", "agency", "group", "organization", "organisation", "team"):
+            return ms.before(s, ("ORG", "NORP", "GPE"), window=1500)
+    return -1
+
+
+# --------------------------------------------------------------------------- main
+def _sentence_bounds(text: str, sentences: pd.DataFrame | None) -> tuple[list[int], list[int]]:
+    if sentences is None:
+        from newskit.text import sentence_spans
+
+        spans = sentence_spans(text)
+        return [s for s, _ in spans], [e for _, e in spans]
+    s = sentences.sort_values("start")
+    return s["start"].astype(int).tolist(), s["end"].astype(int).tolist()
+
+
+def _para_bounds(text: str, pos: int) -> tuple[int, int]:
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    return a, (len(text) if b < 0 else b)
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t,;:—–-":
+        s += 1
+    while e > s and text[e - 1] in " \t,;:—–-":
+        e -= 1
+    return s, e
+
+
+def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
+                sentences: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Quotes and attributed statements of one article, with their speakers.
+
+    Parameters
+    ----------
+    text : str
+        The article text (paragraphs joined by ``"\\n"``).
+    mentions : DataFrame, optional
+        The article's NER mentions: ``start, end, text, label`` (spaCy labels). PERSON / ORG / GPE /
+        NORP mentions are speakers and the targets of pronoun and title resolution; without them
+        speakers are pronouns, noun phrases and capitalised names only, and nothing resolves.
+    sentences : DataFrame, optional
+        The article's sentences (``start, end``); computed with :func:`newskit.text.sentence_spans`
+        when omitted.
+
+    Returns
+    -------
+    DataFrame
+        One row per quote, ordered by ``start``: ``quote_id`` (0, 1, … within the article),
+        ``start, end`` (the content), ``speaker_start, speaker_end, speaker`` (as written; −1, −1, ""
+        when none is found), ``cue`` (the verb or phrase, ``":"`` for speaker turns, ``""`` when
+        none), ``kind`` (one of :data:`KINDS`), ``cue_start, cue_end``, and ``resolved_start,
+        resolved_end, resolved, speaker_label`` (the named mention the speaker is, or resolves to;
+        −1, −1, "", "" when none).
+
+    Examples
+    --------
+    >>> text = ('“We will not give up,” said Jane Roe. “The fight goes on.”\\n'
+    ...         'According to the ministry, prices rose by a third.\\nANNA LEE: Thank you all.')
+    >>> q = find_quotes(text)
+    >>> q[["kind", "speaker", "cue"]].values.tolist()
+    [['direct', 'Jane Roe', 'said'], ['according_to', 'the ministry', 'According to'], ['speaker_turn', 'ANNA LEE', ':']]
+    >>> [text[s:e] for s, e in zip(q.start, q.end)]
+    ['“We will not give up,” said Jane Roe. “The fight goes on.”', 'prices rose by a third.', 'Thank you all.']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"find_quotes expects the article text as a str, got {type(text).__name__}")
+    ms = _Mentions(mentions)
+    s_starts, s_ends = _sentence_bounds(text, sentences)
+    segs = [g for g in _quote_segments(text) if not _is_scare(text, g[0], g[1])]
+    seg_starts = [g[0] for g in segs]
+    out: list[dict] = []
+    # quotes: dicts with start, end, speaker (s, e) or None, cue (s, e, text), kind
+    seg_owner: dict[int, dict] = {}
+
+    def in_segment(pos: int) -> int:
+        k = bisect.bisect_right(seg_starts, pos) - 1
+        if k >= 0 and segs[k][0] < pos < segs[k][1]:
+            return k
+        return -1
+
+    def sentence_of(pos: int) -> tuple[int, int]:
+        k = bisect.bisect_right(s_starts, pos) - 1
+        if k < 0:
+            return _para_bounds(text, pos)
+        return s_starts[k], max(s_ends[k], pos)
+
+    # ---- speaker turns: "Name: text" at a paragraph start
+    turn_paras = set()
+    for pm in re.finditer(r"(?m)^[ \t]*(?=[A-Z])", text):
+        p0 = pm.end()
+        m = _TURN_RE.match(text, p0)
+        if not m:
+            continue
+        label = m.group(1).strip()
+        low = label.lower()
+        if low in _NOT_LABELS or len(label.split()) > 8 or in_segment(p0) >= 0:
+            continue
+        ls, le = p0, p0 + len(label)
+        named = ms.overlapping(ls, le, ("PERSON", "ORG")) >= 0
+        caps = label.replace(".", "").replace("-", " ").replace("'", "").replace(" ", "").isupper() and \
+            len(label) >= 2
+        if not (named or caps or low in ("q", "a", "question", "answer")):
+            continue
+        if named and not caps:
+            k = ms.overlapping(ls, le, ("PERSON", "ORG"))
+            if ms.end[k] < le - 1 and not text[ms.end[k]:le].strip(" .,") == "":
+                # "Putin's message to Europe: …" is a headline-like clause, not a turn label,
+                # unless the mention ends the label ("President of Russia Vladimir Putin")
+                continue
+        _, pe = _para_bounds(text, p0)
+        cs, ce = _strip_span(text, m.end(), pe)
+        if ce <= cs:
+            continue
+        out.append(dict(start=cs, end=ce, spk=(ls, le), cue=(m.end() - 2 if text[m.end() - 2] == ":" else le,
+                                                            m.end() - 1, ":"), kind="speaker_turn"))
+        turn_paras.add(p0)
+
+    # ---- cue phrases
+    for cm in _CUE_RE.finditer(text):
+        cs, ce = cm.span()
+        if in_segment(cs) >= 0:
+            continue  # a cue inside someone's quote
+        cue_text = cm.group(0)
+        para_s, para_e = _para_bounds(text, cs)
+        if para_s in turn_paras:
+            continue
+        sent_s, sent_e = sentence_of(cs)
+        lo = max(para_s, cs - 200)
+        k = bisect.bisect_right(seg_starts, cs) - 1
+        if k >= 0 and segs[k][1] <= cs:
+            lo = max(lo, segs[k][1])
+        according = cue_text.lower().startswith("according")
+        spk = None
+        inverted = False
+        if according:
+            spk = _speaker_right(text, ce, para_e, ms) or _np_after(text, ce, para_e, ms)
+            inverted = True
+        else:
+            spk = _speaker_left(text, cs, lo, ms)
+            if spk is None:
+                spk = _speaker_right(text, ce, min(para_e, ce + 120), ms)
+                inverted = spk is not None
+                if inverted:  # "said X" needs the content before it: ", said X" or a quote
+                    before = text[max(para_s, cs - 3):cs].rstrip()
+                    if not before or before[-1] not in ",”\"—–":
+                        spk = None
+        if spk is None:
+            continue
+        q = dict(spk=spk, cue=(cs, ce, cue_text), kind="according_to" if according else "indirect")
+        # where is the content? before: the text up to the speaker / cue
+        left_end = spk[0] if not inverted else cs
+        if according:
+            left_end = cs
+        before = text[max(para_s, left_end - 4):left_end]
+        after_from = spk[1] if inverted else ce
+        # 1) a quote right before ("…,” she said / “…,” said X / “…,” according to X)
+        kq = bisect.bisect_right(seg_starts, left_end) - 1
+        if kq >= 0 and segs[kq][1] <= left_end and re.fullmatch(r"[ \t,]*", text[segs[kq][1]:left_end]) \
+                and segs[kq][1] > para_s:
+            _attach(q, kq, segs, seg_owner, out)
+            continue
+        # 2) a quote right after ("she said: “…”", "said Roe, “…”")
+        m2 = re.match(r"[\s,:—–-]*(?:that\s+)?(?=[\"“])", text[after_from:para_e + 1])
+        ka = bisect.bisect_left(seg_starts, after_from)
+        if m2 and ka < len(segs) and segs[ka][0] == after_from + m2.end() and not inverted:
+            # "X said “A” and B" is mixed when text follows the quote in the sentence
+            tail = text[segs[ka][1]:sent_e].strip(" .,;")
+            if tail and len(tail.split()) > 2 and not _CUE_RE.match(tail):
+                q.update(start=after_from + m2.start(), end=sent_e, kind="mixed")
+                q["start"], q["end"] = _strip_span(text, after_from, sent_e)
+                _absorb(q, segs, seg_owner)
+                out.append(q)
+            else:
+                _attach(q, ka, segs, seg_owner, out)
+            continue
+        # 3) "X said:" ending the paragraph → the next paragraph
+        if not inverted and re.fullmatch(r"\s*:\s*", text[ce:para_e]) and para_e < len(text):
+            ns, ne = _para_bounds(text, para_e + 1)
+            kn = bisect.bisect_left(seg_starts, ns)
+            if kn < len(segs) and segs[kn][0] == ns:
+                _attach(q, kn, segs, seg_owner, out)
+            else:
+                q.update(start=ns, end=ne, kind="indirect")
+                out.append(q)
+            continue
+        # 4) reported speech: content after the cue ("X said (that) …", "According to X, …")
+        tail_s = after_from
+        if according:
+            m4 = re.match(r"[^,.;\n]{0,80}?,\s*", text[spk[1]:sent_e])
+            tail_s = spk[1] + m4.end() if m4 else spk[1]
+        elif cue_text.lower().split()[-1] in ("told", "tell", "tells", "telling", "asked", "urged",
+                                               "warned", "promised", "assured"):
+            m4 = re.match(r"\s+(?:(?:the|a|an|his|her|their)\s+)?(?:[\w'’.\-]+\s+){0,3}?"
+                          r"(?:reporters|journalists|supporters|voters|crowd|audience|him|her|them|us|me|"
+                          r"[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*)*)(?=\s+(?:that|on|in|at|during|,|\"|“)|\s*[,.])",
+                          text[ce:sent_e])
+            if m4:
+                tail_s = ce + m4.end()
+        m5 = re.match(r"\s*(?:,\s*)?(?:(?:in|on|at|during|after|before)\s+[^,\"“]{1,50}?,?\s+)?(?:that\s+)?",
+                      text[tail_s:sent_e])
+        c_s = tail_s + (m5.end() if m5 else 0)
+        c_s, c_e = _strip_span(text, c_s, sent_e)
+        lead = text[sent_s:left_end].strip(" \t,—–-")
+        tail_words = len(_WORDS.findall(text[c_s:c_e]))
+        if according and spk[1] >= sent_e - 2:
+            # "…, according to X." → the content is before
+            c_s, c_e = _strip_span(text, sent_s, cs)
+        elif (tail_words < 3 or (inverted and not according)) and lead and text[sent_s:left_end].rstrip()[-1:] in ",—–":
+            # "…, X said." / "…, said X."
+            c_s, c_e = _strip_span(text, sent_s, left_end)
+            kb = in_segment(c_s) if c_s < c_e else -1
+            if kb >= 0:  # the sentence started inside a longer quote
+                _attach(q, kb, segs, seg_owner, out)
+                continue
+        elif tail_words < 3:
+            continue
+        if c_e - c_s < 8:
+            continue
+        q["start"], q["end"] = c_s, c_e
+        if _ANYMARK.search(text, c_s, c_e):
+            if not according:
+                q["kind"] = "mixed"
+        _absorb(q, segs, seg_owner)
+        out.append(q)
+
+    # ---- direct quotes nobody claimed: a paragraph-opening quote after a known speaker's quote
+    last_by_para: dict[int, dict] = {}
+    for q in out:
+        last_by_para[_para_bounds(text, q["start"])[0]] = q
+    for k, (s, e) in enumerate(segs):
+        if k in seg_owner:
+            continue
+        q = dict(start=s, end=e, spk=None, cue=(-1, -1, ""), kind="direct")
+        ps, _ = _para_bounds(text, s)
+        prev = None
+        if ps == s and ps > 0:
+            pps, _ = _para_bounds(text, ps - 1)
+            prev = last_by_para.get(pps)
+        elif k > 0 and (k - 1) in seg_owner and _para_bounds(text, segs[k - 1][0])[0] == ps:
+            prev = seg_owner[k - 1]
+        if prev is not None and prev.get("spk") is not None and prev["kind"] in ("direct", "mixed"):
+            q["spk"] = prev["spk"]
+        seg_owner[k] = q
+        out.append(q)
+        last_by_para[ps] = q
+    # merge a quote's continuation in the same paragraph ("“A,” she said. “B.”") into one quote
+    out.sort(key=lambda q: (q["start"], -q["end"]))
+    merged: list[dict] = []
+    for q in out:
+        if merged and q["kind"] == "direct" and q["cue"][2] == "" and merged[-1]["kind"] == "direct":
+            p = merged[-1]
+            gap = text[p["end"]:q["start"]]
+            if "\n" not in gap and p["spk"] is not None and q["spk"] == p["spk"] and \
+                    p["spk"][0] >= p["end"] and p["spk"][1] <= q["start"]:
+                p["end"] = q["end"]
+                continue
+        merged.append(q)
+    return _frame(text, merged, ms)
+
+
+def _np_after(text: str, ce: int, hi: int, ms: _Mentions) -> tuple[int, int] | None:
+    """Any noun phrase after "according to" up to the next comma / period."""
+    m = re.match(r"\s+([^,.;\n\"“”]{2,80}?)(?=\s*[,.;\n]|$)", text[ce:hi])
+    if not m:
+        return None
+    return ce + m.start(1), ce + m.end(1)
+
+
+def _attach(q: dict, k: int, segs: list[list[int]], owner: dict[int, dict], out: list[dict]) -> None:
+    """Give quote segment ``k`` the speaker / cue of ``q`` (the first attribution wins)."""
+    if k in owner:
+        return
+    q["start"], q["end"] = segs[k]
+    q["kind"] = "direct"
+    owner[k] = q
+    out.append(q)
+
+
+def _absorb(q: dict, segs: list[list[int]], owner: dict[int, dict]) -> None:
+    """Segments inside an indirect / mixed content belong to it (no separate direct quote)."""
+    for k, (s, e) in enumerate(segs):
+        if s >= q["start"] and e <= q["end"] + 1 and k not in owner:
+            owner[k] = q
+
+
+def _frame(text: str, quotes: list[dict], ms: _Mentions) -> pd.DataFrame:
+    rows = {c: [] for c in QUOTE_COLUMNS}
+    for i, q in enumerate(quotes):
+        rows["quote_id"].append(i)
+        rows["start"].append(q["start"])
+        rows["end"].append(q["end"])
+        spk = q.get("spk")
+        cs, ce, cue = q["cue"]
+        rows["cue_start"].append(cs)
+        rows["cue_end"].append(ce)
+        rows["cue"].append(cue)
+        rows["kind"].append(q["kind"])
+        if spk is None:
+            rows["speaker_start"].append(-1)
+            rows["speaker_end"].append(-1)
+            rows["speaker"].append("")
+            k = -1
+        else:
+            rows["speaker_start"].append(spk[0])
+            rows["speaker_end"].append(spk[1])
+            rows["speaker"].append(text[spk[0]:spk[1]])
+            k = _resolve(text, spk[0], spk[1], ms)
+        if k >= 0:
+            rs, re_ = int(ms.start[k]), int(ms.end[k])
+            rows["resolved_start"].append(rs)
+            rows["resolved_end"].append(re_)
+            rows["resolved"].append(text[rs:re_])
+            rows["speaker_label"].append(ms.label[k])
+        else:
+            rows["resolved_start"].append(-1)
+            rows["resolved_end"].append(-1)
+            rows["resolved"].append("")
+            rows["speaker_label"].append("")
+    df = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
+    for c in ("quote_id", "start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end",
+              "resolved_start", "resolved_end"):
+        df[c] = df[c].astype("int64")
+    return df
+
+
+def quotes_table(articles: pd.DataFrame, sentences: pd.DataFrame | None,
+                 mentions: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`find_quotes` over a batch of articles — the function the pipeline step calls.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``article_id, text``.
+    sentences : DataFrame or None
+        ``article_id, start, end`` of every sentence (``None`` → split here).
+    mentions : DataFrame or None
+        ``article_id, start, end, text, label`` NER mentions (``None`` → no named speakers).
+
+    Returns
+    -------
+    DataFrame
+        ``article_id`` + :data:`QUOTE_COLUMNS`, ordered like ``articles`` then by ``start``.
+
+    Raises
+    ------
+    ValueError
+        When a required column is missing, naming the table and the column.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"article_id": ["a1"], "text": ['"Prices will fall," Ann Lee said.']})
+    >>> ments = pd.DataFrame({"article_id": ["a1"], "start": [20], "end": [27], "text": ["Ann Lee"],
+    ...                       "label": ["PERSON"]})
+    >>> quotes_table(arts, None, ments)[["article_id", "quote_id", "speaker", "speaker_label"]]
+      article_id  quote_id  speaker speaker_label
+    0         a1         0  Ann Lee        PERSON
+    """
+    for name, df, cols in (("articles", articles, ("article_id", "text")),
+                           ("sentences", sentences, ("article_id", "start", "end")),
+                           ("mentions", mentions, ("article_id", "start", "end", "label"))):
+        if df is None:
+            continue
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise ValueError(f"quotes_table: the {name} table has no column(s) {missing}")
+    s_by = {a: g for a, g in sentences.groupby("article_id", sort=False)} if sentences is not None else {}
+    m_by = {a: g for a, g in mentions.groupby("article_id", sort=False)} if mentions is not None else {}
+    parts = []
+    for aid, text in zip(articles["article_id"], articles["text"].fillna("").astype(str)):
+        sent = s_by.get(aid)
+        if sentences is not None and sent is None:
+            sent = pd.DataFrame({"start": [], "end": []})
+        q = find_quotes(text, mentions=m_by.get(aid), sentences=sent if sentences is not None else None)
+        if len(q):
+            q.insert(0, "article_id", aid)
+            parts.append(q)
+    if not parts:
+        empty = _frame("", [], _Mentions(None))
+        empty.insert(0, "article_id", pd.Series(dtype="object"))
+        return empty
+    return pd.concat(parts, ignore_index=True)
+
+
+def mark_mentions(mentions: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
+    """Mark mentions inside quotes and mentions that are speakers.
+
+    Adds two columns to a copy of ``mentions``:
+
+    * ``in_quote_of`` (int64): the ``quote_id`` of the innermost (shortest) quote of the same article
+      whose content contains the mention, −1 outside quotes. The quote's speaker *actor* is the
+      ``actor`` of that quote after :func:`resolve_speakers` (join on ``article_id, quote_id``).
+    * ``is_speaker`` (bool): the mention overlaps a quote's speaker span (a speaker-turn label
+      included). Sentiment does not score such mentions as portrayals of the speaker.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        ``article_id, start, end`` (+ anything).
+    quotes : DataFrame
+        :func:`quotes_table` output.
+
+    Returns
+    -------
+    DataFrame
+        ``mentions`` (same rows, same order) with ``in_quote_of`` and ``is_speaker``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"article_id": ["a", "a"], "start": [1, 20], "end": [6, 27]})
+    >>> q = pd.DataFrame({"article_id": ["a"], "quote_id": [0], "start": [0], "end": [18],
+    ...                   "speaker_start": [20], "speaker_end": [27]})
+    >>> mark_mentions(m, q)[["in_quote_of", "is_speaker"]].values.tolist()
+    [[0, False], [-1, True]]
+    """
+    out = mentions.copy()
+    in_q = np.full(len(out), -1, dtype=np.int64)
+    is_spk = np.zeros(len(out), dtype=bool)
+    if len(out) and len(quotes):
+        pos = {a: np.asarray(ix) for a, ix in out.groupby("article_id", sort=False).indices.items()}
+        ms = out["start"].to_numpy(dtype=np.int64)
+        me = out["end"].to_numpy(dtype=np.int64)
+        for aid, g in quotes.groupby("article_id", sort=False):
+            ix = pos.get(aid)
+            if ix is None:
+                continue
+            s, e = ms[ix], me[ix]
+            best = np.full(len(ix), np.iinfo(np.int64).max)
+            for qid, qs, qe, ss, se in zip(g["quote_id"], g["start"], g["end"], g["speaker_start"],
+                                           g["speaker_end"]):
+                inside = (s >= qs) & (e <= qe) & (qe - qs < best)
+                in_q[ix[inside]] = qid
+                best[inside] = qe - qs
+                if ss >= 0:
+                    is_spk[ix[(s < se) & (e > ss)]] = True
+    out["in_quote_of"] = in_q
+    out["is_speaker"] = is_spk
+    return out
+
+
+def resolve_speakers(quotes: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    """Fill the quotes' ``actor`` column from the corpus-level actor resolution of ``mentions``.
+
+    The speaker's actor is the ``actor`` of the mention that overlaps the quote's resolved span
+    (``resolved_start:resolved_end`` — the speaker itself when it is a named mention, else the
+    mention a pronoun or title was resolved to); when there is no resolved span, of the mention
+    overlapping the speaker span. ``""`` when no mention matches (a speaker like "officials").
+
+    Parameters
+    ----------
+    quotes : DataFrame
+        :func:`quotes_table` output (``article_id`` and the span columns).
+    mentions : DataFrame
+        ``article_id, start, end, actor`` (after actor resolution).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``quotes`` with ``actor`` (str) and ``actor_type`` (when ``mentions`` has it).
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"article_id": ["a"], "quote_id": [0], "speaker_start": [30],
+    ...                   "speaker_end": [32], "resolved_start": [0], "resolved_end": [7]})
+    >>> m = pd.DataFrame({"article_id": ["a"], "start": [0], "end": [7], "actor": ["Ann Lee"]})
+    >>> resolve_speakers(q, m)["actor"].tolist()
+    ['Ann Lee']
+    """
+    out = quotes.copy()
+    actor = [""] * len(out)
+    atype = [""] * len(out)
+    has_type = "actor_type" in mentions.columns
+    if len(out) and len(mentions):
+        by = {a: g.sort_values("start") for a, g in mentions.groupby("article_id", sort=False)}
+        rs = out["resolved_start"].to_numpy() if "resolved_start" in out else np.full(len(out), -1)
+        re_ = out["resolved_end"].to_numpy() if "resolved_end" in out else np.full(len(out), -1)
+        for i, (aid, ss, se) in enumerate(zip(out["article_id"], out["speaker_start"], out["speaker_end"])):
+            g = by.get(aid)
+            if g is None:
+                continue
+            s, e = (int(rs[i]), int(re_[i])) if rs[i] >= 0 else (int(ss), int(se))
+            if s < 0:
+                continue
+            hit = g[(g["start"] < e) & (g["end"] > s)]
+            if len(hit):
+                a = hit["actor"].iloc[0]
+                actor[i] = "" if pd.isna(a) else str(a)
+                if has_type:
+                    t = hit["actor_type"].iloc[0]
+                    atype[i] = "" if pd.isna(t) else str(t)
+    out["actor"] = actor
+    if has_type:
+        out["actor_type"] = atype
+    return out
