@@ -118,7 +118,10 @@ administration committee office team staff memo letter email emails website twee
 party kremlin white house officials sources aides advisers advisors experts analysts critics
 supporters voters people residents witnesses police prosecutors authorities leaders lawmakers
 democrats republicans strategists pollsters observers officers diplomats members spokesmen
-researchers economists investigators officials, figures numbers results polls surveys studies
+researchers economists investigators figures numbers results polls surveys studies commission
+piece clip narrator announcer article column editorial book video lawsuit complaint filing
+indictment ruling order bill plan proposal platform spot commercial network station magazine
+journal blog site page account transcript speech message note tweets posts ads polling
 """.split())
 _SPEAKER_NOUNS = _PERSON_NOUNS | _GROUP_NOUNS | {n + "s" for n in _PERSON_NOUNS}
 _DET = (r"(?:the|a|an|another|one|two|three|some|many|several|other|his|her|their|its|our|my|"
@@ -211,11 +214,7 @@ def _is_scare(text: str, s: int, e: int) -> bool:
         return True
     stripped = inner.rstrip()
     ends_punct = bool(stripped) and stripped[-1] in ".,!?…"
-    j = s - 1
-    while j >= 0 and text[j] in " \t":
-        j -= 1
-    starts_sentence = j < 0 or text[j] in "\n.!?:—–" or text[j] in _CLOSE + _STRAIGHT
-    return not (ends_punct and starts_sentence)
+    return not (ends_punct and _starts_sentence(text, s))
 
 
 # --------------------------------------------------------------------------- speakers
@@ -283,7 +282,7 @@ def _speaker_left(text: str, cs: int, lo: int, ms: _Mentions) -> tuple[int, int]
         return None
     k = ms.ending_at(end, end)
     if k >= 0 and ms.start[k] >= lo:
-        return int(ms.start[k]), int(ms.end[k])
+        return _extend_left(text, int(ms.start[k]), lo), int(ms.end[k])
     m = _PRON_LEFT.search(stripped)
     if m:
         return lo + m.start(1), lo + m.end(1)
@@ -298,7 +297,30 @@ def _speaker_left(text: str, cs: int, lo: int, ms: _Mentions) -> tuple[int, int]
     m = _CAP_LEFT.search(stripped)
     if m and stripped[m.start():].split()[0].lower() not in _COMMON_CAPS:
         return lo + m.start(), end
+    # a subject noun phrase opening the sentence / clause: "The piece says …"
+    m = _SUBJ_LEFT.search(stripped)
+    if m:
+        return lo + m.start(1), end
     return None
+
+
+_TITLE_WORD = re.compile(r"(?:[A-Z][\w'’\-]*\.?|\([^()\n]{1,30}\))\s+$")
+_SUBJ_LEFT = re.compile(r"(?:^|[.!?;:—–]\s+|\b(?:and|but|while|as|because|although|since|when|after)\s+)"
+                        r"((?:the|a|an|this|that|his|her|their|its)\s+(?:[\w'’\-]+\s+){0,3}?[a-z][\w'’\-]+)\s*$",
+                        re.I)
+
+
+def _extend_left(text: str, s: int, lo: int) -> int:
+    """Widen a name to the titles / capitalised words just before it ("Sen. Claire McCaskill")."""
+    for _ in range(4):
+        m = _TITLE_WORD.search(text, max(lo, s - 40), s)
+        if not m or m.end() != s:
+            break
+        w = text[m.start():s].split()[0].lower().strip(".")
+        if w in _COMMON_CAPS:
+            break
+        s = m.start()
+    return s
 
 
 _COMMON_CAPS = {"the", "a", "an", "but", "and", "or", "so", "yet", "in", "on", "at", "as", "if",
@@ -508,7 +530,7 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
         after_from = spk[1] if inverted else ce
         # 1) a quote right before ("…,” she said / “…,” said X / “…,” according to X)
         kq = bisect.bisect_right(seg_starts, left_end) - 1
-        if kq >= 0 and segs[kq][1] <= left_end and re.fullmatch(r"[ \t,]*", text[segs[kq][1]:left_end]) \
+        if kq >= 0 and segs[kq][1] <= left_end and re.fullmatch(r"[ \t,]*(?:[A-Z][\w'’.\-]*\s+){0,4}", text[segs[kq][1]:left_end]) \
                 and segs[kq][1] > para_s:
             _attach(q, kq, segs, seg_owner, out)
             continue
@@ -591,8 +613,15 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
             prev = last_by_para.get(pps)
         elif k > 0 and (k - 1) in seg_owner and _para_bounds(text, segs[k - 1][0])[0] == ps:
             prev = seg_owner[k - 1]
-        if prev is not None and prev.get("spk") is not None and prev["kind"] in ("direct", "mixed"):
+        _, pe = _para_bounds(text, e)
+        md = _DASH_RIGHT.match(text, e, pe)
+        if md:  # “…” ― Jane Roe (a signature line)
+            q["spk"] = md.span(2)
+            q["cue"] = (md.start(1), md.end(1), md.group(1))
+        elif prev is not None and prev.get("spk") is not None and prev["kind"] in ("direct", "mixed"):
             q["spk"] = prev["spk"]
+        elif not _starts_sentence(text, s) and len(_WORDS.findall(text, s, e)) <= 8:
+            continue  # a quoted fragment inside a sentence with nobody saying it: a title, a term
         seg_owner[k] = q
         out.append(q)
         last_by_para[ps] = q
@@ -604,11 +633,22 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
             p = merged[-1]
             gap = text[p["end"]:q["start"]]
             if "\n" not in gap and p["spk"] is not None and q["spk"] == p["spk"] and \
-                    p["spk"][0] >= p["end"] and p["spk"][1] <= q["start"]:
+                    p["spk"][0] >= p["end"] and p["spk"][1] <= q["start"] and \
+                    2 * len(gap) <= (p["end"] - p["start"]) + (q["end"] - q["start"]):
                 p["end"] = q["end"]
                 continue
         merged.append(q)
     return _frame(text, merged, ms)
+
+
+_DASH_RIGHT = re.compile(r"\s*([―—–]|--)\s*([A-Z][^\n\"“”]{1,80}?)\s*$")
+
+
+def _starts_sentence(text: str, s: int) -> bool:
+    j = s - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    return j < 0 or text[j] in "\n.!?:;—–―" or text[j] in _CLOSE + _STRAIGHT
 
 
 def _np_after(text: str, ce: int, hi: int, ms: _Mentions) -> tuple[int, int] | None:
