@@ -91,7 +91,12 @@ tout touts touted predict predicted assert asserts asserted blast blasts blasted
 accuse accuses accused criticize criticizes criticized criticise criticises criticised
 reiterate reiterates reiterated recount recounts recounted concluded conclude concludes
 declined decline declines demanded demand demands told explains wrote
+call calls called calling describe describes described describing dub dubs dubbed label labels
+labeled labelled brand brands branded term terms termed rule rules ruled find finds found
 """.split())
+_NAMING = {"call", "calls", "called", "calling", "describe", "describes", "described", "describing",
+           "dub", "dubs", "dubbed", "label", "labels", "labeled", "labelled", "brand", "brands",
+           "branded", "term", "terms", "termed"}
 _AUX = (r"(?:(?:has|have|had|also|later|then|previously|repeatedly|once|recently|often|never|"
         r"would|will|could|might|may|did|does|do|just|again|publicly|privately|reportedly|"
         r"allegedly|already|first|still|even|long|simply|flatly|bluntly|quickly|angrily|"
@@ -138,8 +143,8 @@ _APPOS_LEFT = re.compile(r",\s+[^,;\"“”()\n]{2,90},\s*$|\s*\([^()\n]{1,40}\)
 _OPEN = "“„‟«"
 _CLOSE = "”»"
 _STRAIGHT = '"'
-_MARKS = re.compile("[\"“”„‟«»\n]")
-_ANYMARK = re.compile("[\"“”„‟«»]")
+_MARKS = re.compile("''|[\"“”„‟«»\n]")
+_ANYMARK = re.compile("''|[\"“”„‟«»]")
 _NOT_LABELS = {"note", "notes", "update", "updated", "read more", "photo", "photos", "watch",
                "editor's note", "editor’s note", "source", "sources", "related", "see also", "video",
                "warning", "correction", "disclaimer", "background", "contact", "email", "tags",
@@ -159,14 +164,14 @@ def _quote_segments(text: str) -> list[list[int]]:
     first_in_para = True
     n = len(text)
     for m in _MARKS.finditer(text):
-        i = m.start()
+        i, j_end = m.span()
         c = text[i]
         if c == "\n":
             if open_at >= 0:
                 j = i + 1
                 while j < n and text[j] in " \t":
                     j += 1
-                if j < n and (text[j] in _OPEN or text[j] == _STRAIGHT):
+                if j < n and (text[j] in _OPEN or text[j] == _STRAIGHT or text.startswith("''", j)):
                     carried = True  # news style: the quote goes on in the next paragraph
                 else:
                     segs.append([open_at, i])
@@ -174,28 +179,33 @@ def _quote_segments(text: str) -> list[list[int]]:
                     carried = False
             first_in_para = True
             continue
+        prev = text[i - 1] if i else "\n"
+        nxt = text[j_end] if j_end < n else "\n"
         if c in _OPEN:
             kind = "o"
         elif c in _CLOSE:
-            kind = "c"
-        else:  # straight: an opening mark follows a space / start / bracket / dash
-            prev = text[i - 1] if i else " "
-            nxt = text[i + 1] if i + 1 < n else " "
-            if open_at < 0:
-                kind = "o" if (prev.isspace() or prev in "([{—–-/:" or not nxt.isspace()) else "c"
+            # a closing mark used as an opening one (”Text at a paragraph start)
+            kind = "o" if (open_at < 0 and (prev == "\n" or prev in " \t(") and not nxt.isspace()
+                           and nxt not in ",.;:!?") else "c"
+        else:  # straight " or '' : its direction from the characters around it
+            before_open = prev.isspace() or prev in "([{—–-―/:"
+            after_close = nxt.isspace() or nxt in ",.;:!?)]}—–―-"
+            if before_open and not after_close:
+                kind = "o"
+            elif after_close and not before_open:
+                kind = "c"
             else:
-                kind = "o" if (first_in_para and carried) else "c"
+                kind = "c" if open_at >= 0 and not (first_in_para and carried) else "o"
         if kind == "o":
             if open_at < 0:
                 open_at = i
             elif first_in_para and carried:
                 pass  # the continuation mark of a multi-paragraph quote
-            else:  # an opening mark inside an open quote: close the old one here (malformed)
-                segs.append([open_at, i])
+            else:  # an opening mark inside an open quote: the earlier mark was stray
                 open_at = i
             carried = False
         elif open_at >= 0:
-            segs.append([open_at, i + 1])
+            segs.append([open_at, j_end])
             open_at = -1
             carried = False
         first_in_para = False
@@ -535,7 +545,7 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
             _attach(q, kq, segs, seg_owner, out)
             continue
         # 2) a quote right after ("she said: “…”", "said Roe, “…”")
-        m2 = re.match(r"[\s,:—–-]*(?:that\s+)?(?=[\"“])", text[after_from:para_e + 1])
+        m2 = re.match(r"[\s,:—–-]*(?:that\s+)?(?=(?:''|[\"“]))", text[after_from:para_e + 1])
         ka = bisect.bisect_left(seg_starts, after_from)
         if m2 and ka < len(segs) and segs[ka][0] == after_from + m2.end() and not inverted:
             # "X said “A” and B" is mixed when text follows the quote in the sentence
@@ -556,6 +566,20 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
                 _attach(q, kn, segs, seg_owner, out)
             else:
                 q.update(start=ns, end=ne, kind="indirect")
+                out.append(q)
+            continue
+        # 3b) naming verbs: "X called Y a “liar”" — the content runs to the end of the quote(s)
+        if not inverted and cue_text.lower().split()[-1] in _NAMING:
+            kn = bisect.bisect_left(seg_starts, ce)
+            if kn < len(segs) and segs[kn][0] < min(sent_e, ce + 120):
+                c_e = segs[kn][1]
+                while kn + 1 < len(segs) and segs[kn + 1][0] < sent_e and \
+                        re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:(?:a|an|the|as)\s+){0,2}", text[c_e:segs[kn + 1][0]]):
+                    kn += 1
+                    c_e = segs[kn][1]
+                q["start"], q["end"] = _strip_span(text, ce, c_e)
+                q["kind"] = "mixed"
+                _absorb(q, segs, seg_owner)
                 out.append(q)
             continue
         # 4) reported speech: content after the cue ("X said (that) …", "According to X, …")

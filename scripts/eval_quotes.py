@@ -186,7 +186,7 @@ def evaluate(arts: pd.DataFrame, preds: pd.DataFrame, gold: dict[str, list[dict]
                 if gs[j]["source"]:
                     c["with_source"] += 1
                     c["speaker_ok"] += speaker_ok(ps[i], gs[j])
-            if verbose and subset == "direct":
+            if verbose and subset == verbose:
                 mp = {i for i, _ in pairs}
                 mg = {j for _, j in pairs}
                 for i, p in enumerate(ps):
@@ -257,7 +257,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N articles only")
     ap.add_argument("--bench", default=None, help="measure µs/word of quotes_table on this corpus")
     ap.add_argument("--ner-only", action="store_true", help="only build the NER cache")
-    ap.add_argument("-v", "--verbose", action="store_true", help="print direct-subset errors")
+    ap.add_argument("-v", "--verbose", nargs="?", const="direct", default=None, choices=["direct", "all"],
+                    help="print the errors of a subset (default direct)")
     a = ap.parse_args(argv)
     if a.bench:
         return bench(a.bench, a.limit)
