@@ -320,6 +320,42 @@ _SUBJ_LEFT = re.compile(r"(?:^|[.!?;:—–]\s+|\b(?:and|but|while|as|because|al
                         re.I)
 
 
+_SAY = {"say", "says", "said", "saying", "told", "tells", "tell", "added", "adds", "noted", "notes",
+        "wrote", "writes", "warned", "warns", "argued", "argues", "insisted", "claimed", "claims",
+        "explained", "stated", "acknowledged", "believe", "believes", "think", "thinks", "predicted"}
+_CLAUSE_START = re.compile(r"(?:^|[,;:—–―(]\s*|\b(?:and|but|while|because|although|since|when|so|as)\s+)"
+                           r"(?=\S)", re.I)
+
+
+def _clause_subject(text: str, lo: int, cs: int) -> tuple[int, int] | None:
+    """The subject of a speech verb when no simpler speaker matched: the clause before the cue up
+    to its first comma or relative pronoun ("Federal officials familiar with …, said …")."""
+    seg = text[lo:cs]
+    if not seg.strip() or len(seg) > 300:
+        return None
+    # the clause start: the sentence start, or after the last conjunction/comma that is followed by
+    # a subject-like word (not when the text before the cue ends in a relative clause comma)
+    starts = [m.end() for m in _CLAUSE_START.finditer(seg)]
+    for st in starts:
+        sub = seg[st:]
+        words = sub.split()
+        if not words or words[0].lower() in ("who", "which", "that", "it", "there", "to", "of"):
+            continue
+        if not (words[0][0].isupper() or words[0].lower() in _SUBJ_DET):
+            continue
+        m = re.search(r",|\s(?:who|which|that|whose)\s", sub)
+        e = st + (m.start() if m else len(sub.rstrip()))
+        s0, e0 = _strip_span(text, lo + st, lo + e)
+        if e0 > s0 and len(text[s0:e0].split()) <= 12:
+            return s0, e0
+        return None
+    return None
+
+
+_SUBJ_DET = {"the", "a", "an", "some", "many", "most", "several", "two", "three", "few", "both",
+             "all", "other", "others", "federal", "state", "local", "senior", "top", "former"}
+
+
 def _extend_left(text: str, s: int, lo: int) -> int:
     """Widen a name to the titles / capitalised words just before it ("Sen. Claire McCaskill")."""
     for _ in range(4):
@@ -529,6 +565,8 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
                     before = text[max(para_s, cs - 3):cs].rstrip()
                     if not before or before[-1] not in ",”\"—–":
                         spk = None
+            if spk is None and cue_text.lower().split()[-1] in _SAY:
+                spk = _clause_subject(text, max(sent_s, lo), cs)
         if spk is None:
             continue
         q = dict(spk=spk, cue=(cs, ce, cue_text), kind="according_to" if according else "indirect")
