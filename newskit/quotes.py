@@ -64,7 +64,7 @@ __all__ = [
 
 #: Columns of :func:`find_quotes` (``quotes_table`` adds ``article_id`` first; ``resolve_speakers``
 #: adds ``actor``).
-QUOTE_COLUMNS = ["quote_id", "start", "end", "speaker_start", "speaker_end", "speaker", "cue",
+QUOTE_COLUMNS = ["quote_id", "statement_id", "start", "end", "speaker_start", "speaker_end", "speaker", "cue",
                  "kind", "cue_start", "cue_end", "resolved_start", "resolved_end", "resolved",
                  "speaker_label"]
 KINDS = ("direct", "indirect", "mixed", "according_to", "speaker_turn")
@@ -687,20 +687,19 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
         seg_owner[k] = q
         out.append(q)
         last_by_para[ps] = q
-    # merge a quote's continuation in the same paragraph ("“A,” she said. “B.”") into one quote
+    # pieces of one statement: a direct quote continuing, in the same paragraph, a quote of the same
+    # speaker ("“A,” she said. “B.”") shares that quote's statement_id
     out.sort(key=lambda q: (q["start"], -q["end"]))
-    merged: list[dict] = []
-    for q in out:
-        if merged and q["kind"] == "direct" and q["cue"][2] == "" and merged[-1]["kind"] == "direct":
-            p = merged[-1]
-            gap = text[p["end"]:q["start"]]
-            if "\n" not in gap and p["spk"] is not None and q["spk"] == p["spk"] and \
-                    p["spk"][0] >= p["end"] and p["spk"][1] <= q["start"] and \
-                    2 * len(gap) <= (p["end"] - p["start"]) + (q["end"] - q["start"]):
-                p["end"] = q["end"]
-                continue
-        merged.append(q)
-    return _frame(text, merged, ms)
+    last: dict | None = None
+    for i, q in enumerate(out):
+        q["stmt"] = i
+        if q["kind"] != "direct":
+            continue
+        if last is not None and q["cue"][2] == "" and q["spk"] is not None and q["spk"] == last["spk"] \
+                and "\n" not in text[last["end"]:q["start"]]:
+            q["stmt"] = last["stmt"]
+        last = q
+    return _frame(text, out, ms)
 
 
 _DASH_RIGHT = re.compile(r"\s*([―—–]|--)\s*([A-Z][^\n\"“”]{1,80}?)\s*$")
@@ -742,6 +741,7 @@ def _frame(text: str, quotes: list[dict], ms: _Mentions) -> pd.DataFrame:
     rows = {c: [] for c in QUOTE_COLUMNS}
     for i, q in enumerate(quotes):
         rows["quote_id"].append(i)
+        rows["statement_id"].append(q.get("stmt", i))
         rows["start"].append(q["start"])
         rows["end"].append(q["end"])
         spk = q.get("spk")
@@ -772,7 +772,7 @@ def _frame(text: str, quotes: list[dict], ms: _Mentions) -> pd.DataFrame:
             rows["resolved"].append("")
             rows["speaker_label"].append("")
     df = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
-    for c in ("quote_id", "start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end",
+    for c in ("quote_id", "statement_id", "start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end",
               "resolved_start", "resolved_end"):
         df[c] = df[c].astype("int64")
     return df

@@ -111,6 +111,7 @@ def load_gold(folder: Path) -> dict[str, list[dict]]:
             for s, e, _ in r["content"]:
                 chars.update(range(s, e))
             r["chars"] = chars
+            r["min"], r["max"] = (min(chars), max(chars)) if chars else (0, -1)
             r["direct"] = any(QUOTE_CHARS.search(t) for _, _, t in r["content"])
             gold[r["file"]].append(r)
     return gold
@@ -125,18 +126,21 @@ def baseline(text: str) -> list[tuple[int, int]]:
 
 
 def match(preds: list[dict], golds: list[dict]) -> list[tuple[int, int]]:
-    """One-to-one greedy matching by shared characters (≥ half of each side)."""
+    """One-to-one greedy matching by shared characters (≥ half of each side's characters).
+
+    A prediction's characters are the union of its ``ranges`` (the pieces of one statement)."""
     cands = []
     for i, p in enumerate(preds):
-        plen = p["end"] - p["start"]
+        plen = sum(e - s for s, e in p["ranges"])
         if plen <= 0:
             continue
+        lo = min(s for s, _ in p["ranges"])
+        hi = max(e for _, e in p["ranges"])
         for j, g in enumerate(golds):
             glen = len(g["chars"])
-            if not glen:
+            if not glen or lo > g["max"] or hi <= g["min"]:
                 continue
-            ov = sum(1 for c in range(p["start"], p["end"]) if c in g["chars"]) if (
-                p["start"] < max(g["chars"]) + 1 and p["end"] > min(g["chars"])) else 0
+            ov = sum(1 for s, e in p["ranges"] for c in range(s, e) if c in g["chars"])
             if ov and 2 * ov >= plen and 2 * ov >= glen:
                 cands.append((ov, i, j))
     cands.sort(key=lambda x: (-x[0], x[1], x[2]))
@@ -148,6 +152,21 @@ def match(preds: list[dict], golds: list[dict]) -> list[tuple[int, int]]:
         used_g.add(j)
         pairs.append((i, j))
     return pairs
+
+
+def statements(rows: list[dict]) -> list[dict]:
+    """Quote rows grouped into statements (rows sharing ``statement_id``): the first row's speaker
+    and cue, the pieces' spans as ``ranges``."""
+    groups: dict = {}
+    for r in rows:
+        key = r.get("statement_id", r.get("quote_id", id(r)))
+        if key in groups:
+            groups[key]["ranges"].append((r["start"], r["end"]))
+        else:
+            g = dict(r)
+            g["ranges"] = [(r["start"], r["end"])]
+            groups[key] = g
+    return list(groups.values())
 
 
 def speaker_ok(p: dict, g: dict) -> bool:
@@ -171,9 +190,9 @@ def evaluate(arts: pd.DataFrame, preds: pd.DataFrame, gold: dict[str, list[dict]
     ment_by = ({a: g for a, g in mentions.groupby("article_id")} if mentions is not None else {})
     for aid, text, file in zip(arts["article_id"], arts["text"], arts["file"]):
         g_all = gold.get(file, [])
-        p_all = by_art[aid].to_dict("records") if aid in by_art else []
+        p_all = statements(by_art[aid].to_dict("records")) if aid in by_art else []
         for p in p_all:
-            p["direct"] = bool(QUOTE_CHARS.search(text[p["start"]:p["end"]]))
+            p["direct"] = any(QUOTE_CHARS.search(text[s:e]) for s, e in p["ranges"])
         for subset in ("all", "direct"):
             ps = [p for p in p_all if subset == "all" or p["direct"]]
             gs = [g for g in g_all if subset == "all" or g["direct"]]
@@ -191,7 +210,7 @@ def evaluate(arts: pd.DataFrame, preds: pd.DataFrame, gold: dict[str, list[dict]
                 mg = {j for _, j in pairs}
                 for i, p in enumerate(ps):
                     if i not in mp:
-                        errors.append(("FP", file, p["kind"], text[p["start"]:p["end"]][:120]))
+                        errors.append(("FP", file, p["kind"], " | ".join(text[s:e][:120] for s, e in p["ranges"])))
                 for j, g in enumerate(gs):
                     if j not in mg:
                         errors.append(("FN", file, g["kind"], " | ".join(t[:120] for _, _, t in g["content"])))
