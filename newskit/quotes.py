@@ -263,12 +263,17 @@ class _Mentions:
         return -1
 
     def overlapping(self, s: int, e: int, labels: Sequence[str] = _NAMED) -> int:
+        """A mention overlapping ``s:e`` (the first PERSON, else the last other one), else −1."""
         k = bisect.bisect_left(self.start, e) - 1
+        found = -1
         while k >= 0 and self.start[k] >= s - 200:
             if self.end[k] > s and self.label[k] in labels:
-                return k
+                if self.label[k] == "PERSON":
+                    found = k
+                elif found < 0 or self.label[found] != "PERSON":
+                    found = k if found < 0 else found
             k -= 1
-        return -1
+        return found
 
     def before(self, pos: int, labels: Sequence[str], *, window: int = 3000) -> int:
         """The nearest mention with one of ``labels`` ending at or before ``pos``."""
@@ -336,10 +341,10 @@ def _clause_subject(text: str, lo: int, cs: int) -> tuple[int, int] | None:
     # the clause start: the sentence start, or after the last conjunction/comma that is followed by
     # a subject-like word (not when the text before the cue ends in a relative clause comma)
     starts = [m.end() for m in _CLAUSE_START.finditer(seg)]
-    for st in starts:
+    for st in reversed(starts):
         sub = seg[st:]
         words = sub.split()
-        if not words or words[0].lower() in ("who", "which", "that", "it", "there", "to", "of"):
+        if not words or words[0].lower().strip(",") in _NOT_SUBJ:
             continue
         if not (words[0][0].isupper() or words[0].lower() in _SUBJ_DET):
             continue
@@ -352,6 +357,11 @@ def _clause_subject(text: str, lo: int, cs: int) -> tuple[int, int] | None:
     return None
 
 
+_NOT_SUBJ = {"who", "which", "that", "it", "there", "to", "of", "in", "at", "on", "during", "after",
+             "before", "however", "when", "while", "if", "as", "but", "and", "so", "also", "still",
+             "meanwhile", "yet", "then", "now", "later", "earlier", "last", "this", "since", "for",
+             "with", "without", "by", "from", "under", "over", "asked", "speaking", "according",
+             "instead", "indeed", "moreover", "though", "although", "because", "until", "among"}
 _SUBJ_DET = {"the", "a", "an", "some", "many", "most", "several", "two", "three", "few", "both",
              "all", "other", "others", "federal", "state", "local", "senior", "top", "former"}
 
@@ -578,10 +588,18 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
         after_from = spk[1] if inverted else ce
         # 1) a quote right before ("…,” she said / “…,” said X / “…,” according to X)
         kq = bisect.bisect_right(seg_starts, left_end) - 1
-        if kq >= 0 and segs[kq][1] <= left_end and re.fullmatch(r"[ \t,]*(?:[A-Z][\w'’.\-]*\s+){0,4}", text[segs[kq][1]:left_end]) \
-                and segs[kq][1] > para_s:
-            _attach(q, kq, segs, seg_owner, out)
-            continue
+        if kq >= 0 and segs[kq][1] <= left_end and segs[kq][1] > para_s:
+            gap = text[segs[kq][1]:left_end]
+            if re.fullmatch(r"[ \t,]*(?:[A-Z][\w'’.\-]*\s+){0,4}", gap):
+                _attach(q, kq, segs, seg_owner, out)
+                continue
+            if not inverted and len(gap) <= 80 and re.match(r"[ \t]*,?[ \t]+[\w(]", gap) and \
+                    not re.search(r"[.!?;:\"“”]\s|[\"“”]", gap.strip(" ,")) and not _CUE_RE.search(gap):
+                # "“…,” Mr. Morgan of the Sierra Club said": the whole phrase is the speaker
+                g0 = segs[kq][1] + len(gap) - len(gap.lstrip(" \t,"))
+                q["spk"] = (g0, spk[1])
+                _attach(q, kq, segs, seg_owner, out)
+                continue
         # 2) a quote right after ("she said: “…”", "said Roe, “…”")
         m2 = re.match(r"[\s,:—–-]*(?:that\s+)?(?=(?:''|[\"“]))", text[after_from:para_e + 1])
         ka = bisect.bisect_left(seg_starts, after_from)
