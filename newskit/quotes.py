@@ -231,25 +231,28 @@ def _is_scare(text: str, s: int, e: int) -> bool:
 class _Mentions:
     """Mention spans of one article with fast look-ups."""
 
-    def __init__(self, mentions: pd.DataFrame | None):
-        if mentions is None or len(mentions) == 0:
-            self.start = np.zeros(0, dtype=np.int64)
-            self.end = np.zeros(0, dtype=np.int64)
-            self.label: list[str] = []
+    def __init__(self, mentions: pd.DataFrame | None = None, *, arrays: tuple | None = None):
+        if arrays is not None:
+            start, end, label = arrays
+        elif mentions is None or len(mentions) == 0:
+            start, end, label = [], [], []
         else:
-            m = mentions.sort_values("start", kind="stable")
-            self.start = m["start"].to_numpy(dtype=np.int64)
-            self.end = m["end"].to_numpy(dtype=np.int64)
-            self.label = m["label"].astype(str).tolist()
-        self.ends_sorted = np.sort(self.end)
-        self.by_end = np.argsort(self.end, kind="stable")
+            start = mentions["start"].astype("int64").tolist()
+            end = mentions["end"].astype("int64").tolist()
+            label = mentions["label"].astype(str).tolist()
+        order = sorted(range(len(start)), key=lambda i: start[i])
+        self.start = [int(start[i]) for i in order]
+        self.end = [int(end[i]) for i in order]
+        self.label = [label[i] for i in order]
+        self.by_end = sorted(range(len(self.end)), key=lambda i: self.end[i])
+        self.ends_sorted = [self.end[i] for i in self.by_end]
 
     def ending_at(self, lo: int, hi: int, labels: Sequence[str] = _NAMED) -> int:
         """Index of the mention ending in ``[lo, hi]`` (the latest), else −1."""
         a = bisect.bisect_left(self.ends_sorted, lo)
         b = bisect.bisect_right(self.ends_sorted, hi)
         for k in range(b - 1, a - 1, -1):
-            i = int(self.by_end[k])
+            i = self.by_end[k]
             if self.label[i] in labels:
                 return i
         return -1
@@ -279,7 +282,7 @@ class _Mentions:
         """The nearest mention with one of ``labels`` ending at or before ``pos``."""
         k = bisect.bisect_right(self.ends_sorted, pos) - 1
         while k >= 0:
-            i = int(self.by_end[k])
+            i = self.by_end[k]
             if self.end[i] < pos - window:
                 break
             if self.label[i] in labels:
@@ -477,6 +480,9 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
     -------
     DataFrame
         One row per quote, ordered by ``start``: ``quote_id`` (0, 1, … within the article),
+        ``statement_id`` (the ``quote_id`` of the first piece of the statement: the pieces of a
+        quote interrupted by its attribution, or continued in the same paragraph by the same
+        speaker, share it — count statements with it),
         ``start, end`` (the content), ``speaker_start, speaker_end, speaker`` (as written; −1, −1, ""
         when none is found), ``cue`` (the verb or phrase, ``":"`` for speaker turns, ``""`` when
         none), ``kind`` (one of :data:`KINDS`), ``cue_start, cue_end``, and ``resolved_start,
@@ -488,15 +494,22 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
     >>> text = ('“We will not give up,” said Jane Roe. “The fight goes on.”\\n'
     ...         'According to the ministry, prices rose by a third.\\nANNA LEE: Thank you all.')
     >>> q = find_quotes(text)
-    >>> q[["kind", "speaker", "cue"]].values.tolist()
-    [['direct', 'Jane Roe', 'said'], ['according_to', 'the ministry', 'According to'], ['speaker_turn', 'ANNA LEE', ':']]
+    >>> q[["statement_id", "kind", "speaker", "cue"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [[0, 'direct', 'Jane Roe', 'said'], [0, 'direct', 'Jane Roe', ''],
+     [2, 'according_to', 'the ministry', 'According to'], [3, 'speaker_turn', 'ANNA LEE', ':']]
     >>> [text[s:e] for s, e in zip(q.start, q.end)]
-    ['“We will not give up,” said Jane Roe. “The fight goes on.”', 'prices rose by a third.', 'Thank you all.']
+    ['“We will not give up,”', '“The fight goes on.”', 'prices rose by a third.', 'Thank you all.']
     """
     if not isinstance(text, str):
         raise TypeError(f"find_quotes expects the article text as a str, got {type(text).__name__}")
     ms = _Mentions(mentions)
     s_starts, s_ends = _sentence_bounds(text, sentences)
+    rows = {c: [] for c in QUOTE_COLUMNS}
+    _rows(text, _find(text, ms, s_starts, s_ends), ms, rows)
+    return _as_frame(rows)
+
+
+def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) -> list[dict]:
     segs = [g for g in _quote_segments(text) if not _is_scare(text, g[0], g[1])]
     seg_starts = [g[0] for g in segs]
     out: list[dict] = []
@@ -547,11 +560,10 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
         turn_paras.add(p0)
 
     # ---- cue phrases
-    for cm in _CUE_RE.finditer(text):
-        cs, ce = cm.span()
+    for cs, ce in _cue_hits(text):
         if in_segment(cs) >= 0:
             continue  # a cue inside someone's quote
-        cue_text = cm.group(0)
+        cue_text = text[cs:ce]
         para_s, para_e = _para_bounds(text, cs)
         if para_s in turn_paras:
             continue
@@ -717,7 +729,7 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
                 and "\n" not in text[last["end"]:q["start"]]:
             q["stmt"] = last["stmt"]
         last = q
-    return _frame(text, out, ms)
+    return out
 
 
 _DASH_RIGHT = re.compile(r"\s*([―—–]|--)\s*([A-Z][^\n\"“”]{1,80}?)\s*$")
@@ -728,6 +740,34 @@ def _starts_sentence(text: str, s: int) -> bool:
     while j >= 0 and text[j] in " \t":
         j -= 1
     return j < 0 or text[j] in "\n.!?:;—–―" or text[j] in _CLOSE + _STRAIGHT
+
+
+_WORDRUN = re.compile(r"[A-Za-z]+")
+_AUX_WORDS = set(re.findall(r"[a-z]+", _AUX)) - {"went", "on", "to", "long"}
+
+
+def _cue_hits(text: str) -> list[tuple[int, int]]:
+    """Spans of cue phrases: a :data:`CUE_VERBS` word with up to two auxiliaries / adverbs before
+    it ("has also said"), or "according to"."""
+    out = []
+    prev: list[tuple[int, int, str]] = []
+    for m in _WORDRUN.finditer(text):
+        w = m.group().lower()
+        s, e = m.span()
+        if w in CUE_VERBS:
+            cs = s
+            for ps, pe, pw in reversed(prev[-2:]):
+                if pw in _AUX_WORDS and text[pe:cs].isspace() and "\n" not in text[pe:cs]:
+                    cs = ps
+                else:
+                    break
+            out.append((cs, e))
+        elif w == "according" and text.startswith(" to", e) and not text[e + 3:e + 4].isalpha():
+            out.append((s, e + 3))
+        prev.append((s, e, w))
+        if len(prev) > 3:
+            del prev[0]
+    return out
 
 
 def _np_after(text: str, ce: int, hi: int, ms: _Mentions) -> tuple[int, int] | None:
@@ -755,8 +795,7 @@ def _absorb(q: dict, segs: list[list[int]], owner: dict[int, dict]) -> None:
             owner[k] = q
 
 
-def _frame(text: str, quotes: list[dict], ms: _Mentions) -> pd.DataFrame:
-    rows = {c: [] for c in QUOTE_COLUMNS}
+def _rows(text: str, quotes: list[dict], ms: _Mentions, rows: dict[str, list]) -> None:
     for i, q in enumerate(quotes):
         rows["quote_id"].append(i)
         rows["statement_id"].append(q.get("stmt", i))
@@ -779,7 +818,7 @@ def _frame(text: str, quotes: list[dict], ms: _Mentions) -> pd.DataFrame:
             rows["speaker"].append(text[spk[0]:spk[1]])
             k = _resolve(text, spk[0], spk[1], ms)
         if k >= 0:
-            rs, re_ = int(ms.start[k]), int(ms.end[k])
+            rs, re_ = ms.start[k], ms.end[k]
             rows["resolved_start"].append(rs)
             rows["resolved_end"].append(re_)
             rows["resolved"].append(text[rs:re_])
@@ -789,7 +828,12 @@ def _frame(text: str, quotes: list[dict], ms: _Mentions) -> pd.DataFrame:
             rows["resolved_end"].append(-1)
             rows["resolved"].append("")
             rows["speaker_label"].append("")
-    df = pd.DataFrame(rows, columns=QUOTE_COLUMNS)
+
+
+def _as_frame(rows: dict[str, list], columns: list[str] = QUOTE_COLUMNS) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=columns)
+    if "article_id" in df:
+        df["article_id"] = df["article_id"].astype("object")
     for c in ("quote_id", "statement_id", "start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end",
               "resolved_start", "resolved_end"):
         df[c] = df[c].astype("int64")
@@ -836,22 +880,28 @@ def quotes_table(articles: pd.DataFrame, sentences: pd.DataFrame | None,
         missing = [c for c in cols if c not in df.columns]
         if missing:
             raise ValueError(f"quotes_table: the {name} table has no column(s) {missing}")
-    s_by = {a: g for a, g in sentences.groupby("article_id", sort=False)} if sentences is not None else {}
-    m_by = {a: g for a, g in mentions.groupby("article_id", sort=False)} if mentions is not None else {}
-    parts = []
+    def groups(df, cols):
+        if df is None or len(df) == 0:
+            return {}
+        arrays = [df[c].tolist() for c in cols]
+        return {a: tuple([arr[i] for i in ix] for arr in arrays)
+                for a, ix in df.groupby("article_id", sort=False).indices.items()}
+
+    s_by = groups(sentences, ("start", "end"))
+    m_by = groups(mentions, ("start", "end", "label"))
+    rows: dict[str, list] = {c: [] for c in ["article_id"] + QUOTE_COLUMNS}
     for aid, text in zip(articles["article_id"], articles["text"].fillna("").astype(str)):
-        sent = s_by.get(aid)
-        if sentences is not None and sent is None:
-            sent = pd.DataFrame({"start": [], "end": []})
-        q = find_quotes(text, mentions=m_by.get(aid), sentences=sent if sentences is not None else None)
-        if len(q):
-            q.insert(0, "article_id", aid)
-            parts.append(q)
-    if not parts:
-        empty = _frame("", [], _Mentions(None))
-        empty.insert(0, "article_id", pd.Series(dtype="object"))
-        return empty
-    return pd.concat(parts, ignore_index=True)
+        if sentences is None:
+            s_starts, s_ends = _sentence_bounds(text, None)
+        else:
+            st, en = s_by.get(aid, ([], []))
+            order = sorted(range(len(st)), key=st.__getitem__)
+            s_starts, s_ends = [int(st[i]) for i in order], [int(en[i]) for i in order]
+        ms = _Mentions(arrays=m_by.get(aid, ([], [], [])))
+        n0 = len(rows["quote_id"])
+        _rows(text, _find(text, ms, s_starts, s_ends), ms, rows)
+        rows["article_id"].extend([aid] * (len(rows["quote_id"]) - n0))
+    return _as_frame(rows, ["article_id"] + QUOTE_COLUMNS)
 
 
 def mark_mentions(mentions: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
