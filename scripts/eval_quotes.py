@@ -19,7 +19,7 @@ resolved to).
 The naive baseline (``--baseline``) predicts every span inside quotation marks, no speaker; the issue
 states it gets F1 0.61 (direct) and 0.29 (all) on dev — reproducing that checks the metric code.
 
-NER mentions come from the pinned spaCy model (``newskit.entities.load_model()``), run here on the
+NER mentions come from the pinned spaCy model (``newskit.pipeline.model.load_model()``), run here on the
 articles and cached as Parquet under ``$NEWSKIT_CACHE`` (default ``~/.cache/newskit``) so that
 re-runs are fast.
 
@@ -76,7 +76,7 @@ def load_articles(folder: Path, limit: int | None = None) -> pd.DataFrame:
 
 def ner_tables(arts: pd.DataFrame, tag: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sentences (``newskit.text.sentence_spans``) and spaCy mentions for ``arts``, cached as Parquet."""
-    from newskit.entities import ENTITY_LABELS, default_model_name
+    from newskit.pipeline.model import ENTITY_LABELS, default_model_name
     from newskit.text import sentence_spans
 
     key = hashlib.sha256("\0".join(arts["article_id"] + arts["text"]).encode()).hexdigest()[:16]
@@ -88,7 +88,7 @@ def ner_tables(arts: pd.DataFrame, tag: str) -> tuple[pd.DataFrame, pd.DataFrame
         return sentences, pd.read_parquet(path)
     from tqdm.auto import tqdm
 
-    from newskit.entities import load_model
+    from newskit.pipeline.model import load_model
 
     nlp = load_model()
     rows = []
