@@ -366,3 +366,42 @@ def test_eval_match_is_one_to_one():
     g2 = [{"chars": set(range(0, 10)) | set(range(20, 30)), "min": 0, "max": 29}]
     assert E.match(p2, g2) == [(0, 0)]
     assert np.isclose(E.prf(1, 2, 4)[2], 2 * 0.5 * 0.25 / 0.75)
+
+
+# --------------------------------------------------------------------------- the demo corpus
+def test_demo_corpus_planted_quotes(demo_dir):
+    """Every statement planted in the fictional demo corpus is found, with its speaker (spaCy mentions)."""
+    import newskit
+    from newskit.datasets import DEMO_TRUTH
+    from newskit.pipeline.model import ENTITY_LABELS, load_model
+
+    truth = DEMO_TRUTH["quotes"]
+    assert truth["n_planted"] == 60 and len(truth["per_speaker"]) == 8
+    arts = newskit.load_corpus(demo_dir, strict=True)
+    arts["file_index"] = arts["path"].map(lambda p: int(__import__("pathlib").Path(p).name[:5]))
+    arts = arts[arts["file_index"].isin([p["file_index"] for p in truth["planted"]])].reset_index(drop=True)
+    assert len(arts) == 60
+    nlp = load_model()
+    rows = [(aid, e.start_char, e.end_char, e.text, e.label_)
+            for aid, doc in zip(arts["article_id"], nlp.pipe(arts["text"].tolist(), batch_size=16))
+            for e in doc.ents if e.label_ in ENTITY_LABELS]
+    mentions = pd.DataFrame(rows, columns=["article_id", "start", "end", "text", "label"])
+    q = quotes_table(arts, None, mentions)
+    by_index = dict(zip(arts["file_index"], arts["article_id"]))
+    texts = dict(zip(arts["article_id"], arts["text"]))
+    found = 0
+    misses = []
+    for p in truth["planted"]:
+        aid = by_index[p["file_index"]]
+        t = texts[aid]
+        s = t.index(p["quote"])
+        e = s + len(p["quote"])
+        cand = q[(q.article_id == aid) & (q.start < e) & (q.end > s)]
+        surname = p["speaker"].split()[-1]
+        ok = cand[(cand["kind"] == p["kind"]) & (cand["resolved"].str.contains(surname)
+                                                  | cand["speaker"].str.contains(surname))]
+        if len(ok):
+            found += 1
+        else:
+            misses.append((p["speaker"], p["kind"], cand[["kind", "speaker", "resolved"]].values.tolist()))
+    assert found == len(truth["planted"]), misses
