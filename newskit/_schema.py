@@ -26,6 +26,12 @@ SCHEMAS: dict[str, dict[str, str]] = {
                  "text": "object", "label": "object"},
     "dates": {"article_id": "object", "sent_id": "int64", "start": "int64", "end": "int64",
               "text": "object", "date": "datetime64[ns]", "granularity": "object"},
+    # newskit.quotes.QUOTE_COLUMNS (+ actor, actor_type once speakers are resolved)
+    "quotes": {"article_id": "object", "quote_id": "int64", "statement_id": "int64", "start": "int64",
+               "end": "int64", "speaker_start": "int64", "speaker_end": "int64", "speaker": "object",
+               "cue": "object", "kind": "object", "cue_start": "int64", "cue_end": "int64",
+               "resolved_start": "int64", "resolved_end": "int64", "resolved": "object",
+               "speaker_label": "object"},
 }
 #: columns a table must have to be used (the rest of its schema is optional)
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -33,11 +39,12 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "sentences": ("article_id", "sent_id", "start", "end", "text"),
     "mentions": ("article_id", "sent_id", "start", "end", "text", "label"),
     "dates": ("article_id", "sent_id", "start", "end", "text", "date", "granularity"),
+    "quotes": ("article_id", "quote_id", "start", "end", "speaker_start", "speaker_end", "speaker", "cue", "kind"),
 }
 #: dtypes of columns added by pipeline steps (used by :func:`empty` with ``extra``)
 EXTRA_DTYPES: dict[str, str] = {"compound": "float64", "pos": "float64", "neg": "float64", "neu": "float64",
                                 "score": "float64", "sentiment": "object", "actor": "object",
-                                "actor_type": "object"}
+                                "actor_type": "object", "in_quote_of": "int64", "is_speaker": "bool"}
 
 
 class SchemaError(ValueError):

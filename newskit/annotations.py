@@ -31,7 +31,7 @@ __all__ = ["Annotations", "with_articles", "ARTICLE_COLUMNS", "TABLES", "FORMAT"
            "checksums", "AnnotationsError"]
 
 #: tables below the articles, in pipeline order
-TABLES = ("sentences", "mentions", "dates")
+TABLES = ("sentences", "mentions", "dates", "quotes")
 FORMAT = "newskit-annotations"
 #: 2: meta.json carries format/format_version; pipeline steps are declared (see newskit.pipeline)
 FORMAT_VERSION = 2
@@ -163,7 +163,11 @@ class Annotations:
     Attributes
     ----------
     articles, sentences, mentions, dates : DataFrame
-        See DEVELOPERS.md (data model). ``mentions`` carries ``actor`` and ``actor_type``.
+        See DEVELOPERS.md (data model). ``mentions`` carries ``actor`` and ``actor_type`` (and, from the
+        quotes step, ``in_quote_of`` and ``is_speaker``).
+    quotes : DataFrame
+        Quotes and attributed statements (:mod:`newskit.quotes`), with the speaker's ``actor`` and
+        ``actor_type`` once actors are resolved.
     meta : dict
         Model, steps, settings, cache statistics.
 
@@ -180,6 +184,7 @@ class Annotations:
     sentences: pd.DataFrame = field(default_factory=lambda: _schema.empty("sentences"))
     mentions: pd.DataFrame = field(default_factory=_empty_mentions)
     dates: pd.DataFrame = field(default_factory=lambda: _schema.empty("dates"))
+    quotes: pd.DataFrame = field(default_factory=lambda: _schema.empty("quotes"))
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -21,7 +21,7 @@ from newskit.pipeline.steps import (DEFAULT_SENTIMENT_MODEL, Step, annotate_part
 __all__ = ["annotate", "annotate_to", "annotate_partition", "prepare_articles"]
 
 _FLUSH_EVERY = 2000
-_BASE = {"sentences": "sentences", "mentions": "mentions", "dates": "dates"}
+_BASE = {"sentences": "sentences", "mentions": "mentions", "dates": "dates", "quotes": "quotes"}
 
 
 def prepare_articles(articles: pd.DataFrame) -> pd.DataFrame:
@@ -236,7 +236,7 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     >>> arts = newskit.load_corpus(demo_corpus()).head(2)
     >>> ann = annotate(arts, progress=False, cache_dir=tempfile.mkdtemp(), n_process=1)
     >>> [s["name"] for s in ann.meta["steps"]]
-    ['sentences', 'entities', 'span_repair', 'terms', 'sentence_sentiment', 'mention_sentiment', 'dates']
+    ['sentences', 'entities', 'span_repair', 'terms', 'quotes', 'sentence_sentiment', 'mention_sentiment', 'dates']
     >>> {"actor", "score", "sentiment"} <= set(ann.mentions.columns)
     True
     """
@@ -274,6 +274,10 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
         bar.close()
     tables["mentions"] = resolve_actors(tables["mentions"], actor_file=actor_file, keep_groups=keep_groups,
                                         cache_dir=root / "actors" if cache else None, articles=a)
+    if "quotes" in tables:
+        from newskit.quotes import resolve_speakers
+
+        tables["quotes"] = resolve_speakers(tables["quotes"], tables["mentions"])
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "steps": describe_steps(steps, ran),
             "sentiment_model": None if custom else (sentiment_model or DEFAULT_SENTIMENT_MODEL),
             "model": options["model"], "n_annotated": len(a) - n_idle, "n_cached": n_idle,

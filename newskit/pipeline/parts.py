@@ -39,6 +39,7 @@ from newskit import _schema
 from newskit.annotations import TABLES
 
 RAW = "_raw_mentions"
+RAW_QUOTES = "_raw_quotes"  # quotes of a part before their speakers are resolved to actors
 
 
 def part_name(number: int) -> str:
@@ -104,7 +105,7 @@ def read(path: str, storage_options: Mapping[str, Any] | None = None) -> pd.Data
 
 def prepare(out: str, storage_options: Mapping[str, Any] | None = None) -> None:
     """Create the table folders under ``out``; remove parts left by an earlier run (local folders)."""
-    for sub in ("articles", *TABLES, RAW):
+    for sub in ("articles", *TABLES, RAW, RAW_QUOTES):
         d = join(out, sub)
         mkdir(d, storage_options)
         if not is_url(out):
@@ -120,6 +121,8 @@ def write_part(number: int, articles: pd.DataFrame, tables: Mapping[str, pd.Data
     write(articles, join(out, "articles", name), storage_options)
     for t in ("sentences", "dates"):
         write(tables[t], join(out, t, name), storage_options)
+    if "quotes" in tables:  # speakers are resolved to actors in finish_mentions
+        write(tables["quotes"], join(out, RAW_QUOTES, name), storage_options)
     write(tables["mentions"], join(out, RAW, name), storage_options)
     forms = surface_forms(tables["mentions"], part=number)
     forms["n_articles"] = len(articles)
@@ -169,6 +172,11 @@ def finish_mentions(number: int, *, out: str, actors: pd.DataFrame,
     m = m.assign(actor=m["text"].map(amap), actor_type=m["text"].map(tmap))
     m = m[m["actor"].notna()].reset_index(drop=True)
     write(m, join(out, "mentions", name), storage_options)
+    raw_q = join(out, RAW_QUOTES, name)
+    if exists(raw_q, storage_options):
+        from newskit.quotes import resolve_speakers
+
+        write(resolve_speakers(read(raw_q, storage_options), m), join(out, "quotes", name), storage_options)
     return len(m)
 
 
@@ -180,6 +188,8 @@ def empty_table(table: str) -> pd.DataFrame:
         return _schema.empty("sentences", extra=["compound", "pos", "neg", "neu"])
     if table == "mentions":
         return _schema.empty("mentions", extra=["score", "sentiment", "actor", "actor_type"])
+    if table == "quotes":
+        return _schema.empty("quotes", extra=["actor", "actor_type"])
     return _schema.empty("dates")
 
 
@@ -198,6 +208,7 @@ def finish(out: str, meta: Mapping[str, Any], storage_options: Mapping[str, Any]
         from newskit.annotations import checksums
 
         shutil.rmtree(join(out, RAW), ignore_errors=True)
+        shutil.rmtree(join(out, RAW_QUOTES), ignore_errors=True)
         meta = dict(meta, checksums=checksums(out))
         Path(out, "meta.json").write_text(json.dumps(dict(meta), indent=2, default=str))
         return

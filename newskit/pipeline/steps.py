@@ -12,9 +12,9 @@ Steps share per-batch intermediate results through ``batch.scratch`` (e.g. VADER
 sentence, reused by mention scoring) — never through module state.
 
 >>> [s.name for s in default_steps()]
-['sentences', 'entities', 'span_repair', 'terms', 'sentence_sentiment', 'mention_sentiment', 'dates']
->>> default_steps()[5].requires
-('sentences.text', 'mentions.start', 'mentions.end')
+['sentences', 'entities', 'span_repair', 'terms', 'quotes', 'sentence_sentiment', 'mention_sentiment', 'dates']
+>>> default_steps()[6].requires
+('sentences.text', 'mentions.start', 'mentions.end', 'mentions.is_speaker')
 """
 from __future__ import annotations
 
@@ -239,6 +239,30 @@ def ENTITY_LABELS_DEFAULT() -> tuple[str, ...]:  # noqa: N802 - a constant, impo
     return ENTITY_LABELS
 
 
+def _quotes(batch: Batch) -> None:
+    """Quotes and their speakers (newskit.quotes); marks mentions inside quotes and speaker spans."""
+    from newskit.quotes import mark_mentions, quotes_table
+
+    m = batch.tables["mentions"].reset_index(drop=True)
+    q = quotes_table(batch.articles, batch.tables["sentences"], m)
+    batch.tables["quotes"] = q
+    marked = mark_mentions(m, q)
+    batch.tables["mentions"] = m.assign(in_quote_of=marked["in_quote_of"].to_numpy(),
+                                        is_speaker=marked["is_speaker"].to_numpy())
+
+
+def _unscore_speakers(m: pd.DataFrame, score, sentiment) -> pd.DataFrame:
+    """Scores of the mentions, with speaker spans (``is_speaker``) left unscored: a speaker-turn label
+    or "X said" is not a portrayal of X."""
+    score = pd.Series(score, dtype="float64").to_numpy().copy()
+    sentiment = pd.Series(sentiment, dtype="object").to_numpy().copy()
+    if "is_speaker" in m.columns and len(m):
+        spk = m["is_speaker"].to_numpy(dtype=bool)
+        score[spk] = float("nan")
+        sentiment[spk] = None
+    return m.assign(score=score, sentiment=sentiment)
+
+
 def _sentence_sentiment(batch: Batch) -> None:
     from newskit.sentiment.vader import sentence_sentiment
 
@@ -254,7 +278,7 @@ def _mention_sentiment(batch: Batch, *, method: str) -> None:
 
     m = batch.tables["mentions"].reset_index(drop=True)
     scored = score_mentions(batch.tables["sentences"], m, method=method, analyses=batch.scratch.get("vader"))
-    batch.tables["mentions"] = m.assign(score=scored["score"].to_numpy(), sentiment=scored["sentiment"].to_numpy())
+    batch.tables["mentions"] = _unscore_speakers(m, scored["score"].to_numpy(), scored["sentiment"].to_numpy())
 
 
 def _mention_sentiment_transformer(batch: Batch) -> None:
@@ -271,7 +295,7 @@ def _mention_sentiment_transformer(batch: Batch) -> None:
         s.rename(columns={"start": "s_start", "text": "s_text"}), on=["article_id", "sent_id"], how="left")
     spans = list(zip((j["start"] - j["s_start"]).tolist(), (j["end"] - j["s_start"]).tolist()))
     scored = score_spans(j["s_text"].tolist(), spans)
-    batch.tables["mentions"] = m.assign(score=scored["score"].to_numpy(), sentiment=scored["sentiment"].to_numpy())
+    batch.tables["mentions"] = _unscore_speakers(m, scored["score"].to_numpy(), scored["sentiment"].to_numpy())
 
 
 def _span_repair(batch: Batch, *, actor_file=None) -> None:
@@ -389,9 +413,13 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
              functools.partial(_span_repair, actor_file=actor_file)),
         Step("terms", f"1+{digest}", ("articles.text", "sentences.start", "sentences.end", "mentions"),
              ("mentions",), functools.partial(_terms, actor_file=actor_file)),
+        Step("quotes", f"1+quotes{_module_version('newskit.quotes')}",
+             ("articles.text", "sentences.start", "sentences.end", "mentions.start", "mentions.end",
+              "mentions.label"), ("quotes", "mentions.in_quote_of", "mentions.is_speaker"), _quotes),
         Step("sentence_sentiment", f"1+vader{VADER_VERSION}", ("sentences.text",),
              ("sentences.compound", "sentences.pos", "sentences.neg", "sentences.neu"), _sentence_sentiment),
-        Step("mention_sentiment", senti_version, ("sentences.text", "mentions.start", "mentions.end"),
+        Step("mention_sentiment", senti_version, ("sentences.text", "mentions.start", "mentions.end",
+                                                  "mentions.is_speaker"),
              ("mentions.score", "mentions.sentiment"), senti_fn),
         Step("dates", f"1+dates{_module_version('newskit.dates')}", ("sentences.text", "articles.date"),
              ("dates",), _dates),
@@ -533,6 +561,6 @@ def annotate_partition(df: pd.DataFrame, *, steps: Sequence[Step] | None = None,
     a["text"] = a["text"].fillna("").astype(str)
     out = run_steps(a, steps, options=run_options(model, labels, batch_size), resources=resources)
     tables = assemble(steps, out)
-    return {t: tables.get(t, _schema.empty(t)) for t in ("sentences", "mentions", "dates")}
+    return {t: tables.get(t, _schema.empty(t)) for t in ("sentences", "mentions", "dates", "quotes")}
 
 
