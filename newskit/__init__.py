@@ -44,6 +44,12 @@ _EXPORTS: dict[str, str] = {
     "actor_sentiment": "newskit.analysis.portrayal",
     "compare_sources": "newskit.analysis.portrayal",
     "mention_examples": "newskit.analysis.portrayal",
+    # quotes: who said what
+    "find_quotes": "newskit.quotes",
+    "quotes_table": "newskit.quotes",
+    "quote_frequency": "newskit.analysis.quotes",
+    "who_talks_about_whom": "newskit.analysis.quotes",
+    "quotes_of": "newskit.analysis.quotes",
     # plots
     "plot_timeline": "newskit.plots",
 }

@@ -131,7 +131,7 @@ journal blog site page account transcript speech message note tweets posts ads p
 _SPEAKER_NOUNS = _PERSON_NOUNS | _GROUP_NOUNS | {n + "s" for n in _PERSON_NOUNS}
 _DET = (r"(?:the|a|an|another|one|two|three|some|many|several|other|his|her|their|its|our|my|"
         r"this|that|these|those|both|most|all|each|top|senior|former)")
-_WORD = r"[A-Za-z][\w'’.\-]*"
+_WORD = r"[A-Za-z][\w'’\-]*(?:\.[\w'’\-]+)*"
 _NOUN_RE = "|".join(sorted((re.escape(n) for n in _SPEAKER_NOUNS if " " not in n), key=len, reverse=True))
 # a speaker noun phrase ending right before the cue
 _NP_LEFT = re.compile(rf"(?:\b{_DET}\s+(?:{_WORD}\s+){{0,4}}?|\b)(?:{_NOUN_RE})\s*$", re.I)
@@ -300,6 +300,8 @@ def _speaker_left(text: str, cs: int, lo: int, ms: _Mentions) -> tuple[int, int]
         return None
     k = ms.ending_at(end, end)
     if k >= 0 and ms.start[k] >= lo:
+        if ms.label[k] in ("GPE", "LOC", "FAC") and _PREP_BEFORE.search(text, max(lo, ms.start[k] - 12), ms.start[k]):
+            return None  # "Doctors in Lisgrad said": the place is not the speaker (see _clause_subject)
         return _extend_left(text, int(ms.start[k]), lo), int(ms.end[k])
     m = _PRON_LEFT.search(stripped)
     if m:
@@ -322,6 +324,7 @@ def _speaker_left(text: str, cs: int, lo: int, ms: _Mentions) -> tuple[int, int]
     return None
 
 
+_PREP_BEFORE = re.compile(r"\b(?:in|of|from|near|at|across|around|outside|inside|for)\s+(?:the\s+)?$", re.I)
 _TITLE_WORD = re.compile(r"(?:[A-Z][\w'’\-]*\.?|\([^()\n]{1,30}\))\s+$")
 _SUBJ_LEFT = re.compile(r"(?:^|[.!?;:—–]\s+|\b(?:and|but|while|as|because|although|since|when|after)\s+)"
                         r"((?:the|a|an|this|that|his|her|their|its)\s+(?:[\w'’\-]+\s+){0,3}?[a-z][\w'’\-]+)\s*$",
@@ -353,6 +356,8 @@ def _clause_subject(text: str, lo: int, cs: int) -> tuple[int, int] | None:
             continue
         m = re.search(r",|\s(?:who|which|that|whose)\s", sub)
         e = st + (m.start() if m else len(sub.rstrip()))
+        cut = [w.end() for w in re.finditer(r"\S+", seg[st:e])][:6]  # the head: at most six words
+        e = st + cut[-1] if cut else e
         s0, e0 = _strip_span(text, lo + st, lo + e)
         if e0 > s0 and len(text[s0:e0].split()) <= 12:
             return s0, e0
@@ -568,7 +573,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         if para_s in turn_paras:
             continue
         sent_s, sent_e = sentence_of(cs)
-        lo = max(para_s, cs - 200)
+        lo = max(para_s, sent_s, cs - 200)
         k = bisect.bisect_right(seg_starts, cs) - 1
         if k >= 0 and segs[k][1] <= cs:
             lo = max(lo, segs[k][1])

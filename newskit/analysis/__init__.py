@@ -8,6 +8,7 @@ module                 functions
 ``timelines``          :func:`timeline`, :func:`peaks`
 ``events``             :func:`event_timeline`
 ``portrayal``          :func:`actor_sentiment`, :func:`compare_sources`, :func:`mention_examples`
+``quotes``             :func:`quote_frequency`, :func:`who_talks_about_whom`, :func:`quotes_of`
 =====================  ==========================================================================
 
 >>> from newskit.analysis import estimate, timeline
@@ -20,7 +21,9 @@ from newskit.analysis._estimate import estimate
 from newskit.analysis.events import event_timeline
 from newskit.analysis.frequency import cooccurrence, entity_frequency, kwic
 from newskit.analysis.portrayal import actor_sentiment, compare_sources, mention_examples
+from newskit.analysis.quotes import quote_frequency, quotes_of, who_talks_about_whom
 from newskit.analysis.timelines import peaks, timeline
 
 __all__ = ["estimate", "entity_frequency", "cooccurrence", "kwic", "timeline", "peaks", "event_timeline",
-           "actor_sentiment", "compare_sources", "mention_examples"]
+           "actor_sentiment", "compare_sources", "mention_examples", "quote_frequency", "who_talks_about_whom",
+           "quotes_of"]

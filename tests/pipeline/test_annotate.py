@@ -167,9 +167,8 @@ def test_cache_invalidation_on_settings(synth, monkeypatch, tmp_path):
     res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1)
     assert res.meta["n_annotated"] == 4
     # a new spaCy model re-runs NER and what reads its mentions, not sentence splitting or VADER
-    assert _ran(res) == {"sentences": 0, "entities": 4, "span_repair": 4, "terms": 4, "sentence_sentiment": 0,
-                         "mention_sentiment": 4,
-                         "dates": 0}
+    assert _ran(res) == {"sentences": 0, "entities": 4, "span_repair": 4, "terms": 4, "quotes": 4,
+                         "sentence_sentiment": 0, "mention_sentiment": 4, "dates": 0}
 
 
 def test_switching_the_sentiment_model_reruns_only_that_step(synth, monkeypatch):
@@ -180,9 +179,8 @@ def test_switching_the_sentiment_model_reruns_only_that_step(synth, monkeypatch)
 
     monkeypatch.setattr(model_mod, "load_model", boom)
     res = annotate(synth_articles(), cache_dir=cache, progress=False, n_process=1, sentiment_model="sentence")
-    assert _ran(res) == {"sentences": 0, "entities": 0, "span_repair": 0, "terms": 0, "sentence_sentiment": 0,
-                         "mention_sentiment": 4,
-                         "dates": 0}
+    assert _ran(res) == {"sentences": 0, "entities": 0, "span_repair": 0, "terms": 0, "quotes": 0,
+                         "sentence_sentiment": 0, "mention_sentiment": 4, "dates": 0}
     pd.testing.assert_frame_equal(res.sentences, ann.sentences)
     pd.testing.assert_frame_equal(res.mentions.drop(columns=["score", "sentiment"]),
                                   ann.mentions.drop(columns=["score", "sentiment"]))
@@ -209,8 +207,8 @@ def test_a_new_step_is_one_entry_and_runs_alone(synth, monkeypatch):
 
 
 def test_a_step_reading_what_no_step_writes_is_refused():
-    bad = steps_mod.default_steps() + [steps_mod.Step("x", "1", ("quotes.start",), ("quotes",), lambda b: None)]
-    with pytest.raises(ValueError, match="requires 'quotes.start'"):
+    bad = steps_mod.default_steps() + [steps_mod.Step("x", "1", ("topics.start",), ("topics",), lambda b: None)]
+    with pytest.raises(ValueError, match="requires 'topics.start'"):
         steps_mod.chain_hashes(bad)
 
 
@@ -285,5 +283,5 @@ def test_public_names_are_the_layered_implementations():
 
 def test_annotate_partition_is_plain(synth):
     out = annotate_partition(synth_articles(2))
-    assert set(out) == {"sentences", "mentions", "dates"}
+    assert set(out) == {"sentences", "mentions", "dates", "quotes"}
     assert out["mentions"]["article_id"].isin(["s0", "s1"]).all()
