@@ -311,7 +311,7 @@ def test_who_talks_about_whom_and_quotes_of():
 
 
 def test_plots_draw_the_table():
-    from newskit.quote_plots import (plot_quote_frequency, plot_quote_network, plot_quotes_by_type,
+    from newskit.plot.quotes import (plot_quote_frequency, plot_quote_network, plot_quotes_by_type,
                                      plot_who_talks_about_whom)
 
     t = pd.DataFrame({"actor": ["A", "B", "C"], "actor_type": ["person", "organisation", "person"],

@@ -14,18 +14,15 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from newskit.plot.style import TYPE_COLOURS, literal, new_axes
+
 __all__ = ["plot_quote_frequency", "plot_quotes_by_type", "plot_who_talks_about_whom", "plot_quote_network"]
 
-_COLOURS = {"person": "#4C72B0", "place": "#55A868", "organisation": "#C44E52", "group": "#8172B2",
-            "event": "#CCB974", "other": "#999999", "": "#999999"}
+_COLOURS = dict(TYPE_COLOURS, **{"": TYPE_COLOURS["other"]})
 
 
 def _axes(ax=None, figsize=(7, 4.5)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
+    return new_axes(ax, figsize=figsize)
 
 
 def plot_quote_frequency(table: pd.DataFrame, *, ax=None, top: int = 15, value: str = "share",
@@ -63,6 +60,7 @@ def plot_quote_frequency(table: pd.DataFrame, *, ax=None, top: int = 15, value: 
     labels = t["actor"].astype(str)
     if group is not None:
         labels = t[group].astype(str) + " · " + labels
+    labels = [literal(x) for x in labels]
     col = [_COLOURS.get(x, "#999999") for x in t["actor_type"]] if "actor_type" in t else "#4C72B0"
     err = None
     if value == "share" and {"ci_low", "ci_high"} <= set(t.columns):
@@ -71,7 +69,7 @@ def plot_quote_frequency(table: pd.DataFrame, *, ax=None, top: int = 15, value: 
                          np.clip(t["ci_high"].to_numpy(float) - v, 0, None)])
     ax.barh(labels, t[value], color=col, xerr=err, ecolor="#333333", capsize=2)
     ax.set_xlabel("share of quotes (95 % CI)" if value == "share" else "quotes")
-    ax.set_title(title or f"Most quoted: top {len(t)}")
+    ax.set_title(literal(title) if title else f"Most quoted: top {len(t)}")
     ax.margins(y=0.01)
     return ax
 
@@ -111,7 +109,7 @@ def plot_quotes_by_type(table: pd.DataFrame, *, ax=None, group: str | None = Non
         p = p.div(p.sum(axis=1), axis=0)
         left = np.zeros(len(p))
         for k in p.columns:
-            ax.barh(p.index.astype(str), p[k].to_numpy(), left=left, color=_COLOURS.get(k, "#999999"), label=k)
+            ax.barh([literal(i) for i in p.index], p[k].to_numpy(), left=left, color=_COLOURS.get(k, "#999999"), label=k)
             left += p[k].to_numpy()
         ax.legend(fontsize=8, loc="lower right")
     ax.set_xlabel("share of quotes with a resolved speaker")
@@ -162,8 +160,8 @@ def plot_who_talks_about_whom(table: pd.DataFrame, *, ax=None, value: str = "n",
     else:
         im = ax.imshow(np.ma.masked_invalid(data), cmap="Blues", aspect="auto")
     ax.figure.colorbar(im, ax=ax, label="mentions inside quotes" if value == "n" else "mean target score")
-    ax.set_xticks(range(len(p.columns)), [str(c) for c in p.columns], rotation=45, ha="right")
-    ax.set_yticks(range(len(p.index)), [str(i) for i in p.index])
+    ax.set_xticks(range(len(p.columns)), [literal(c) for c in p.columns], rotation=45, ha="right")
+    ax.set_yticks(range(len(p.index)), [literal(i) for i in p.index])
     if annotate:
         for i in range(data.shape[0]):
             for j in range(data.shape[1]):
@@ -226,7 +224,7 @@ def plot_quote_network(table: pd.DataFrame, *, ax=None, top: int = 25, min_n: in
     for n_ in nodes:
         x, y = pos[n_]
         ax.scatter([x], [y], s=120, color="#4C72B0" if n_ in speakers else "#BBBBBB", zorder=3)
-        ax.text(x * 1.12, y * 1.12, n_, ha="center", va="center", fontsize=8)
+        ax.text(x * 1.12, y * 1.12, literal(n_), ha="center", va="center", fontsize=8)
     ax.set_xlim(-1.5, 1.5)
     ax.set_ylim(-1.4, 1.4)
     ax.set_axis_off()
