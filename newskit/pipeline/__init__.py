@@ -4,7 +4,7 @@ engine (:mod:`.dask`, needs the ``dask`` extra).
 
 >>> from newskit.pipeline import default_steps
 >>> len(default_steps())
-6
+8
 """
 from __future__ import annotations
 
