@@ -234,7 +234,8 @@ def quotes_of(ann: Any, actor: str, *, top: int | None = 50, kinds: Sequence[str
     ann : Annotations
         ``articles`` (with ``text``; ``date``, ``outlet``, ``title`` when present) and ``quotes``.
     actor : str
-        Canonical actor name (as in ``quotes.actor``).
+        Actor name (canonical, or a surface form / alias resolved by :func:`newskit.actors.lookup_actors`;
+        an unknown name raises ``UnknownActorError``).
     top : int, optional
         At most this many statements.
     kinds : list of str, optional
@@ -259,6 +260,10 @@ def quotes_of(ann: Any, actor: str, *, top: int | None = 50, kinds: Sequence[str
     """
     top = check_top(top)
     q = _quotes(ann)
+    if actor not in set(q["actor"].dropna().astype(str)):  # a surface form, spelling or alias → the actor
+        from newskit.analysis._frame import canonical_actors
+
+        actor = canonical_actors(ann, actor)[0]
     q = q[q["actor"].fillna("").astype(str) == actor]
     if kinds is not None:
         q = q[q["kind"].isin(list(kinds))]
