@@ -3,7 +3,8 @@
 Every threshold and model is fitted on ``train.jsonl`` only; dev is used for reporting.
 
     .venv/bin/python scripts/eval_targets.py            # Markdown table
-    .venv/bin/python scripts/eval_targets.py --speed    # + µs per sentence / mention
+    .venv/bin/python scripts/eval_targets.py --speed    # + µs per sentence / mention, transformer seq/s
+    .venv/bin/python scripts/eval_targets.py --no-ablations --transformer /tmp/tt   # + every model_*.onnx there
 """
 from __future__ import annotations
 
@@ -116,6 +117,54 @@ def speed(n_articles: int = 80, repeats: int = 3) -> dict:
             "mention_us_per_mention": t_ment / r / max(n_ment, 1) * 1e6,
             "mention_us_per_word": t_ment / r / n_words * 1e6,
             "overhead_share_of_ner": (t_sent + t_ment) / t_ner}
+
+
+def transformer_speed(n_articles: int = 80, threads: int = 1) -> dict:
+    """Throughput of the shipped transformer on the mention-bearing sentences of corpus_ukraine.
+
+    spaCy NER on a sample of ``n_articles`` articles (every 36th file) gives the sentences with at
+    least one entity mention and their mentions; every (sentence, mention) is scored once with
+    ``threads`` intra-op threads. The whole-corpus time is extrapolated from the corpus's sentence
+    count (``sentence_spans`` over every article) times the sample's share of sentences with mentions.
+    """
+    import bisect
+
+    from newskit.entities import load_model
+    from newskit.text import sentence_spans
+    from newskit.transformer import TransformerTargetModel
+
+    all_files = sorted((SHARED / "data" / "corpus_ukraine").glob("*.txt"))
+    files = all_files[:: max(1, len(all_files) // n_articles)][:n_articles]
+    texts = ["\n".join(f.read_text(encoding="utf-8").splitlines()[3:]) for f in files]
+    nlp = load_model()
+    n_sent_sample, sents, spans = 0, [], []
+    for text, doc in zip(texts, nlp.pipe(texts, batch_size=32)):
+        ss = sentence_spans(text)
+        n_sent_sample += len(ss)
+        starts = [a for a, _ in ss]
+        for ent in doc.ents:
+            i = bisect.bisect_right(starts, ent.start_char) - 1
+            if i >= 0 and ent.end_char <= ss[i][1]:
+                a = ss[i][0]
+                sents.append(text[a:ss[i][1]])
+                spans.append((ent.start_char - a, ent.end_char - a))
+    n_with = len(set(sents))
+    m = TransformerTargetModel(threads=threads)
+    m.predict_proba(sents[:32], spans[:32])  # warm-up
+    t, w = time.process_time(), time.perf_counter()
+    m.predict_proba(sents, spans)
+    cpu, wall = time.process_time() - t, time.perf_counter() - w
+    n_corpus = sum(len(sentence_spans("\n".join(f.read_text(encoding="utf-8").splitlines()[3:])))
+                   for f in all_files)
+    share = n_with / max(n_sent_sample, 1)
+    seq_per_cpu_s = (n_with if m.mode == "span" else len(sents)) / cpu
+    return {"articles": len(texts), "sentences": n_sent_sample, "sentences_with_mentions": n_with,
+            "mentions": len(sents), "mentions_per_sentence": len(sents) / max(n_with, 1),
+            "cpu_seconds": cpu, "wall_seconds": wall, "threads": threads, "mode": m.mode,
+            "sequences_per_cpu_s": seq_per_cpu_s, "mentions_per_cpu_s": len(sents) / cpu,
+            "sentences_per_cpu_s": n_with / cpu, "corpus_articles": len(all_files),
+            "corpus_sentences": n_corpus, "share_with_mentions": share,
+            "corpus_estimate_cpu_s": n_corpus * share / (n_with / cpu)}
 
 
 # --------------------------------------------------------------------------- variants
@@ -233,7 +282,30 @@ def labels_of(rows):
     return np.array([l for _, _, ls in rows for l in ls])
 
 
-def variants_table(ablations: bool = True) -> str:
+def transformer_models(extra_dirs=()):
+    """(row name, model) for the shipped transformer and every ``model_*.onnx`` in ``extra_dirs``."""
+    from newskit.transformer import MODEL_DIR, TransformerTargetModel
+
+    out = []
+    if (MODEL_DIR / "model.json").exists():
+        m = TransformerTargetModel()
+        out.append((f"**transformer {m.meta.get('encoder', '').split(' (')[0]}, {m.mode} pooling, "
+                    f"{m.meta.get('variant', '?')} (shipped, {m.onnx_path.stat().st_size / 1e6:.0f} MB)**", m))
+    for d in extra_dirs:
+        for f in sorted(Path(d).glob("model_*.onnx")):
+            m = TransformerTargetModel(d, onnx_file=f.name)
+            out.append((f"transformer {m.meta.get('encoder', '').split(' (')[0]}, {m.mode} pooling, "
+                        f"{f.stem.split('_', 1)[1]} ({f.stat().st_size / 1e6:.0f} MB, {d})", m))
+    return out
+
+
+def transformer_predict(model, rows):
+    sents = [t for t, s, _ in rows for _ in s]
+    spans = [x for _, s, _ in rows for x in s]
+    return model.predict_proba(sents, spans).argmax(1)
+
+
+def variants_table(ablations: bool = True, transformer_dirs=()) -> str:
     train, dev_mt, dev_rw = load("train.jsonl"), load("dev_mt.jsonl"), load("dev_rw.jsonl")
     y_tr, y_mt, y_rw = labels_of(train), labels_of(dev_mt), labels_of(dev_rw)
     H = Heuristics()
@@ -299,6 +371,11 @@ def variants_table(ablations: bool = True) -> str:
                 "same C and class weights, no class offsets")
     add("**target-aware logistic regression (shipped, `score_targets` default)**", model_predict(dev_mt),
         model_predict(dev_rw), "all features + class offsets tuned out-of-fold on train")
+    for name, m in transformer_models(transformer_dirs):
+        meta = m.meta
+        add(name, transformer_predict(m, dev_mt), transformer_predict(m, dev_rw),
+            f"fine-tuned on NewsMTSC train ({meta.get('training', {}).get('limit') or 'all'} sentences, "
+            f"{meta.get('best_epoch', '?')} epoch(s)); argmax, temperature {m.temperature:.2f}")
     lines = ["| variant | dev_mt macro-F1 | dev_mt acc | dev_rw macro-F1 | dev_rw acc | note |",
              "|---|---|---|---|---|---|"]
     for name, f1m, accm, f1r, accr, note in results:
@@ -310,11 +387,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="NewsMTSC variants table (train for tuning, dev for reporting)")
     ap.add_argument("--no-ablations", action="store_true", help="skip retraining the model ablations")
     ap.add_argument("--speed", action="store_true", help="also measure µs per sentence / mention vs spaCy NER")
+    ap.add_argument("--transformer", action="append", default=[], type=Path,
+                    help="also score every model_*.onnx in this training output folder")
     args = ap.parse_args(argv)
     if not DATA.exists():
         print(f"{DATA} not found (../shared beside the checkout)", file=sys.stderr)
         return 1
-    print(variants_table(ablations=not args.no_ablations))
+    print(variants_table(ablations=not args.no_ablations, transformer_dirs=args.transformer))
     print("\nmacro-F1 over negative/neutral/positive; dev_mt: 442 targets, dev_rw: 343; tuning on train only.")
     if args.speed:
         r = speed()
@@ -325,6 +404,19 @@ def main(argv=None) -> int:
               f"({r['sentiment_us_per_word']:.2f} µs/word)")
         print(f"- score_mentions: {r['mention_us_per_mention']:.1f} µs/mention ({r['mention_us_per_word']:.2f} µs/word)")
         print(f"- both together: {100 * r['overhead_share_of_ner']:.1f}% of NER time")
+        from newskit.transformer import MODEL_DIR
+
+        if (MODEL_DIR / "model.json").exists():
+            t = transformer_speed()
+            print(f"\ntransformer on {t['articles']} corpus_ukraine articles: {t['sentences_with_mentions']:,} of "
+                  f"{t['sentences']:,} sentences have spaCy mentions ({t['mentions']:,} mentions, "
+                  f"{t['mentions_per_sentence']:.2f} per such sentence); {t['threads']} thread, {t['mode']} pooling:")
+            print(f"- {t['sequences_per_cpu_s']:.1f} encoder sequences per CPU second "
+                  f"({t['sentences_per_cpu_s']:.1f} sentences/s, {t['mentions_per_cpu_s']:.1f} mentions/s); "
+                  f"wall {t['wall_seconds']:.1f} s for {t['cpu_seconds']:.1f} s CPU")
+            print(f"- whole corpus ({t['corpus_articles']:,} articles, {t['corpus_sentences']:,} sentences, "
+                  f"{100 * t['share_with_mentions']:.0f}% with mentions): ≈ {t['corpus_estimate_cpu_s']:.0f} CPU s "
+                  f"(extrapolated from the sample)")
     return 0
 
 

@@ -121,6 +121,18 @@ def fit_temperature(logits, y) -> float:
 
 
 # --------------------------------------------------------------------------- torch model
+def cpu_has_bf16() -> bool:
+    """True when the CPU computes bf16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated and slow."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+AUTOCAST = {"on": True}
+
+
 def build(encoder_dir: Path, layers: int | None):
     import torch
     from torch import nn
@@ -165,7 +177,7 @@ def predict_logits(model, enc: T.Encoded, batch_size: int = 64) -> np.ndarray:
 
     model.eval()
     out = np.zeros((len(enc.target_seq), 3), dtype=np.float32)
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=AUTOCAST["on"]):
         for b in T.batches(enc, batch_size=batch_size, multiple=8):
             ids, mask, rows, tmask, tids = to_torch(b)
             out[tids] = model(ids, mask, rows, tmask).float().numpy()
@@ -230,10 +242,14 @@ def main(argv=None) -> int:
     ap.add_argument("--holdout", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bf16", choices=("auto", "on", "off"), default="auto",
+                    help="bf16 autocast (auto: only when the CPU has AVX512-BF16 / AMX)")
     ap.add_argument("--limit", type=int, default=None, help="use only N train sentences (smoke test)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--resume-from", type=Path, default=None, help="an epochN.safetensors to export (no training)")
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--no-fp16", action="store_true", help="skip the fp16 variant")
+    ap.add_argument("--eval-variants", default="fp32,int8,fp16", help="ONNX variants to score (comma list)")
     ap.add_argument("--ship", default=None, choices=("fp32", "int8", "fp16"),
                     help="copy this variant into newskit/data/target_transformer/")
     args = ap.parse_args(argv)
@@ -241,6 +257,8 @@ def main(argv=None) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
+    AUTOCAST["on"] = cpu_has_bf16() if args.bf16 == "auto" else args.bf16 == "on"
+    print(f"bf16 autocast: {AUTOCAST['on']}", flush=True)
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -305,7 +323,7 @@ def main(argv=None) -> int:
         order = train_order(fit_enc, args.batch_size, rng)
         for step, b in enumerate(T.batches(fit_enc, batch_size=args.batch_size, order=order, multiple=8), 1):
             ids, mask, rows, tmask, tids = to_torch(b)
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=AUTOCAST["on"]):
                 logits = model(ids, mask, rows, tmask)
             loss = loss_fn(logits.float(), y_fit_t[torch.from_numpy(tids)])
             opt.zero_grad(set_to_none=True)
@@ -377,6 +395,8 @@ def main(argv=None) -> int:
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
     variants["int8"] = int8
     try:
+        if args.no_fp16:
+            raise RuntimeError("skipped (--no-fp16)")
         import onnx
         from onnxruntime.transformers.float16 import convert_float_to_float16
 
@@ -388,6 +408,8 @@ def main(argv=None) -> int:
         print(f"fp16 export failed: {e!r}", flush=True)
     results = {}
     for name, path in variants.items():
+        if name not in args.eval_variants.split(","):
+            continue
         meta_v = dict(meta, onnx=path.name, identity=f"{args.mode}-{name}-{sha256(path)[:16]}")
         (args.out / "model.json").write_text(json.dumps(meta_v, indent=1))
         m = T.TransformerTargetModel(args.out, onnx_file=path.name, threads=args.threads)

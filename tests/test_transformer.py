@@ -111,7 +111,9 @@ def test_batch_equals_one_by_one(model):
     # int8 dynamic quantisation scales activations per batch, so padding moves the last digits
     tol = 0.03 if "int8" in model.identity else 1e-4
     assert np.allclose(batch, single, atol=tol), np.abs(batch - single).max()
-    assert (batch.argmax(1) == single.argmax(1)).all()
+    top2 = np.sort(single, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 2 * tol  # the label cannot flip within the tolerance
+    assert (batch.argmax(1) == single.argmax(1))[clear].all()
 
 
 def test_long_sentence_is_windowed(model):
