@@ -383,13 +383,52 @@ def variants_table(ablations: bool = True, transformer_dirs=()) -> str:
     return "\n".join(lines)
 
 
+# the sentences quoted in issue 12 (press releases), with the target scored
+EXAMPLES = [
+    ("The parties strongly condemn the ongoing armed aggression of the Russian Federation against Ukraine",
+     "Ukraine", 0),
+    ("The parties strongly condemn the ongoing armed aggression of the Russian Federation against Ukraine",
+     "Russian Federation", 0),
+    ("This shows that Ukraine has not just survived - Ukraine is winning", "Ukraine", 0),
+    ("This shows that Ukraine has not just survived - Ukraine is winning", "Ukraine", 1),
+    ("from the first hours of the full-scale invasion of Russia", "Russia", 0),
+]
+
+
+def examples_table() -> str:
+    """Old (fast model, ``score_targets``) and new (shipped transformer) scores of the issue's examples."""
+    from newskit.sentiment import score_targets
+    from newskit.transformer import score_spans
+
+    rows = ["| sentence | target | fast model | transformer | transformer P(neg / neu / pos) |", "|---|---|---|---|---|"]
+    spans = []
+    for text, target, nth in EXAMPLES:
+        i = -1
+        for _ in range(nth + 1):
+            i = text.index(target, i + 1)
+        spans.append((i, i + len(target)))
+    new = score_spans([t for t, _, _ in EXAMPLES], spans)
+    for (text, target, nth), sp, (_, r) in zip(EXAMPLES, spans, new.iterrows()):
+        old = score_targets(text, [sp])
+        which = f"{target} ({nth + 1}st)" if text.count(target) > 1 and nth == 0 else (
+            f"{target} (2nd)" if nth == 1 else target)
+        rows.append(f"| {text} | {which} | {old['score'].iloc[0]:+.2f} {old['label'].iloc[0]} | "
+                    f"{r['score']:+.2f} {r['sentiment']} | {r['p_negative']:.2f} / {r['p_neutral']:.2f} / "
+                    f"{r['p_positive']:.2f} |")
+    return "\n".join(rows)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="NewsMTSC variants table (train for tuning, dev for reporting)")
     ap.add_argument("--no-ablations", action="store_true", help="skip retraining the model ablations")
     ap.add_argument("--speed", action="store_true", help="also measure µs per sentence / mention vs spaCy NER")
     ap.add_argument("--transformer", action="append", default=[], type=Path,
                     help="also score every model_*.onnx in this training output folder")
+    ap.add_argument("--examples", action="store_true", help="only the issue-12 example sentences, old vs new")
     args = ap.parse_args(argv)
+    if args.examples:
+        print(examples_table())
+        return 0
     if not DATA.exists():
         print(f"{DATA} not found (../shared beside the checkout)", file=sys.stderr)
         return 1
