@@ -131,7 +131,7 @@ def transformer_speed(n_articles: int = 80, threads: int = 1) -> dict:
 
     from newskit.entities import load_model
     from newskit.text import sentence_spans
-    from newskit.transformer import TransformerTargetModel
+    from newskit.sentiment.transformer import TransformerTargetModel
 
     all_files = sorted((SHARED / "data" / "corpus_ukraine").glob("*.txt"))
     files = all_files[:: max(1, len(all_files) // n_articles)][:n_articles]
@@ -284,7 +284,7 @@ def labels_of(rows):
 
 def transformer_models(extra_dirs=()):
     """(row name, model) for the shipped transformer and every ``model_*.onnx`` in ``extra_dirs``."""
-    from newskit.transformer import MODEL_DIR, TransformerTargetModel
+    from newskit.sentiment.transformer import MODEL_DIR, TransformerTargetModel
 
     out = []
     if (MODEL_DIR / "model.json").exists():
@@ -398,7 +398,7 @@ EXAMPLES = [
 def examples_table() -> str:
     """Old (fast model, ``score_targets``) and new (shipped transformer) scores of the issue's examples."""
     from newskit.sentiment import score_targets
-    from newskit.transformer import score_spans
+    from newskit.sentiment.transformer import score_spans
 
     rows = ["| sentence | target | fast model | transformer | transformer P(neg / neu / pos) |", "|---|---|---|---|---|"]
     spans = []
@@ -443,7 +443,7 @@ def main(argv=None) -> int:
               f"({r['sentiment_us_per_word']:.2f} µs/word)")
         print(f"- score_mentions: {r['mention_us_per_mention']:.1f} µs/mention ({r['mention_us_per_word']:.2f} µs/word)")
         print(f"- both together: {100 * r['overhead_share_of_ner']:.1f}% of NER time")
-        from newskit.transformer import MODEL_DIR
+        from newskit.sentiment.transformer import MODEL_DIR
 
         if (MODEL_DIR / "model.json").exists():
             t = transformer_speed()

@@ -11,11 +11,11 @@ What it does, all choices made on train only (dev_mt / dev_rw are printed for re
 1. splits NewsMTSC train (nested format) by sentence into fit (90 %) and a held-out part (10 %);
 2. fine-tunes the encoder (bf16 autocast, AdamW, linear warm-up and decay) with the target marked
    by span pooling or by marker tokens (``--mode``), using the same input encoding as the run-time
-   code (``newskit.transformer.encode``); prints held-out / dev_mt / dev_rw macro-F1 and accuracy
+   code (``newskit.sentiment.transformer.encode``); prints held-out / dev_mt / dev_rw macro-F1 and accuracy
    per epoch and keeps the epoch with the best held-out macro-F1;
 3. fits a temperature on the held-out part (NLL) and prints its ECE before / after;
 4. exports ONNX (fp32), int8 dynamic quantisation and fp16, and scores every variant with the
-   run-time code (``newskit.transformer.TransformerTargetModel``);
+   run-time code (``newskit.sentiment.transformer.TransformerTargetModel``);
 5. with ``--ship``, copies the chosen variant, ``tokenizer.json`` and ``model.json`` into
    ``newskit/data/target_transformer/``.
 """
@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "newsmtsc"
 sys.path.insert(0, str(REPO))
 
-from newskit import transformer as T  # noqa: E402
+from newskit.sentiment import transformer as T  # noqa: E402
 
 POLARITY = {2.0: 0, 4.0: 1, 6.0: 2}  # negative, neutral, positive
 

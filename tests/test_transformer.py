@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from newskit import transformer as tr
+from newskit.sentiment import transformer as tr
 
 
 def span(sentence: str, target: str, nth: int = 0) -> tuple[int, int]:

@@ -19,7 +19,7 @@ weights see exactly the inputs they were trained on:
 - a sentence longer than ``max_length`` tokens is cut to a window of ``max_length`` tokens centred
   on the target.
 
->>> from newskit.transformer import score_spans
+>>> from newskit.sentiment.transformer import score_spans
 >>> df = score_spans(["Rebels shelled the city of Lunaria.", "Doctors saved the child."],
 ...                  [(27, 34), (0, 7)])
 >>> list(df.columns)
@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 LABELS = ("negative", "neutral", "positive")
-MODEL_DIR = Path(__file__).resolve().parent / "data" / "target_transformer"
+MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "target_transformer"
 _GPU_PROVIDERS = ("CUDAExecutionProvider", "ROCMExecutionProvider", "DmlExecutionProvider")
 
 
@@ -342,6 +342,23 @@ def _check(sentences: Sequence[str], spans: Sequence[tuple[int, int]]):
         if not 0 <= a < b <= len(s):
             raise ValueError(f"span {i} ({a}, {b}) is not inside sentence {i} of length {len(s)}")
     return sentences, spans
+
+
+def model_identity(path: str | os.PathLike | None = None) -> str:
+    """The shipped model's identity from its ``model.json``, without loading onnxruntime (cache keys).
+
+    >>> model_identity() == load_model().identity
+    True
+    """
+    meta_path = (Path(path) if path is not None else MODEL_DIR) / "model.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{meta_path}: no model.json (is the target transformer installed?)") from None
+    if "identity" in meta:
+        return str(meta["identity"])
+    h = hashlib.sha256((meta_path.parent / meta["onnx"]).read_bytes()).hexdigest()[:16]
+    return f"{meta.get('mode', 'x')}-{Path(meta['onnx']).stem}-{h}"
 
 
 @functools.lru_cache(maxsize=4)
