@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.newskit-installed
 CORPUS ?= demo
 OUT    ?= reports
 PYTEST_ARGS ?=
+ARGS ?=
 
 .PHONY: venv test report lab app bench lock clean assets
 
@@ -27,8 +28,13 @@ test: $(STAMP) assets
 report: $(STAMP) assets
 	$(BIN)/newskit report $(CORPUS) -o $(OUT)
 
+# JupyterLab on the notebooks, on 127.0.0.1 only, with a random token (printed in the URL; set
+# TOKEN=... to choose it); --allow-root only when run as root. Extra options: make lab ARGS="--port 9999".
+LAB_TOKEN = $(or $(TOKEN),$(shell $(PYTHON) -c 'import secrets; print(secrets.token_hex(24))'))
+LAB_ROOT  = $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab --ip=127.0.0.1 --IdentityProvider.token=$(LAB_TOKEN) $(LAB_ROOT) \
+	    --ServerApp.root_dir=notebooks $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(if $(filter demo,$(CORPUS)),,$(CORPUS))

@@ -210,7 +210,7 @@ def test_assets_unavailable_fall_back_to_notes(tiny_corpus, nb_dir, tmp_path, mo
     def offline(*a, **k):
         raise RuntimeError("registry unreachable (test)")
 
-    monkeypatch.setattr(report, "fetch_widget_assets", offline)
+    monkeypatch.setattr("newskit.report.assets.fetch_widget_assets", offline)
     res = report.build_report(tiny_corpus, tmp_path / "r", notebooks_dir=nb_dir, notebooks=["10"],
                               progress=False, assets=tmp_path / "empty-cache")
     assert res.ok and not res.widgets_js
@@ -229,21 +229,22 @@ def test_show_code(tiny_corpus, nb_dir, tmp_path):
     assert res.ok and "redraw" in page and "matplotlib_inline" in page
 
 
-def test_cli_exit_code_and_message(tiny_corpus, nb_dir, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(report, "NOTEBOOKS_DIR", nb_dir)
+def test_cli_exit_code_and_message(tiny_corpus, nb_dir, tmp_path, capsys):
     code = report.main_report([str(tiny_corpus), "-o", str(tmp_path / "r"), "--notebooks", "20",
-                               "--no-widgets", "--quiet"])
+                               "--no-widgets", "--quiet", "--notebooks-dir", str(nb_dir)])
     err = capsys.readouterr().err
     assert code == 1
     assert "20_failing" in err and "cell 2" in err and "planted failure" in err
+    assert err.count("planted failure") == 1, err  # printed once
     assert (tmp_path / "r" / "20_failing.html").is_file()
 
 
-def test_cli_bad_arguments(tiny_corpus, tmp_path, capsys, nb_dir, monkeypatch):
-    monkeypatch.setattr(report, "NOTEBOOKS_DIR", nb_dir)
-    assert report.main_report([str(tmp_path / "missing"), "-o", str(tmp_path / "r"), "--quiet"]) == 2
+def test_cli_bad_arguments(tiny_corpus, tmp_path, capsys, nb_dir):
+    nbs = ["--notebooks-dir", str(nb_dir)]
+    assert report.main_report([str(tmp_path / "missing"), "-o", str(tmp_path / "r"), "--quiet", *nbs]) == 2
     assert "corpus not found" in capsys.readouterr().err
-    assert report.main_report([str(tiny_corpus), "-o", str(tmp_path / "r"), "--notebooks", "99", "--quiet"]) == 2
+    assert report.main_report([str(tiny_corpus), "-o", str(tmp_path / "r"), "--notebooks", "99", "--quiet",
+                               *nbs]) == 2
     assert "matches no notebook" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         report.main_report([str(tiny_corpus), "--from", "2023-13-01"])
@@ -274,7 +275,7 @@ def test_fetch_checks_integrity(tmp_path, monkeypatch):
             tar.addfile(info, io.BytesIO(data))
         return p
 
-    monkeypatch.setattr(report, "_download_tarball", fake_download)
+    monkeypatch.setattr("newskit.report.assets._download_tarball", fake_download)
     with pytest.raises(RuntimeError, match="checksum mismatch"):
         report.fetch_widget_assets(tmp_path, quiet=True)
     assert report.widget_assets(tmp_path) is None
@@ -305,10 +306,389 @@ def test_output_widget_mimic_does_not_echo_on_the_shell_channel():
 
     msg = {"msg_type": "stream", "parent_header": {"msg_id": "m"}, "header": {"msg_type": "stream"},
            "content": {"name": "stdout", "text": "hello"}}
-    with report._output_widgets_without_echo():
+    from newskit.report.execute import output_widgets_without_echo
+
+    with output_widgets_without_echo():
         widget = nbc.OutputWidget("w1", {"outputs": []}, KC(), Executor())
         widget.output([], msg, None, 0)
     assert sent == [] and Executor.widget_state["w1"]["outputs"][0]["text"] == "hello"
     assert nbc.OutputWidget is OutputWidget  # restored
     OutputWidget("w1", {"outputs": []}, KC(), Executor()).output([], msg, None, 0)
     assert len(sent) == 1  # the stock mimic echoes: the test would notice if the patch stopped applying
+
+
+# =========================================================================== sanitiser (16.1)
+def test_sanitizer_drops_data_links_remote_images_and_fetching_css():
+    s = report.sanitize_html
+    # data: links (a data:text/html page is a script vector) and remote/absolute images go
+    assert "data:" not in s('<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>')
+    assert "data:" not in s('<a href=" DATA:text/html,<b>x</b>">x</a>')
+    for src in ("https://evil.example/actor.png", "//evil.example/a.png", "http:evil.example/a.png",
+                " https://evil.example/a.png", "ftp://evil.example/a.png", "data:text/html,x",
+                "data:image/svg+xml,<svg onload=alert(1)>"):
+        out = s(f'<img src="{src}" alt="a">')
+        assert "src=" not in out and 'alt="a"' in out, (src, out)
+    # relative images and inline raster images stay (matplotlib figures, local files)
+    assert s('<img src="fig.png">') == '<img src="fig.png">'
+    png = "data:image/png;base64,iVBORw0KGgo="
+    assert s(f'<img src="{png}">') == f'<img src="{png}">'
+    # CSS that fetches: url(), @import, escapes spelling url(
+    out = s('<style>@import "https://evil.example/a.css"; td { background: url(https://evil.example/b.png) }'
+            '</style><p style="background-image: u\\72l(https://evil.example/c.png); color: red">x</p>')
+    assert "evil.example/a.css" not in out and "url(" not in out.lower() and "color: red" in out
+    assert "@import" not in out
+    # what a pandas Styler writes (a <style> block and ids) survives
+    styler = '<style type="text/css">#T_1_row0_col0 { background-color: #fde725; }</style><table id="T_1"></table>'
+    assert s(styler) == styler
+
+
+def test_actor_name_with_html_in_styler_output_is_inert(tmp_path):
+    """An actor named like an <img> tag, shown by a Styler table (which does not escape), renders
+    as inert HTML: no src attribute survives, so the page requests nothing."""
+    from nbformat.v4 import new_output
+
+    evil = '<img src="https://evil.example/actor.png">'
+    table = f'<table><tr><td>{evil}</td><td>0.4</td></tr></table>'
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[new_output("display_data", {"text/html": table}),
+                                                          new_output("display_data", {"text/markdown": f"**{evil}**"})])])
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    page = report.render_notebook(tmp_path / "n.ipynb", tmp_path / "n.html").read_text()
+    assert "evil.example" not in page
+    assert not re.search(r"<img[^>]*src=[\"']?https?:", page)
+
+
+# =========================================================================== -p, --actor-file, validation (17)
+PARAM_NB = [
+    new_code_cell("corpus = None\ndate_from = None\ndate_to = None\nactor_file = None\ncache_dir = None\n"
+                  "actors = None  # list\ntop_n = 20\nfreq = 'W'\nplace = None",
+                  metadata={"tags": ["parameters"]}),
+    new_code_cell("import json\nprint(json.dumps({'actors': actors, 'top_n': top_n, 'freq': freq, "
+                  "'place': place, 'actor_file': actor_file}))"),
+]
+
+
+@pytest.fixture(scope="module")
+def param_nb_dir(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("param-nbs")
+    _write_nb(d / "30_params.ipynb", PARAM_NB)
+    _write_nb(d / "40_other.ipynb", [new_code_cell("corpus = None\nmin_mentions = 20",
+                                                   metadata={"tags": ["parameters"]}), new_code_cell("1")])
+    return d
+
+
+def _stdout_json(nb_path: Path) -> dict:
+    nb = nbformat.read(nb_path, as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    return json.loads(text.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def actor_file(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("actors") / "actors.yml"
+    p.write_text("actors:\n  - name: Vostria\n    type: place\n    aliases: [Vostrian Republic]\n", encoding="utf-8")
+    return p
+
+
+def test_p_parameters_reach_the_notebooks(tiny_corpus, param_nb_dir, actor_file, tmp_path, capsys):
+    code = report.main_report([
+        str(tiny_corpus), "-o", str(tmp_path / "r"), "--notebooks-dir", str(param_nb_dir), "--notebooks", "30",
+        "--no-widgets", "--quiet", "-p", "actors", '["Vladimir Putin","Volodymyr Zelensky"]',
+        "-p", "top_n", "30", "-p", "freq", "M", "-p", "place", "Mariupol", "--actor-file", str(actor_file)])
+    assert code == 0, capsys.readouterr().err
+    got = _stdout_json(tmp_path / "r" / "30_params.ipynb")
+    assert got == {"actors": ["Vladimir Putin", "Volodymyr Zelensky"], "top_n": 30, "freq": "M",
+                   "place": "Mariupol", "actor_file": str(actor_file.resolve())}
+    index = (tmp_path / "r" / "index.html").read_text()
+    assert "place = Mariupol" in index and "top_n = 30" in index
+
+
+def test_unknown_parameter_fails_fast_listing_valid_names(tiny_corpus, param_nb_dir, tmp_path, capsys):
+    import time
+
+    t0 = time.perf_counter()
+    code = report.main_report([str(tiny_corpus), "-o", str(tmp_path / "r"), "--notebooks-dir", str(param_nb_dir),
+                               "--quiet", "-p", "plcae", "Mariupol"])
+    seconds = time.perf_counter() - t0
+    err = capsys.readouterr().err
+    assert code == 2 and seconds < 2, (code, seconds)
+    assert "plcae" in err and "valid names: actors, freq, min_mentions, place, top_n" in err, err
+    assert err.count("\n") == 1, err  # one line, no traceback
+    assert not (tmp_path / "r").exists()  # nothing written, no kernel started
+    # a parameter with its own option is refused with the option to use
+    assert report.main_report([str(tiny_corpus), "-o", str(tmp_path / "r"), "--notebooks-dir",
+                               str(param_nb_dir), "--quiet", "-p", "actor_file", "x.yml"]) == 2
+    assert "--actor-file" in capsys.readouterr().err
+
+
+def test_parameter_values_are_yaml():
+    parse = report.parse_parameter_value
+    assert parse('["Vladimir Putin", "Volodymyr Zelensky"]') == ["Vladimir Putin", "Volodymyr Zelensky"]
+    assert parse("30") == 30 and parse("0.5") == 0.5 and parse("null") is None and parse("false") is False
+    assert parse("M") == "M" and parse("Mariupol") == "Mariupol" and parse("NO") == "NO"  # Norway stays
+    assert parse("2022-02-24") == "2022-02-24"
+    assert parse("{a: 1}") == {"a": 1}
+
+
+@pytest.mark.parametrize("content, where", [
+    ("actors:\n  - name: A\n    aliases: [x\n", "actors.yml:"),   # YAML syntax error, with a line
+    ("actors:\n  - aliases: [x]\n", "actors.yml"),                  # no name
+])
+def test_bad_actor_file_fails_before_any_kernel_once(tiny_corpus, param_nb_dir, tmp_path, capsys, content, where):
+    import time
+
+    bad = tmp_path / "actors.yml"
+    bad.write_text(content, encoding="utf-8")
+    t0 = time.perf_counter()
+    code = report.main_report([str(tiny_corpus), "-o", str(tmp_path / "r"), "--notebooks-dir", str(param_nb_dir),
+                               "--quiet", "--actor-file", str(bad)])
+    seconds = time.perf_counter() - t0
+    err = capsys.readouterr().err
+    assert code == 2 and seconds < 5, (code, seconds, err)
+    assert where in err and err.count("\n") == 1 and "Traceback" not in err, err
+    assert not (tmp_path / "r").exists()
+
+
+def test_deprecated_actors_option_still_works_with_a_warning(tiny_corpus, param_nb_dir, actor_file, tmp_path, capsys):
+    with pytest.warns(DeprecationWarning, match="--actor-file"):
+        code = report.main_report([str(tiny_corpus), "-o", str(tmp_path / "r"), "--notebooks-dir",
+                                   str(param_nb_dir), "--notebooks", "30", "--no-widgets", "--quiet",
+                                   "--actors", str(actor_file)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "deprecated" in err and err.count("deprecated") == 1
+    assert _stdout_json(tmp_path / "r" / "30_params.ipynb")["actor_file"] == str(actor_file.resolve())
+
+
+def test_bad_dates_fail_before_any_kernel(tiny_corpus, param_nb_dir, tmp_path, capsys):
+    code = report.main_report([str(tiny_corpus), "-o", str(tmp_path / "r"), "--notebooks-dir", str(param_nb_dir),
+                               "--quiet", "--from", "2023-03-01", "--to", "2023-01-01"])
+    assert code == 2 and "--from 2023-03-01 is after --to 2023-01-01" in capsys.readouterr().err
+    with pytest.raises(report.ReportInputError, match="not an ISO date"):
+        report.build_report(tiny_corpus, tmp_path / "r", notebooks_dir=param_nb_dir, date_to="31/01/2023")
+
+
+def test_no_tcp_encryption_warning_from_kernels(tiny_corpus, param_nb_dir, tmp_path, capfd):
+    res = report.build_report(tiny_corpus, tmp_path / "r", notebooks_dir=param_nb_dir, progress=False,
+                              assets=False, jobs=2)
+    captured = capfd.readouterr()
+    assert res.ok, [nb.describe_error() for nb in res.failures]
+    assert len(res.notebooks) == 2
+    assert "without encryption" not in captured.err + captured.out
+
+
+# =========================================================================== output folder (16.13, 16.24)
+def test_refuses_a_folder_that_is_not_a_report(tiny_corpus, param_nb_dir, tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "index.html").write_text("my own page", encoding="utf-8")
+    args = [str(tiny_corpus), "-o", str(out), "--notebooks-dir", str(param_nb_dir), "--notebooks", "30",
+            "--no-widgets", "--quiet"]
+    assert report.main_report(args) == 2
+    err = capsys.readouterr().err
+    assert "not a newskit report" in err and "--overwrite" in err and err.count("\n") == 1
+    assert (out / "index.html").read_text() == "my own page"
+    assert report.main_report([*args, "--overwrite"]) == 0
+    assert "newskit report" in (out / "index.html").read_text()
+
+
+def test_stale_pages_of_an_earlier_report_are_removed(tiny_corpus, param_nb_dir, tmp_path, capsys):
+    out = tmp_path / "r"
+    common = [str(tiny_corpus), "-o", str(out), "--notebooks-dir", str(param_nb_dir), "--no-widgets", "--quiet"]
+    assert report.main_report(common) == 0
+    assert (out / "40_other.html").is_file() and (out / report.MARKER).is_file()
+    (out / "notes.txt").write_text("the user's own file", encoding="utf-8")
+    assert report.main_report([*common, "--notebooks", "30"]) == 0
+    assert "stale" in capsys.readouterr().out
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert names == ["30_params.html", "30_params.ipynb", "index.html", "notes.txt"], names
+    assert "40_other" not in (out / "index.html").read_text()
+    listed = json.loads((out / report.MARKER).read_text())["files"]
+    assert listed == ["30_params.html", "30_params.ipynb", "index.html"]
+
+
+def test_output_is_a_file_or_not_writable(tiny_corpus, param_nb_dir, tmp_path, capsys):
+    f = tmp_path / "file.html"
+    f.write_text("x")
+    common = ["--notebooks-dir", str(param_nb_dir), "--quiet", "--no-widgets"]
+    assert report.main_report([str(tiny_corpus), "-o", str(f), *common]) == 2
+    err = capsys.readouterr().err
+    assert "is a file" in err and "Traceback" not in err and err.count("\n") == 1
+    assert report.main_report([str(tiny_corpus), "-o", str(f / "sub"), *common]) == 2
+    err = capsys.readouterr().err
+    assert "file" in err and err.count("\n") == 1
+
+
+def test_read_only_output_folder(tiny_corpus, param_nb_dir, tmp_path):
+    """-o on a folder the user cannot write: one clear line (run as an unprivileged user when root)."""
+    import shutil
+    import subprocess
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    code = ("import sys; from newskit.report import main_report; "
+            f"sys.exit(main_report([{str(tiny_corpus)!r}, '-o', {str(ro / 'r')!r}, '--notebooks-dir', "
+            f"{str(param_nb_dir)!r}, '--quiet', '--no-widgets']))")
+    cmd = [sys.executable, "-c", code]
+    if os.geteuid() == 0:  # root writes anywhere: check as nobody
+        setpriv = shutil.which("setpriv")
+        if not setpriv:
+            pytest.skip("running as root without setpriv: cannot test a read-only folder")
+        tmp_path.chmod(0o755)
+        for p in [tmp_path, *tmp_path.parents]:
+            if not os.access(p, os.X_OK):
+                pytest.skip(f"{p} not traversable by an unprivileged user")
+        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    assert proc.returncode == 2, proc.stderr
+    assert "cannot create the folder" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.count("\n") == 1, proc.stderr
+
+
+# =========================================================================== all rejected (16.23)
+def test_corpus_with_every_file_rejected(param_nb_dir, tmp_path, capsys):
+    corpus = tmp_path / "bad"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Title\nnot a date\nhttps://x.example/a\nBody.\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("Title\n20230101\nhttps://x.example/b\n", encoding="utf-8")  # empty body
+    out = tmp_path / "r"
+    code = report.main_report([str(corpus), "-o", str(out), "--notebooks-dir", str(param_nb_dir),
+                               "--quiet", "--no-widgets"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "no article could be loaded" in err and "2 rejected" in err and str(out / "index.html") in err
+    assert err.count("\n") == 1 and "FAILED" not in err, err
+    assert not list(out.glob("*.ipynb")) and not list(out.glob("[0-9]*.html"))
+    index = (out / "index.html").read_text()
+    assert "no article could be loaded" in index and 'id="rejects"' in index
+    assert "a.txt" in index and "b.txt" in index
+
+
+# =========================================================================== packaging (11)
+def test_package_list_complete():
+    """pyproject lists its packages explicitly (to map notebooks/ to newskit.notebooks): every
+    package under newskit/ must be in that list."""
+    import tomllib
+
+    from setuptools import find_namespace_packages
+
+    repo = Path(__file__).resolve().parents[1]
+    conf = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {p for p in find_namespace_packages(str(repo), include=["newskit", "newskit.*"])
+             if any((repo / p.replace(".", "/")).glob("*.py")) and "__pycache__" not in p}
+    listed = set(conf["packages"])
+    assert found - listed == set(), f"add these packages to [tool.setuptools] packages: {sorted(found - listed)}"
+    assert conf["package-dir"]["newskit.notebooks"] == "notebooks" and "newskit.notebooks" in listed
+
+
+def test_notebooks_found_as_package_data():
+    from importlib import resources
+
+    repo = Path(__file__).resolve().parents[1]
+    names = sorted(p.name for p in report.default_notebooks_dir().glob("*.ipynb"))
+    assert names == sorted(p.name for p in (repo / "notebooks").glob("*.ipynb")) and names
+    assert Path(str(resources.files("newskit.notebooks"))).resolve() == (repo / "notebooks").resolve()
+
+
+@pytest.mark.slow
+def test_wheel_install_runs_report_outside_the_repository(tmp_path):
+    """A non-editable install (a wheel in a fresh venv) finds its notebooks and builds a report."""
+    import shutil
+    import subprocess
+    import sysconfig
+
+    repo = Path(__file__).resolve().parents[1]
+    src = tmp_path / "src"  # build from a copy: pip wheel would leave build/ in the checkout
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(repo / name, src / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+    shutil.copytree(repo / "newskit", src / "newskit", ignore=ignore)
+    shutil.copytree(repo / "notebooks", src / "notebooks", ignore=ignore)
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(wheels), str(src)], check=True, capture_output=True, text=True, timeout=300)
+    wheel = next(wheels.glob("newskit-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+                   check=True, timeout=120)
+    py = venv / "bin" / "python"
+    # the test venv's packages (spaCy, papermill, …) without its editable newskit: a .pth line adds
+    # its site-packages folder to sys.path (its own .pth files, the editable finder, are not run)
+    site = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               check=True, capture_output=True, text=True).stdout.strip())
+    (site / "newskit-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
+                   check=True, capture_output=True, text=True, timeout=300)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    where = subprocess.run([str(py), "-c", "import newskit, newskit.report as r; print(newskit.__file__); "
+                            "print(r.default_notebooks_dir())"], cwd=elsewhere, env=env,
+                           check=True, capture_output=True, text=True).stdout.split()
+    assert all(Path(w).is_relative_to(venv) for w in where), where  # the wheel's copy, not the checkout
+    proc = subprocess.run([str(venv / "bin" / "newskit"), "report", "demo", "-o", str(tmp_path / "out"),
+                           "--notebooks", "00", "--quiet", "--no-widgets"], cwd=elsewhere, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert (tmp_path / "out" / "00_corpus_overview.html").is_file()
+
+
+# =========================================================================== make lab (17)
+def test_make_lab_command():
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(["make", "-n", "-o", ".venv/.newskit-installed", "lab", 'ARGS=--port 9999 --no-browser'],
+                          cwd=repo, capture_output=True, text=True, check=True)
+    cmd = " ".join(proc.stdout.replace("\\\n", " ").split())
+    assert "jupyter lab --ip=127.0.0.1" in cmd
+    token = re.search(r"--IdentityProvider\.token=(\S+)", cmd)
+    assert token and len(token.group(1)) >= 32
+    assert cmd.rstrip().endswith("--port 9999 --no-browser")
+    assert ("--allow-root" in cmd) == (os.geteuid() == 0)
+
+
+@pytest.mark.slow
+def test_make_lab_serves_on_localhost_with_a_token(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    repo = Path(__file__).resolve().parents[1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"), JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "ws"))
+    proc = subprocess.Popen(["make", "-s", "-o", ".venv/.newskit-installed", "lab", "TOKEN=newskit-test-token-0123456789abcdef",
+                             f"ARGS=--port {port} --no-browser --ServerApp.port_retries=0"],
+                            cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token=newskit-test-token-"
+                                            "0123456789abcdef", timeout=2) as r:
+                    assert json.load(r)["started"]
+                break
+            except (OSError, urllib.error.URLError):
+                assert proc.poll() is None, "make lab exited"
+                assert time.time() < deadline, "make lab did not start within 90 s"
+                time.sleep(0.5)
+        with pytest.raises(urllib.error.HTTPError) as no_token:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents", timeout=5)
+        assert no_token.value.code == 403
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # the process group this test started (make and jupyter)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)

@@ -23,6 +23,7 @@ from newskit.report.execute import (
     default_notebooks_dir,
     execute_notebook,
     kernel_env,
+    notebook_parameters,
     output_widgets_without_echo,
     select_notebooks,
 )
@@ -255,8 +256,8 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     ...                          new_code_cell("print(corpus)")])
     >>> _ = (tmp / "nbs").mkdir(), nbformat.write(nb, tmp / "nbs" / "a.ipynb")
     >>> res = build_report("demo", tmp / "out", notebooks_dir=tmp / "nbs", progress=False, assets=False)
-    >>> res.ok, sorted(p.name for p in (tmp / "out").glob("*.*"))
-    (True, ['a.html', 'a.ipynb', 'index.html'])
+    >>> res.ok, sorted(p.name for p in (tmp / "out").iterdir())
+    (True, ['.newskit-report.json', 'a.html', 'a.ipynb', 'index.html'])
     """
     from tqdm.auto import tqdm
 
@@ -270,6 +271,7 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     sources = select_notebooks(notebooks, nb_dir)
     parameters = dict(parameters or {})
     check_parameters(parameters, sources, reserved=RESERVED_PARAMETERS)
+    declared = {src: set(notebook_parameters(src)) for src in sources}
     date_from, date_to = check_dates(date_from, date_to)
     actor_path = check_actor_file(actor_file)
     corpus_path = resolve_corpus(corpus)
@@ -302,7 +304,9 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     bar = tqdm(total=len(sources), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
 
     def run(src: Path) -> NotebookResult:
-        res = execute_notebook(src, out / src.name, params, timeout=timeout, cwd=src.parent,
+        # each notebook gets the parameters its parameters cell declares (papermill warns on others)
+        mine = {k: v for k, v in params.items() if k in declared[src]}
+        res = execute_notebook(src, out / src.name, mine, timeout=timeout, cwd=src.parent,
                                progress=progress and jobs == 1)
         if res.ipynb.is_file():
             try:

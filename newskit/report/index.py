@@ -133,7 +133,8 @@ def index_html(*, summary: dict[str, Any], notebooks: Sequence[Any], seconds: fl
                     "replaced by a note; the static figure next to it shows its default view.")
     template = _environment().get_template("index.html.j2")
     return template.render(
-        s={"outlets": {}, "rejects": [], **summary}, notebooks=list(notebooks),
+        s={"outlets": {}, "rejects": [], "date_min": None, "date_max": None, "n_rejects": 0, "articles": 0,
+           "articles_total": None, "corpus": "", **summary}, notebooks=list(notebooks),
         failures=[nb for nb in notebooks if not nb.ok], seconds=seconds, chosen=chosen,
         selection=selection, latest=latest, widgets_note=widgets_note, problem=problem,
         built=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
