@@ -519,31 +519,40 @@ def test_output_is_a_file_or_not_writable(tiny_corpus, param_nb_dir, tmp_path, c
     assert "file" in err and err.count("\n") == 1
 
 
-def test_read_only_output_folder(tiny_corpus, param_nb_dir, tmp_path):
+def test_read_only_output_folder(tiny_corpus, param_nb_dir):
     """-o on a folder the user cannot write: one clear line (run as an unprivileged user when root)."""
     import shutil
     import subprocess
+    import tempfile
 
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(0o555)
-    code = ("import sys; from newskit.report import main_report; "
-            f"sys.exit(main_report([{str(tiny_corpus)!r}, '-o', {str(ro / 'r')!r}, '--notebooks-dir', "
-            f"{str(param_nb_dir)!r}, '--quiet', '--no-widgets']))")
-    cmd = [sys.executable, "-c", code]
-    if os.geteuid() == 0:  # root writes anywhere: check as nobody
-        setpriv = shutil.which("setpriv")
-        if not setpriv:
-            pytest.skip("running as root without setpriv: cannot test a read-only folder")
-        tmp_path.chmod(0o755)
-        for p in [tmp_path, *tmp_path.parents]:
-            if not os.access(p, os.X_OK):
-                pytest.skip(f"{p} not traversable by an unprivileged user")
-        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
-    assert proc.returncode == 2, proc.stderr
-    assert "cannot create the folder" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
-    assert proc.stderr.count("\n") == 1, proc.stderr
+    base = Path(tempfile.mkdtemp(prefix="newskit-ro-"))  # under /tmp: reachable by an unprivileged user
+    try:
+        base.chmod(0o755)
+        shutil.copytree(tiny_corpus, base / "corpus")
+        shutil.copytree(param_nb_dir, base / "nbs")
+        for p in [base / "corpus", base / "nbs", *(base / "corpus").iterdir(), *(base / "nbs").iterdir()]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        ro = base / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        code = ("import sys; from newskit.report import main_report; "
+                f"sys.exit(main_report([{str(base / 'corpus')!r}, '-o', {str(ro / 'r')!r}, '--notebooks-dir', "
+                f"{str(base / 'nbs')!r}, '--quiet', '--no-widgets']))")
+        cmd = [sys.executable, "-c", code]
+        if os.geteuid() == 0:  # root writes anywhere: check as nobody
+            setpriv = shutil.which("setpriv")
+            if not setpriv:
+                pytest.skip("running as root without setpriv: cannot test a read-only folder")
+            cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "HOME": str(base)})
+        if "Permission denied" in proc.stderr and str(Path(sys.executable).parent) in proc.stderr:
+            pytest.skip("the test venv is not readable by an unprivileged user")
+        assert proc.returncode == 2, proc.stderr
+        assert "cannot create the folder" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.count("\n") == 1, proc.stderr
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 # =========================================================================== all rejected (16.23)
