@@ -634,6 +634,8 @@ def test_wheel_install_runs_report_outside_the_repository(tmp_path):
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    # the data files of those packages (nbconvert's templates, kernelspecs) sit in the test venv's share/
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     where = subprocess.run([str(py), "-c", "import newskit, newskit.report as r; print(newskit.__file__); "
                             "print(r.default_notebooks_dir())"], cwd=elsewhere, env=env,
                            check=True, capture_output=True, text=True).stdout.split()
