@@ -29,23 +29,14 @@ import nbformat
 import pytest
 
 from newskit import report
+from newskit.report.check import CHROMIUM_ARGS, LAYOUT_JS, find_chromium, layout_problems
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
 EVIL_TITLE = "<script>alert(1)</script>"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def find_chromium() -> str | None:
-    for cand in (os.environ.get("NEWSKIT_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                 shutil.which("chromium"), shutil.which("chromium-browser")):
-        if cand and Path(cand).is_file() and os.access(cand, os.X_OK):
-            return cand
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -170,6 +161,7 @@ def test_index_page(browser, demo_report, tmp_path):
     links = page.locator("#pages a[href$='.html']")
     assert links.count() == len(NOTEBOOKS)
     assert "articles" in page.locator("#summary").inner_text()
+    assert layout_problems(page.evaluate(LAYOUT_JS)) == []
     _check_no_js_errors(log, url)
     page.close()
 
@@ -216,6 +208,10 @@ def test_report_page(browser, demo_report, name, tmp_path):
             assert all(w["rendered"] for w in info["widgets"]), f"{stem}: widgets not rendered from state"
     assert "alert(1)" not in info["text"] or EVIL_TITLE in info["text"], f"{stem}: title mangled"
     assert info["xss"] is None
+    # the layout: no figure wider than the page, no blank figure, every heading followed by content
+    layout = page.evaluate(LAYOUT_JS)
+    assert layout["figures"] >= expected["images"]
+    assert layout_problems(layout) == [], f"{stem}: layout problems (screenshot {tmp_path / (stem + '.png')})"
     _check_no_js_errors(log, html_path.as_uri())
     page.close()
 
@@ -230,6 +226,46 @@ def test_script_title_shown_as_text(browser, demo_report):
         assert not log["dialogs"], f"{path.name}: a script from article data ran"
         page.close()
     assert shown, "the injected title is not shown on any page"
+
+
+EVIL_ACTOR = '<img src="https://evil.example/actor.png">'
+
+
+@pytest.fixture(scope="session")
+def evil_actor_report(warm_cache, demo_report, tmp_path_factory):
+    """Notebooks 01 and 03 on the demo corpus with an actor file naming the demo's president
+    ``<img src="https://evil.example/actor.png">`` (16.1), also chosen with ``-p actors``."""
+    folder = tmp_path_factory.mktemp("evil-actor")
+    actor_file = folder / "actors.yml"
+    actor_file.write_text(
+        "actors:\n"
+        f"  - name: '{EVIL_ACTOR}'\n"
+        "    type: person\n"
+        "    aliases: [Yevgeny Dornakov, Dornakov, President Dornakov]\n", encoding="utf-8")
+    out = folder / "report"
+    res = report.build_report(demo_report.summary["corpus"], out, actor_file=actor_file, notebooks=["01", "03"],
+                              parameters={"actors": [EVIL_ACTOR]}, progress=False, timeout=600)
+    assert res.ok, "\n".join(nb.describe_error() for nb in res.failures)
+    return res
+
+
+def test_actor_named_like_an_image_makes_no_request(browser, evil_actor_report, tmp_path):
+    """The actor name reaches tables (DataFrames and Stylers), widgets and the index as text: the
+    pages request nothing outside the disk and show the name as written."""
+    pages = [evil_actor_report.index] + [nb.html for nb in evil_actor_report.notebooks]
+    shown = []
+    for path in pages:
+        page, log = _open(browser, path.as_uri())
+        page.wait_for_timeout(1500)  # widget manager renders the saved views
+        page.screenshot(path=str(tmp_path / f"{path.stem}.png"), full_page=True)
+        assert log["blocked"] == [], f"{path.name}: external requests {log['blocked']}"
+        assert not log["dialogs"], f"{path.name}: a script ran"
+        srcs = page.evaluate("Array.from(document.querySelectorAll('img')).map(i => i.getAttribute('src') || '')")
+        assert not [s for s in srcs if "evil.example" in s], path.name
+        if EVIL_ACTOR in page.evaluate("document.body.innerText"):
+            shown.append(path.name)
+        page.close()
+    assert "01_entity_frequency.html" in shown, shown  # shown as text, not swallowed
 
 
 # --------------------------------------------------------------------------- JupyterLab
