@@ -447,3 +447,41 @@ def test_notebook_in_jupyterlab(browser, lab_server, demo_report, name, tmp_path
     page.screenshot(path=str(tmp_path / f"{stem}-lab-changed.png"), full_page=True)
     assert not [e for e in errors if "widget" in e.lower()], errors
     page.close()
+
+
+def test_layout_check_finds_problems(browser, tmp_path):
+    """The layout check used on every page reports a too-wide figure, a blank figure and a heading
+    without content (and nothing on a sound page)."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def png(fig) -> str:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        plt.close(fig)
+        return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([1, 3, 2])
+    drawn = png(fig)
+    blank = png(plt.figure(figsize=(3, 2)))
+    good = f"<h1>Title</h1><p>Intro.</p><h2>Figure</h2><img src='{drawn}'>"
+    bad = (f"<h1>Title</h1><h2>Nothing here</h2><h2>Wide</h2><img src='{drawn}' style='width: 3000px'>"
+           f"<h2>Blank</h2><img src='{blank}'><h2>Last</h2>")
+    found = {}
+    for name, body in (("good", good), ("bad", bad)):
+        path = tmp_path / f"{name}.html"
+        path.write_text(f"<!DOCTYPE html><html><body>{body}</body></html>", encoding="utf-8")
+        page, _ = _open(browser, path.as_uri())
+        found[name] = layout_problems(page.evaluate(LAYOUT_JS))
+        page.close()
+    assert found["good"] == []
+    text = "\n".join(found["bad"])
+    assert '"Nothing here": followed by the heading "Wide"' in text
+    assert "figure 3000 px wide" in text and "scrolls sideways" in text
+    assert "blank" in text and '"Last": nothing after it' in text

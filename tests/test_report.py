@@ -703,3 +703,19 @@ def test_make_lab_serves_on_localhost_with_a_token(tmp_path):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_widget_state_html_is_sanitised():
+    from nbformat.v4 import new_notebook as nn
+
+    evil = '<img src="https://evil.example/w.png"><script>alert(5)</script>'
+    nb = nn(metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {
+        "a": {"model_name": "HTMLModel", "state": {"value": evil}},
+        "b": {"model_name": "DropdownModel", "state": {"description": evil, "description_allow_html": True}},
+        "c": {"model_name": "OutputModel", "state": {"outputs": [{"output_type": "display_data",
+                                                                  "data": {"text/html": evil}}]}}}}}})
+    report.clean_notebook(nb)
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    for value in (state["a"]["state"]["value"], state["b"]["state"]["description"],
+                  state["c"]["state"]["outputs"][0]["data"]["text/html"]):
+        assert "evil.example" not in value and "<script" not in value, value

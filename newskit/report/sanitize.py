@@ -288,3 +288,5 @@ def clean_notebook(nb) -> None:
             _clean_outputs(st["outputs"])
         if model.get("model_name") in ("HTMLModel", "HTMLMathModel") and isinstance(st.get("value"), str):
             st["value"] = add_rel_noopener(sanitize_html(st["value"]))
+        if st.get("description_allow_html") and isinstance(st.get("description"), str):
+            st["description"] = sanitize_html(st["description"])
