@@ -295,7 +295,7 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     cache_dir = os.environ.get("NEWSKIT_CACHE") or str(out / ".cache")
     params = {"corpus": str(corpus_path), "date_from": date_from, "date_to": date_to,
               "actor_file": actor_path, "cache_dir": cache_dir, **parameters}
-    from newskit.entities import usable_cores
+    from newskit.pipeline.runner import usable_cores
 
     jobs = max(1, min(jobs if jobs is not None else usable_cores(), len(sources)))
     if jobs > 1:
