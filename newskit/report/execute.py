@@ -12,6 +12,7 @@ import ast
 import contextlib
 import datetime as _dt
 import html
+import json
 import os
 import sys
 import time
@@ -136,15 +137,21 @@ def notebook_parameters(path: str | os.PathLike) -> dict[str, Any]:
     >>> notebook_parameters(p)
     {'corpus': None, 'top_n': 20}
     """
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
+    # plain JSON, not nbformat: importing nbformat (jsonschema's format checkers) takes seconds
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        cells = nb["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ParameterError(f"{path}: not a readable notebook ({exc})") from None
     found: dict[str, Any] = {}
-    for cell in nb.cells:
-        if cell.get("cell_type") != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" \
+                or "parameters" not in (cell.get("metadata") or {}).get("tags", []):
             continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
         try:
-            tree = ast.parse(cell.source)
+            tree = ast.parse(source)
         except SyntaxError as exc:
             raise ParameterError(f"{path}: the parameters cell is not valid Python: {exc}") from None
         for node in tree.body:
@@ -155,7 +162,7 @@ def notebook_parameters(path: str | os.PathLike) -> dict[str, Any]:
                     try:
                         found[target.id] = ast.literal_eval(node.value)
                     except ValueError:
-                        found[target.id] = ast.get_source_segment(cell.source, node.value)
+                        found[target.id] = ast.get_source_segment(source, node.value)
     return found
 
 
