@@ -672,6 +672,14 @@ def test_make_lab_command():
     assert token and len(token.group(1)) >= 32
     assert cmd.rstrip().endswith("--port 9999 --no-browser")
     assert ("--allow-root" in cmd) == (os.geteuid() == 0)
+    import shutil
+
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() == 0 and setpriv:  # and as an unprivileged user: no --allow-root
+        as_user = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "make", "-n", "-o",
+                                  ".venv/.newskit-installed", "lab"], cwd=repo, capture_output=True, text=True)
+        if as_user.returncode == 0:
+            assert "jupyter lab --ip=127.0.0.1" in as_user.stdout and "--allow-root" not in as_user.stdout
 
 
 @pytest.mark.slow
