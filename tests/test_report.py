@@ -738,3 +738,19 @@ def test_widget_state_html_is_sanitised():
     for value in (state["a"]["state"]["value"], state["b"]["state"]["description"],
                   state["c"]["state"]["outputs"][0]["data"]["text/html"]):
         assert "evil.example" not in value and "<script" not in value, value
+
+
+def test_report_written_before_the_marker_is_recognised(tiny_corpus, param_nb_dir, tmp_path):
+    """A folder holding a report of the previous release (no marker) is reused, its stale pages go."""
+    out = tmp_path / "reports"
+    (out / "_static").mkdir(parents=True)
+    (out / "index.html").write_text("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>newskit report</title>",
+                                    encoding="utf-8")
+    for name in ("02_timeline.html", "02_timeline.ipynb", "_static/require.js"):
+        (out / name).write_text("old", encoding="utf-8")
+    (out / "mine.html").write_text("the user's page, no notebook beside it", encoding="utf-8")
+    res = report.build_report(tiny_corpus, out, notebooks_dir=param_nb_dir, notebooks=["30"], progress=False,
+                              assets=False)
+    assert res.ok
+    assert sorted(res.removed) == ["02_timeline.html", "02_timeline.ipynb", "_static/require.js"]
+    assert (out / "mine.html").is_file() and (out / "30_params.html").is_file()

@@ -55,6 +55,22 @@ def _read_marker(path: Path) -> list[str] | None:
     return files
 
 
+def _legacy_report(path: Path) -> list[str] | None:
+    """Files of a report written before the marker existed (``index.html`` titled "newskit report"):
+    the index, each page with its executed notebook, and the widget scripts."""
+    index = path / "index.html"
+    try:
+        head = index.read_text(encoding="utf-8", errors="replace")[:2000] if index.is_file() else ""
+    except OSError:
+        return None
+    if "<title>newskit report</title>" not in head:
+        return None
+    pages = [p.name for p in path.glob("*.html") if p.name != "index.html" and p.with_suffix(".ipynb").is_file()]
+    notebooks = [p[:-5] + ".ipynb" for p in pages]
+    static = [f"_static/{p.name}" for p in (path / "_static").glob("*") if p.is_file()]
+    return ["index.html", *pages, *notebooks, *static]
+
+
 def _write_marker(path: Path, files: Iterable[str]) -> None:
     data = {"newskit_report": 1, "files": sorted(set(files))}
     fd, tmp = tempfile.mkstemp(prefix=".newskit-report-", dir=path)
@@ -102,6 +118,8 @@ def prepare_output(out: str | os.PathLike, *, overwrite: bool = False) -> Output
     except OSError as exc:
         raise ReportOutputError(f"-o {out}: cannot write into the folder ({exc.strerror or exc})") from None
     previous = _read_marker(path)
+    if previous is None:
+        previous = _legacy_report(path)
     if previous is None:
         others = sorted(p.name for p in path.iterdir() if p.name not in _KEPT)
         if others and not overwrite:
