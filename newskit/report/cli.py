@@ -20,7 +20,7 @@ from newskit.report.execute import DEFAULT_TIMEOUT, parse_parameter_value
 __all__ = ["add_report_parser", "report_command", "main_report"]
 
 #: Options that are shorthands for a notebook parameter (added when a notebook declares it).
-PARAMETER_ALIASES: dict[str, str] = {}
+PARAMETER_ALIASES: dict[str, str] = {"--labels": "labels"}  # notebook 05: a folder of label files
 
 
 def _iso_date(value: str) -> str:
