@@ -31,7 +31,8 @@ labels = None        # folder of label files (labels_<annotator>.csv + sample.pa
 sample_size = 200    # items to label
 seed = 0             # sampling seed
 annotator = "me"     # your name in the label file (letters, digits, _ - .)
-top_actors = 8       # actors when `actors` is None""", metadata={"tags": ["parameters"]}),
+top_actors = 8       # actors when `actors` is None
+sentiment_model = None  # target-sentiment model: None (the default, "fast"), "transformer" or "sentence" """, metadata={"tags": ["parameters"]}),
     new_code_cell("""from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -49,7 +50,8 @@ if corpus is None:
 articles = corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus)
 print(f"{len(articles)} articles")"""),
     new_markdown_cell("## Annotate (cached: a second run reads the cache)"),
-    new_code_cell("""ann = newskit.annotate(articles, actor_file=actor_file, cache_dir=cache_dir)
+    new_code_cell("""ann = newskit.annotate(articles, sentiment_model=sentiment_model, actor_file=actor_file, cache_dir=cache_dir)
+print(f"sentiment model: {ann.meta['sentiment_model']} (see the README, Sentiment)")
 ann = ann.filter(date_from=date_from, date_to=date_to) if (date_from or date_to) else ann
 ann"""),
     new_markdown_cell("""## The sample to label
