@@ -46,7 +46,7 @@ from newskit._options import PERIOD_GROUPS, as_list, check_top, day_bounds
 from newskit.annotations import FORMAT_VERSION, TABLES, Annotations
 from newskit.analysis._estimate import ESTIMATE_COLUMNS, _cluster_se, check_errorbar, cluster_bootstrap, group_rng
 
-__all__ = ["PartsFolder", "open_annotations", "is_out_of_core"]
+__all__ = ["PartsFolder", "DaskParts", "open_annotations", "is_out_of_core"]
 
 _SQL_TRUNC = {"D": "day", "W": "week", "M": "month"}
 
@@ -342,6 +342,8 @@ def _fix_period(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
 # =========================================================================== frequency
 def entity_frequency(pf: PartsFolder, *, by=None, types=None, top=None) -> pd.DataFrame:
     """:func:`newskit.analysis.entity_frequency` over a parts folder (aggregated in DuckDB)."""
+    if isinstance(pf, DaskParts):
+        return dask_entity_frequency(pf, by=by, types=types, top=top)
     top = check_top(top)
     keys = as_list(by)
     m = _actor_mentions_sql(pf, types, ["article_id", "actor", "actor_type"])
@@ -677,8 +679,13 @@ def compare_subset(pf: PartsFolder, actor: str, *, by: str = "source") -> pd.Dat
 
 # =========================================================================== timeline
 def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, actors, normalize, rolling,
-             date_from, date_to, top: int, errorbar, n_boot: int, seed: int, helpers: Any) -> pd.DataFrame:
+             date_from, date_to, top: int, errorbar, n_boot: int, seed: int, helpers: Any,
+             _local: bool = False) -> pd.DataFrame:
     """:func:`newskit.analysis.timeline` over a parts folder (counts and per-article sums in DuckDB)."""
+    if isinstance(pf, DaskParts) and not _local:
+        return dask_timeline(pf, freq=freq, groups=groups, metric=metric, actors=actors, normalize=normalize,
+                             rolling=rolling, date_from=date_from, date_to=date_to, top=top, errorbar=errorbar,
+                             n_boot=n_boot, seed=seed, helpers=helpers)
     con = pf.con
     acols = pf.columns("articles")
     if "date" not in acols:
@@ -703,6 +710,7 @@ def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, acto
         periods = helpers._period_range(_fix_period(pr, ["period"])["period"], freq, date_from, date_to)
         levels = {g: con.execute(f"SELECT DISTINCT {_ident(g)} FROM _ta").df() for g in agroups}
         akeys = ["period"] + agroups
+        per = grp = cnt = None
         need_mentions = metric != "articles" or "actor" in groups or actors is not None
         keys = ["period"] + groups
         kq = _sort_key_tuple(keys)
@@ -738,10 +746,22 @@ def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, acto
     finally:
         con.execute("DROP TABLE IF EXISTS _ta")
         con.execute("DROP TABLE IF EXISTS _tm")
+    return _finish_timeline(cnt=cnt if metric != "sentiment" else None, per=per if metric == "sentiment" else None,
+                            grp=grp if metric == "sentiment" else None, denom=denom, periods=periods,
+                            levels={g: levels[g][g].to_numpy() for g in agroups}, freq=freq, groups=groups,
+                            metric=metric, actors=actors, normalize=normalize, rolling=rolling, undated=undated,
+                            errorbar=errorbar, n_boot=n_boot, seed=seed, helpers=helpers)
+
+
+def _finish_timeline(*, cnt, per, grp, denom, periods, levels, freq, groups, metric, actors, normalize, rolling,
+                     undated, errorbar, n_boot, seed, helpers) -> pd.DataFrame:
+    """Zero-filled period × group index, estimator, normalisation and rolling (as the pandas path)."""
+    keys = ["period"] + groups
+    akeys = ["period"] + [g for g in groups if g != "actor"]
     if not groups:
         index = periods
     else:
-        lv = [periods] + [list(actors) if g == "actor" else sorted(levels[g][g].dropna().unique()) for g in groups]
+        lv = [periods] + [list(actors) if g == "actor" else sorted(pd.Series(levels[g]).dropna().unique()) for g in groups]
         index = pd.MultiIndex.from_product(lv, names=["period"] + groups)
     if metric != "sentiment":
         cnt = _fix_period(cnt, ["period"])
@@ -769,3 +789,202 @@ def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, acto
                       "by": (groups[0] if len(groups) == 1 else (groups or None)),
                       "actors": list(actors) if actors is not None else None})
     return out
+
+
+# =========================================================================== Dask (beyond one machine)
+class DaskParts(PartsFolder):
+    """A parts folder analysed on a Dask cluster (``dask.distributed``): each worker reduces whole parts
+    to counts, the client adds them up. Exact because an article and all its rows live in one part
+    (the layout of ``annotate_to`` and ``annotate_dask``), so distinct-article counts of parts add up.
+
+    Supported on the cluster: :func:`entity_frequency` (any ``by``/``types``/``top``) and
+    :func:`timeline` with ``metric="articles"`` or ``"mentions"``; the other analyses run with DuckDB on
+    the client machine, as for :class:`PartsFolder`.
+
+    Parameters
+    ----------
+    path : str or path
+        Annotations folder with ``articles/`` and ``mentions/`` parts of the same names, readable by
+        the workers (a shared file system or an fsspec URL the workers can open).
+    client : distributed.Client
+    """
+
+    def __init__(self, path: str | os.PathLike, *, client: Any, **kwargs: Any) -> None:
+        super().__init__(path, **kwargs)
+        self.client = client
+        names = sorted(p.name for p in (self.path / "articles").glob("part-*.parquet"))
+        if not names:
+            raise ValueError(f"{self.path}: DaskParts needs articles/part-*.parquet parts")
+        self.parts = [(i, str(self.path / "articles" / n), str(self.path / "mentions" / n)) for i, n in enumerate(names)]
+
+    def map_parts(self, fn, **kwargs: Any) -> list:
+        """``fn(index, articles_path, mentions_path, **kwargs)`` on every part, on the workers."""
+        futures = self.client.map(lambda p: fn(*p, **kwargs), self.parts, pure=False)
+        return self.client.gather(futures)
+
+
+def _read_part(path: str, columns: list[str]) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    if not Path(path).exists():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    have = set(pq.read_schema(path).names)
+    return pd.read_parquet(path, columns=[c for c in columns if c in have])
+
+
+def _part_groups(a: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+    from newskit._options import period_start
+
+    a = a.assign(article_id=a["article_id"].astype(str))
+    bad = []
+    for b in keys:
+        if b in PERIOD_GROUPS:
+            a = a.assign(**{b: period_start(a["date"], PERIOD_GROUPS[b]).to_numpy()})
+        miss = a[b].isna()
+        bad.append((int(miss.sum()), len(a)))
+        a = a[~miss]
+    return a, bad
+
+
+def _ef_part(index: int, art_path: str, men_path: str, *, keys: list[str], types) -> dict:
+    a = _read_part(art_path, ["article_id", "date"] + [k for k in keys if k not in PERIOD_GROUPS])
+    a, bad = _part_groups(a, keys)
+    m = _read_part(men_path, ["article_id", "actor", "actor_type"])
+    m = m.assign(article_id=m["article_id"].astype(str), _pos=index * 4294967296 + np.arange(len(m)))
+    m = m[m["actor"].notna()]
+    t = _types_list(types)
+    if t is not None:
+        m = m[m["actor_type"].isin(t)]
+    m = m.merge(a[["article_id"] + keys], on="article_id", how="inner")
+    g = m.groupby(keys + ["actor"], sort=False)
+    counts = pd.DataFrame({"mentions": g.size(), "articles": g["article_id"].nunique(), "_pos": g["_pos"].min()})
+    types_n = m.groupby(["actor", "actor_type"], sort=False).size().rename("n")
+    return {"counts": counts.reset_index(), "types": types_n.reset_index(), "bad": bad,
+            "n_group": a.groupby(keys).size().rename("n_articles").reset_index() if keys else None}
+
+
+def dask_entity_frequency(pf: DaskParts, *, by=None, types=None, top=None) -> pd.DataFrame:
+    """:func:`newskit.analysis.entity_frequency` on a Dask cluster (see :class:`DaskParts`)."""
+    top = check_top(top)
+    keys = as_list(by)
+    _need_actor(pf)
+    if keys:
+        _check_groups(pf, keys)
+    res = pf.map_parts(_ef_part, keys=keys, types=types)
+    remaining = sum(r["bad"][0][1] for r in res) if keys else 0
+    for j, b in enumerate(keys):
+        n_bad = sum(r["bad"][j][0] for r in res)
+        if n_bad:
+            why = "no date" if b in PERIOD_GROUPS else f"no {b!r}"
+            warnings.warn(f"{n_bad} of {remaining} articles have {why} and are left out of by={b!r}", stacklevel=4)
+        remaining -= n_bad
+    counts = pd.concat([r["counts"] for r in res], ignore_index=True)
+    tk = keys + ["actor"]
+    counts = counts.groupby(tk, sort=False).agg(mentions=("mentions", "sum"), articles=("articles", "sum"),
+                                                 _pos=("_pos", "min")).reset_index()
+    tn = pd.concat([r["types"] for r in res], ignore_index=True).groupby(["actor", "actor_type"], sort=False)["n"].sum()
+    if top is not None and keys:  # with groups: the top actors overall, as value_counts() ranks them
+        vc = counts.groupby("actor").agg(n=("mentions", "sum"), _pos=("_pos", "min")).reset_index()
+        keep = _value_counts(vc, "actor").head(top).index
+        counts = counts[counts["actor"].isin(keep)]
+        tn = tn[tn.index.get_level_values("actor").isin(keep)]
+    tt = tn.rename("n").reset_index().sort_values(["actor", "n", "actor_type"], ascending=[True, False, True])
+    tmap = tt.drop_duplicates("actor").set_index("actor")["actor_type"]
+    out = counts.drop(columns="_pos")
+    out["mentions"] = out["mentions"].astype("int64")
+    out["articles"] = out["articles"].astype("int64")
+    if not keys:
+        out.insert(1, "actor_type", out["actor"].map(tmap))
+        out["share"] = out["articles"] / max(1, pf.count("articles"))
+        out = out.sort_values(["mentions", "actor"], ascending=[False, True]).reset_index(drop=True)
+        return out.head(top) if top is not None else out
+    out.insert(len(keys) + 1, "actor_type", out["actor"].map(tmap))
+    n_group = pd.concat([r["n_group"] for r in res], ignore_index=True).groupby(keys)["n_articles"].sum().reset_index()
+    out = out.merge(n_group, on=keys, how="left")
+    out["n_articles"] = out["n_articles"].astype("int64")
+    out["share"] = out["articles"] / out["n_articles"]
+    return out.sort_values(keys + ["mentions", "actor"], ascending=[True] * len(keys) + [False, True]
+                           ).reset_index(drop=True)
+
+
+def _tl_part(index: int, art_path: str, men_path: str, *, freq, agroups, date_from, date_to, need_mentions,
+             actors, count_actors: bool) -> dict:
+    from newskit._options import date_mask, period_start
+
+    a = _read_part(art_path, ["article_id", "date"] + agroups)
+    a = a.assign(article_id=a["article_id"].astype(str))
+    d = pd.to_datetime(a["date"], errors="coerce")
+    undated = int(d.isna().sum())
+    a = a[date_mask(d, date_from=date_from, date_to=date_to) & d.notna()]
+    a = a.assign(period=period_start(a["date"], freq).to_numpy())
+    for g in agroups:
+        a[g] = a[g].astype(str)
+    akeys = ["period"] + agroups
+    out = {"undated": undated, "periods": a["period"].drop_duplicates(),
+           "levels": {g: a[g].drop_duplicates().to_numpy() for g in agroups},
+           "denom": a.groupby(akeys).size().rename("_n").reset_index(),
+           "articles": a.groupby(akeys).size().rename("value").reset_index()}
+    if need_mentions:
+        m = _read_part(men_path, ["article_id", "actor"])
+        m = m.assign(article_id=m["article_id"].astype(str), _pos=index * 4294967296 + np.arange(len(m)))
+        m = m[m["actor"].notna()].merge(a[["article_id"] + akeys], on="article_id", how="inner")
+        if count_actors:
+            g = m.groupby("actor", sort=False)
+            out["actor_counts"] = pd.DataFrame({"n": g.size(), "_pos": g["_pos"].min()}).reset_index()
+        elif actors is not None:
+            m = m[m["actor"].isin(list(actors))]
+        out["m"] = m
+    return out
+
+
+def dask_timeline(pf: DaskParts, *, freq: str, groups: list[str], metric: str, actors, normalize, rolling,
+                  date_from, date_to, top: int, errorbar, n_boot: int, seed: int, helpers: Any) -> pd.DataFrame:
+    """:func:`newskit.analysis.timeline` (counts) on a Dask cluster (see :class:`DaskParts`)."""
+    if metric == "sentiment":
+        return timeline(pf, freq=freq, groups=groups, metric=metric, actors=actors, normalize=normalize,
+                        rolling=rolling, date_from=date_from, date_to=date_to, top=top, errorbar=errorbar,
+                        n_boot=n_boot, seed=seed, helpers=helpers, _local=True)
+    acols = pf.columns("articles")
+    agroups = [g for g in groups if g != "actor"]
+    for g in agroups:
+        if g not in acols:
+            raise ValueError(f"by={g!r}: no such article column; use 'actor' or one of {sorted(acols + ['period'])}")
+    need_mentions = metric != "articles" or "actor" in groups or actors is not None
+    if need_mentions:
+        _need_actor(pf)
+    kw = dict(freq=freq, agroups=agroups, date_from=date_from, date_to=date_to, need_mentions=False,
+              actors=None, count_actors=False)
+    if need_mentions and "actor" in groups and actors is None:
+        first = pf.map_parts(_tl_part, **dict(kw, need_mentions=True, count_actors=True))
+        vc = pd.concat([r["actor_counts"] for r in first], ignore_index=True).groupby("actor").agg(
+            n=("n", "sum"), _pos=("_pos", "min")).reset_index()
+        actors = _value_counts(vc, "actor").head(top).index.tolist()
+    # the reduction per part: counts of (period, groups) — distinct articles add up across parts
+    keys = ["period"] + groups
+
+    def reduce_part(index, art_path, men_path, **k):
+        r = _tl_part(index, art_path, men_path, **k)
+        if "m" in r:
+            m = r.pop("m")
+            src = m.drop_duplicates(keys + ["article_id"]) if metric == "articles" else m
+            r["counts"] = src.groupby(keys).size().rename("value").reset_index()
+        else:
+            r["counts"] = r["articles"]
+        return r
+
+    res = pf.map_parts(reduce_part, **dict(kw, need_mentions=need_mentions, actors=actors))
+    undated = sum(r["undated"] for r in res)
+    if undated:
+        warnings.warn(f"{undated} article(s) have no date and are not on the timeline "
+                      f"(see df.attrs['undated'])", stacklevel=4)
+    periods = helpers._period_range(pd.concat([r["periods"] for r in res], ignore_index=True), freq, date_from, date_to)
+    levels = {g: np.unique(np.concatenate([r["levels"][g] for r in res])) for g in agroups}
+    cnt = pd.concat([r["counts"] for r in res], ignore_index=True)
+    cnt = cnt.groupby(keys, sort=False)["value"].sum().reset_index() if len(cnt) else \
+        pd.DataFrame({**{k: [] for k in keys}, "value": []})
+    denom = pd.concat([r["denom"] for r in res], ignore_index=True)
+    akeys = ["period"] + agroups
+    denom = denom.groupby(akeys, sort=False)["_n"].sum().reset_index() if len(denom) else denom
+    return _finish_timeline(cnt=cnt, per=None, grp=None, denom=denom, periods=periods, levels=levels, freq=freq,
+                            groups=groups, metric=metric, actors=actors, normalize=normalize, rolling=rolling,
+                            undated=undated, errorbar=errorbar, n_boot=n_boot, seed=seed, helpers=helpers)
