@@ -497,9 +497,17 @@ def event_subset(pf: PartsFolder, *, actors=None) -> SimpleNamespace:
     cols = [c for c in ("article_id", "date", "source", "outlet", "title") if c in pf.columns("articles")]
     if not pf.has("dates"):
         raise ValueError(f"{pf.path}: no dates table (annotate with the 'dates' step)")
-    dates = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('dates', position=True)} ORDER BY _pos"
-                    ).df()
-    keys = "SELECT DISTINCT CAST(article_id AS VARCHAR) AS article_id, sent_id FROM " + pf.scan("dates")
+    if isinstance(actors, str):
+        actors = [actors]
+    dsrc = f"(SELECT *, CAST(article_id AS VARCHAR) AS _aid FROM {pf.scan('dates', position=True)})"
+    if actors is not None:  # only sentences mentioning one of the actors can be kept: filter in SQL
+        _need_actor(pf)
+        want = (f"(SELECT DISTINCT CAST(article_id AS VARCHAR) AS article_id, sent_id FROM {pf.scan('mentions')} "
+                f"WHERE {_in_list('actor', list(actors))})")
+        dsrc = f"(SELECT d.* FROM {dsrc} d SEMI JOIN {want} w ON d._aid = w.article_id AND d.sent_id = w.sent_id)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS SELECT * FROM {dsrc}")
+    dates = con.execute("SELECT * EXCLUDE (_pos, file_row_number, _aid) FROM _ev ORDER BY _pos").df()
+    keys = "SELECT DISTINCT _aid AS article_id, sent_id FROM _ev"
     ment = None
     if pf.has("mentions") and "actor" in pf.columns("mentions"):
         ment = con.execute(f"SELECT CAST(m.article_id AS VARCHAR) AS article_id, m.sent_id, m.actor FROM "
@@ -513,7 +521,8 @@ def event_subset(pf: PartsFolder, *, actors=None) -> SimpleNamespace:
                         f"ON CAST(s.article_id AS VARCHAR) = k.article_id AND s.sent_id = k.sent_id "
                         f"ORDER BY s._pos").df()
     arts = con.execute(f"SELECT {', '.join(_ident(c) for c in cols)} FROM {pf.scan('articles', position=True)} "
-                   f"ORDER BY _pos").df()
+                       f"WHERE CAST(article_id AS VARCHAR) IN (SELECT _aid FROM _ev) ORDER BY _pos").df()
+    con.execute("DROP TABLE IF EXISTS _ev")
     for df, c in ((arts, "date"), (dates, "date")):
         if c in df.columns:
             df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
@@ -649,8 +658,9 @@ def actor_sentiment(pf: PartsFolder, *, by=None, actors=None, min_mentions: int 
         cls = ", ".join(f"count(*) FILTER (WHERE sentiment = {_q(c)}) AS {_ident('c_' + c)}" for c in LABELS)
         groups = con.execute(f"SELECT {kq}, count(*) AS n, {cls} FROM _as GROUP BY ALL").df()
         groups = groups[groups["n"] >= max(1, min_mentions)]
-        per = con.execute(f"SELECT {kq}, article_id, sum(score) AS sum, count(*) AS count, min(_pos) AS _pos "
-                      f"FROM _as GROUP BY ALL").df()
+        # one row per article per group; the article id itself is not needed (only its order, _pos)
+        per = con.execute(f"SELECT {kq}, sum(score) AS sum, count(*) AS count, min(_pos) AS _pos "
+                          f"FROM _as GROUP BY {kq}, article_id").df()
     finally:
         con.execute("DROP TABLE IF EXISTS _as")
     per = _fix_period(per, [k for k in keys if k in PERIOD_GROUPS])
@@ -734,9 +744,9 @@ def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, acto
                 cnt = con.execute(f"SELECT {kq}, count(*) AS value FROM _tm WHERE {where} GROUP BY ALL").df()
             else:
                 cnt = None
-                per = con.execute(f"SELECT {kq}, article_id, sum(score) AS sum, count(score) AS count, "
-                              f"min(_pos) AS _pos FROM _tm WHERE {where} AND score IS NOT NULL "
-                              f"AND NOT isnan(score) GROUP BY ALL").df()
+                per = con.execute(f"SELECT {kq}, sum(score) AS sum, count(score) AS count, "
+                                  f"min(_pos) AS _pos FROM _tm WHERE {where} AND score IS NOT NULL "
+                                  f"AND NOT isnan(score) GROUP BY {kq}, article_id").df()
                 grp = con.execute(f"SELECT {kq}, count(score) AS n FROM _tm WHERE {where} AND score IS NOT NULL "
                               f"AND NOT isnan(score) GROUP BY ALL").df()
         else:
