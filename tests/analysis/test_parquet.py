@@ -127,3 +127,21 @@ def test_open_annotations_and_bad_folders(folder, tmp_path):
     (tmp_path / "meta.json").write_text("{}")
     with pytest.raises(ValueError, match="no 'actor' column"):
         entity_frequency(PartsFolder(tmp_path))
+
+
+@pytest.mark.slow
+def test_every_analysis_equals_the_pandas_path_on_corpus_ukraine(shared, tmp_path):
+    """The same equality on a real corpus (annotation comes from the pipeline's cache when warm)."""
+    from newskit.pipeline import annotate_to
+
+    folder = annotate_to(shared("data", "corpus_ukraine"), tmp_path / "parts", part_size=1000, progress=False)
+    mem, pf = Annotations.load(folder), PartsFolder(folder)
+    assert len(mem.articles) > 2000
+    for fn, kw in _calls(mem):
+        if "date_from" in kw:  # the demo window: use the corpus' own middle instead
+            d = mem.articles["date"].dropna().sort_values()
+            kw = dict(kw, date_from=str(d.iloc[len(d) // 4].date()), date_to=str(d.iloc[len(d) // 2].date()))
+        want, want_w = _run(fn, mem, kw)
+        got, got_w = _run(fn, pf, kw)
+        pd.testing.assert_frame_equal(got, want, check_dtype=True, obj=f"{fn.__name__}({kw})")
+        assert got.attrs == want.attrs and got_w == want_w, (fn.__name__, kw)
