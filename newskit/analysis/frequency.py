@@ -236,7 +236,8 @@ def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, sprea
     if top is not None:
         sub = _spread(sub, ann.articles, top, seed) if spread else sub.head(top)
     a = ann.articles.set_index("article_id")
-    texts = a["text"]
+    # out of core the texts are read for the rows shown only (``kwic_subset`` has no text column)
+    texts = a["text"] if "text" in a.columns else ann.texts(sub["article_id"].unique())
     rows = []
     for aid, s, e in zip(sub["article_id"], sub["start"], sub["end"]):
         t = texts.get(aid, "")

@@ -479,14 +479,25 @@ def kwic_subset(pf: PartsFolder, actor: str) -> SimpleNamespace:
     con = pf.con
     m = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('mentions', position=True)} "
                 f"WHERE actor = {_q(name)} ORDER BY _pos").df()
-    cols = [c for c in ("article_id", "text", "title", "date", "source", "outlet") if c in pf.columns("articles")]
+    cols = [c for c in ("article_id", "title", "date", "source", "outlet") if c in pf.columns("articles")]
     ids = "SELECT DISTINCT CAST(article_id AS VARCHAR) FROM " \
           f"{pf.scan('mentions')} WHERE actor = {_q(name)}"
     a = con.execute(f"SELECT {', '.join(_ident(c) for c in cols)} FROM {pf.scan('articles', position=True)} "
                 f"WHERE CAST(article_id AS VARCHAR) IN ({ids}) ORDER BY _pos").df()
     if "date" in a.columns:
         a["date"] = pd.to_datetime(a["date"]).astype("datetime64[ns]")
-    return SimpleNamespace(articles=a, mentions=m, meta=pf.meta)
+
+    def texts(ids) -> pd.Series:
+        ids = [str(i) for i in ids]
+        if not ids:
+            return pd.Series(dtype=object)
+        con.execute("CREATE OR REPLACE TEMP TABLE _kw_ids AS SELECT unnest(?::VARCHAR[]) AS article_id", [ids])
+        t = con.execute(f"SELECT CAST(article_id AS VARCHAR) AS article_id, text FROM {pf.scan('articles')} "
+                        f"WHERE CAST(article_id AS VARCHAR) IN (SELECT article_id FROM _kw_ids)").df()
+        con.execute("DROP TABLE IF EXISTS _kw_ids")
+        return t.drop_duplicates("article_id").set_index("article_id")["text"]
+
+    return SimpleNamespace(articles=a, mentions=m, meta=pf.meta, texts=texts)
 
 
 # =========================================================================== events
