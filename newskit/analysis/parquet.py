@@ -435,47 +435,30 @@ def cooccurrence(pf: PartsFolder, *, within: str = "sentence", top: int | None =
     return out.sort_values(["count", "actor_a", "actor_b"], ascending=[False, True, True]).reset_index(drop=True)
 
 
-def _resolve_name(pf: PartsFolder, actor: str) -> str:
-    """The canonical actor ``kwic`` shows for ``actor`` (as :func:`newskit.actors.explain_actor`, with
-    the counts of the surface forms computed in DuckDB)."""
-    from newskit.actors import normalise_surface, resolve_surface_forms
+def canonical(pf: PartsFolder, names):
+    """User-given actor names → canonical actors with the one lookup of newskit
+    (:func:`newskit.analysis._frame.canonical_actors`), over the surface forms of the parts: the
+    distinct ``(text, actor)`` pairs in first-occurrence order, each repeated its count times (so the
+    alias table — counts and ties — is that of the in-memory mentions; object columns of one row per
+    mention, built once per folder and only when names are given)."""
+    from newskit.analysis._frame import canonical_actors
 
-    con = pf.con
-    src = pf.scan("mentions")
-    if con.execute(f"SELECT count(*) FROM {src} WHERE actor = {_q(actor)}").fetchone()[0]:
-        return actor
-    forms = con.execute(f"SELECT text, actor, count(*) AS n, min(_pos) AS _pos FROM {pf.scan('mentions', position=True)} "
-                    f"GROUP BY ALL").df()
-    low = actor.casefold()
-    first = forms.dropna(subset=["actor"]).sort_values("_pos", kind="stable").drop_duplicates("actor")
-    for a in first["actor"]:
-        if a.casefold() == low:
-            return a
-
-    def mode(hit: pd.DataFrame) -> str | None:
-        hit = hit.dropna(subset=["actor"])
-        if not len(hit):
-            return None
-        tot = hit.groupby("actor")["n"].sum()
-        return sorted(tot[tot == tot.max()].index)[0]
-
-    target = mode(forms[forms["text"].fillna("").str.casefold() == low])
-    if target is None:
-        res = resolve_surface_forms(pd.DataFrame({"text": [actor], "label": ["PERSON"], "n": [1]}),
-                                    actor_file=(pf.meta or {}).get("actor_file"))
-        cand = res["actor"].iloc[0]
-        if cand is not None and (forms["actor"] == cand).any():
-            target = cand
-    if target is None:
-        norm = normalise_surface(actor).casefold()
-        target = mode(forms[forms["text"].fillna("").map(lambda t: normalise_surface(t).casefold()) == norm])
-    return target if target is not None else actor
+    if names is None:
+        return None
+    if getattr(pf, "_known", None) is None:
+        _need_actor(pf)
+        f = pf.sql(f"SELECT text, actor, count(*) AS n, min(_pos) AS _pos FROM {pf.scan('mentions', position=True)} "
+                   f"WHERE actor IS NOT NULL GROUP BY ALL ORDER BY _pos")
+        idx = np.repeat(np.arange(len(f)), f["n"].to_numpy())
+        pf._known = pd.DataFrame({"text": f["text"].to_numpy(dtype=object)[idx],
+                                  "actor": f["actor"].to_numpy(dtype=object)[idx]})
+    return canonical_actors(SimpleNamespace(mentions=pf._known, meta=pf.meta), names)
 
 
 def kwic_subset(pf: PartsFolder, actor: str) -> SimpleNamespace:
     """The rows :func:`newskit.analysis.kwic` reads for ``actor``: its mentions (in part order) and the
     articles they are in (with text) — a small in-memory stand-in for the annotations."""
-    name = _resolve_name(pf, actor)
+    name = canonical(pf, actor)[0]
     con = pf.con
     m = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('mentions', position=True)} "
                 f"WHERE actor = {_q(name)} ORDER BY _pos").df()
@@ -514,7 +497,7 @@ def event_subset(pf: PartsFolder, *, actors=None) -> SimpleNamespace:
     if actors is not None:  # only sentences mentioning one of the actors can be kept: filter in SQL
         _need_actor(pf)
         want = (f"(SELECT DISTINCT CAST(article_id AS VARCHAR) AS article_id, sent_id FROM {pf.scan('mentions')} "
-                f"WHERE {_in_list('actor', list(actors))})")
+                f"WHERE {_in_list('actor', canonical(pf, actors))})")
         dsrc = f"(SELECT d.* FROM {dsrc} d SEMI JOIN {want} w ON d._aid = w.article_id AND d.sent_id = w.sent_id)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS SELECT * FROM {dsrc}")
     dates = con.execute("SELECT * EXCLUDE (_pos, file_row_number, _aid) FROM _ev ORDER BY _pos").df()
@@ -658,7 +641,7 @@ def actor_sentiment(pf: PartsFolder, *, by=None, actors=None, min_mentions: int 
     from newskit.sentiment.labels import LABELS
 
     keys = as_list(by)
-    where = _in_list("actor", list(actors)) if actors is not None else "TRUE"
+    where = _in_list("actor", canonical(pf, actors)) if actors is not None else "TRUE"
     m = _scored_sql(pf, keys, where)
     gk = ["actor"] + keys
     kq = _sort_key_tuple(gk)
@@ -687,6 +670,7 @@ def compare_subset(pf: PartsFolder, actor: str, *, by: str = "source") -> pd.Dat
     """The scored mentions of one actor with the ``by`` column (what :func:`compare_sources` reads), in
     part order: a table of one actor, not of the corpus (``add_groups`` then warns as in memory)."""
     _need_actor(pf)
+    actor = canonical(pf, actor)[0]
     if by in PERIOD_GROUPS:
         m = _scored_sql(pf, [], f"actor = {_q(actor)}")
         arts = f"(SELECT DISTINCT ON (article_id) CAST(article_id AS VARCHAR) AS article_id, date FROM {pf.scan('articles')})"
@@ -748,6 +732,8 @@ def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, acto
             if "actor" in groups and actors is None:
                 vc = con.execute("SELECT actor, count(*) AS n, min(_pos) AS _pos FROM _tm GROUP BY actor").df()
                 actors = _value_counts(vc, "actor").head(top).index.tolist()
+            elif actors is not None:
+                actors = canonical(pf, actors)
             where = _in_list("actor", list(actors)) if actors is not None else "TRUE"
             if metric == "articles":
                 cnt = con.execute(f"SELECT {kq}, count(DISTINCT article_id) AS value FROM _tm WHERE {where} GROUP BY ALL").df()
@@ -980,6 +966,8 @@ def dask_timeline(pf: DaskParts, *, freq: str, groups: list[str], metric: str, a
         vc = pd.concat([r["actor_counts"] for r in first], ignore_index=True).groupby("actor").agg(
             n=("n", "sum"), _pos=("_pos", "min")).reset_index()
         actors = _value_counts(vc, "actor").head(top).index.tolist()
+    elif need_mentions and actors is not None:
+        actors = canonical(pf, actors)
     # the reduction per part: counts of (period, groups) — distinct articles add up across parts
     keys = ["period"] + groups
 
