@@ -364,8 +364,10 @@ def entity_frequency(pf: PartsFolder, *, by=None, types=None, top=None) -> pd.Da
         return out.head(top) if top is not None else out
     arts = _article_groups(pf, keys, what="articles")
     kq = ", ".join(_ident(k) for k in keys)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _ef AS SELECT m.article_id, m.actor, m.actor_type, m._pos, "
-            f"{', '.join('a.' + _ident(k) for k in keys)} FROM {m} m JOIN {arts} a USING (article_id)")
+    joined = (f"SELECT m.article_id, m.actor, m.actor_type, m._pos, {', '.join('a.' + _ident(k) for k in keys)} "
+              f"FROM {m} m JOIN {arts} a USING (article_id)")
+    # without top= one pass suffices: no materialised join (which spills at 1M articles)
+    con.execute(f"CREATE OR REPLACE TEMP {'TABLE' if top is not None else 'VIEW'} _ef AS {joined}")
     try:
         where = "TRUE"
         if top is not None:
@@ -381,7 +383,7 @@ def entity_frequency(pf: PartsFolder, *, by=None, types=None, top=None) -> pd.Da
               JOIN mt USING (actor)""").df()
         n_group = con.execute(f"SELECT {kq}, count(*) AS n_articles FROM {arts} GROUP BY ALL").df()
     finally:
-        con.execute("DROP TABLE IF EXISTS _ef")
+        con.execute(f"DROP {'TABLE' if top is not None else 'VIEW'} IF EXISTS _ef")
     out = _fix_period(out, [k for k in keys if k in PERIOD_GROUPS])
     n_group = _fix_period(n_group, [k for k in keys if k in PERIOD_GROUPS])
     out["mentions"] = out["mentions"].astype("int64")
