@@ -231,7 +231,8 @@ def open_annotations(annotations: str | os.PathLike | None, corpus: Any = None, 
         The corpus when ``annotations`` is None (None → the fictional demo corpus).
     **annotate_kwargs
         Passed to :func:`newskit.annotate` (``cache_dir``, ``actor_file`` …); with a folder only
-        ``memory_limit``, ``threads``, ``temp_directory`` apply (others raise ``TypeError``).
+        ``memory_limit``, ``threads``, ``temp_directory`` apply, the annotation options are ignored
+        (the folder is annotated already) and a non-None ``actor_file`` raises ``ValueError``.
 
     Returns
     -------
@@ -245,12 +246,11 @@ def open_annotations(annotations: str | os.PathLike | None, corpus: Any = None, 
     'PartsFolder'
     """
     if annotations is not None:
-        allowed = {"memory_limit", "threads", "temp_directory"}
-        bad = sorted(set(annotate_kwargs) - allowed)
-        if bad:
-            raise TypeError(f"open_annotations({annotations!r}): {bad} apply to annotating a corpus, not to "
-                            f"reading an annotations folder")
-        return PartsFolder(annotations, **annotate_kwargs)
+        if annotate_kwargs.get("actor_file") is not None:
+            raise ValueError(f"open_annotations({annotations!r}): the actors of an annotations folder were "
+                             f"resolved when it was written; re-run `newskit annotate` with that actor file")
+        opts = {k: annotate_kwargs[k] for k in ("memory_limit", "threads", "temp_directory") if k in annotate_kwargs}
+        return PartsFolder(annotations, **opts)
     import newskit
     from newskit.pipeline import annotate
 

@@ -115,8 +115,9 @@ def test_estimator_from_per_article_sums_is_the_estimator():
 
 def test_open_annotations_and_bad_folders(folder, tmp_path):
     assert isinstance(open_annotations(str(folder)), PartsFolder)
-    with pytest.raises(TypeError, match="cache_dir"):
-        open_annotations(str(folder), cache_dir="x")
+    assert isinstance(open_annotations(str(folder), corpus=None, cache_dir="ignored", actor_file=None), PartsFolder)
+    with pytest.raises(ValueError, match="re-run `newskit annotate`"):
+        open_annotations(str(folder), actor_file="other.yml")
     with pytest.raises(FileNotFoundError, match="not an annotations folder"):
         PartsFolder(tmp_path)
     (tmp_path / "articles").mkdir()
