@@ -93,7 +93,7 @@ class PartsFolder:
     >>> d = Annotations(articles=arts, mentions=men).save(tempfile.mkdtemp())
     >>> pf = PartsFolder(d)
     >>> pf
-    PartsFolder(articles=2, sentences=0, mentions=2, dates=0)
+    PartsFolder(articles=2, sentences=0, mentions=2, dates=0, quotes=0)
     >>> from newskit.analysis import entity_frequency
     >>> entity_frequency(pf, by="outlet")[["outlet", "actor", "mentions"]]
       outlet actor  mentions
