@@ -8,6 +8,8 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from newskit.analysis import parquet as _duck
+
 __all__ = ["event_timeline"]
 
 
@@ -55,6 +57,8 @@ def event_timeline(ann: Any, *, actors: Sequence[str] | str | None = None,
     """
     from newskit.dates import sentence_dates
 
+    if _duck.is_out_of_core(ann):  # the event dates, their sentences and mentions, read by DuckDB
+        ann = _duck.event_subset(ann, actors=actors)
     arts = ann.articles.copy()
     arts["article_id"] = arts["article_id"].astype(str)
     dates = getattr(ann, "dates", None)

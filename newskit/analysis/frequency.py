@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from newskit._options import as_list, check_top, renamed
+from newskit.analysis import parquet as _duck
 from newskit.analysis._frame import add_groups, canonical_actors
 
 __all__ = ["entity_frequency", "cooccurrence", "kwic"]
@@ -79,6 +80,8 @@ def entity_frequency(ann: Any, *, by: str | Sequence[str] | None = None, types: 
       actor actor_type  mentions  articles  share
     0  Kyiv      place         3         2    1.0
     """
+    if _duck.is_out_of_core(ann):
+        return _duck.entity_frequency(ann, by=by, types=types, top=top)
     top = check_top(top)
     keys = as_list(by)
     m = _actor_mentions(ann, types)
@@ -141,6 +144,8 @@ def cooccurrence(ann: Any, *, within: str = "sentence", top: int | None = 30,
       actor_a actor_b  count  count_a
     0    Kyiv    Lviv      1        2
     """
+    if _duck.is_out_of_core(ann):
+        return _duck.cooccurrence(ann, within=within, top=top, types=types, min_count=min_count)
     if within not in ("sentence", "article"):
         raise ValueError("within must be 'sentence' or 'article'")
     m = _actor_mentions(ann, types)
@@ -222,6 +227,8 @@ def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, sprea
             left keyword   right
     0  Talks in     Kyiv   ended.
     """
+    if _duck.is_out_of_core(ann):  # the actor's mentions and their articles, read by DuckDB
+        ann = _duck.kwic_subset(ann, actor)
     m = ann.mentions
     name = canonical_actors(ann, actor)[0]
     sub = m[m["actor"] == name]
@@ -229,7 +236,8 @@ def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, sprea
     if top is not None:
         sub = _spread(sub, ann.articles, top, seed) if spread else sub.head(top)
     a = ann.articles.set_index("article_id")
-    texts = a["text"]
+    # out of core the texts are read for the rows shown only (``kwic_subset`` has no text column)
+    texts = a["text"] if "text" in a.columns else ann.texts(sub["article_id"].unique())
     rows = []
     for aid, s, e in zip(sub["article_id"], sub["start"], sub["end"]):
         t = texts.get(aid, "")

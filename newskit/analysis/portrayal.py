@@ -19,6 +19,7 @@ import pandas as pd
 
 from newskit._options import as_list, renamed
 from newskit.analysis._estimate import ESTIMATE_COLUMNS, bootstrap_means, check_errorbar, estimate, group_rng
+from newskit.analysis import parquet as _duck
 from newskit.analysis._frame import add_groups, canonical_actors, mention_table
 from newskit.sentiment.labels import LABELS, label_scores
 
@@ -80,6 +81,9 @@ def actor_sentiment(ann: Any, *, by: str | Sequence[str] | None = None, actors: 
     0     A      X  3           2  -0.2
     1     A      Y  1           1   0.6
     """
+    if _duck.is_out_of_core(ann):
+        return _duck.actor_sentiment(ann, by=by, actors=actors, min_mentions=min_mentions, errorbar=errorbar,
+                                     n_boot=n_boot, seed=seed)
     m = _scored(ann)
     if actors is not None:
         m = m[m["actor"].isin(canonical_actors(ann, actors, m=m))]
@@ -132,6 +136,8 @@ def compare_sources(ann: Any, actor: str, *, by: str = "source", pairwise: bool 
     1      y  -0.7
     """
     eb = check_errorbar(errorbar)
+    if _duck.is_out_of_core(ann):  # one actor's scored mentions with the outlet column, read by DuckDB
+        ann = _duck.compare_subset(ann, actor, by=by)
     m = _scored(ann)
     actor = canonical_actors(ann, actor, m=m)[0]
     m = m[m["actor"] == actor]

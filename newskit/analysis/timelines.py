@@ -17,8 +17,11 @@ from __future__ import annotations
 import warnings
 from typing import Any, Sequence
 
+import sys
+
 import pandas as pd
 
+from newskit.analysis import parquet as _duck
 from newskit._options import FREQS, as_list, check_freq, check_top, date_mask, period_start, day_bounds
 from newskit.analysis._estimate import estimate
 from newskit.analysis._frame import canonical_actors
@@ -208,6 +211,10 @@ def timeline(ann: Any, *, freq: str = "D", by: str | Sequence[str] | None = None
     top = check_top(top)
     if isinstance(actors, str):
         actors = [actors]
+    if _duck.is_out_of_core(ann):
+        return _duck.timeline(ann, freq=freq, groups=groups, metric=metric, actors=actors, normalize=normalize,
+                              rolling=rolling, date_from=date_from, date_to=date_to, top=top, errorbar=errorbar,
+                              n_boot=n_boot, seed=seed, helpers=sys.modules[__name__])
     a, undated = _dated(_articles(ann), freq, date_from, date_to, groups)
     periods = _period_range(a["period"], freq, date_from, date_to)
     need_mentions = metric != "articles" or "actor" in groups or actors is not None

@@ -1,0 +1,1001 @@
+"""Analyses beyond memory: the same functions over an annotations folder of Parquet parts, with DuckDB.
+
+:class:`PartsFolder` wraps a folder written by ``newskit annotate`` / :func:`newskit.annotate_to`
+(``articles/ sentences/ mentions/ dates/`` of ``part-*.parquet``, or one ``<table>.parquet`` each).
+The public analyses — :func:`~newskit.analysis.entity_frequency`, :func:`~newskit.analysis.cooccurrence`,
+:func:`~newskit.analysis.kwic`, :func:`~newskit.analysis.timeline`,
+:func:`~newskit.analysis.event_timeline`, :func:`~newskit.analysis.actor_sentiment`,
+:func:`~newskit.analysis.compare_sources` — accept it in place of an in-memory ``Annotations``
+(they dispatch at their top, by the ``__newskit_out_of_core__`` marker, so that this module may reuse
+their helpers without an import cycle) and return the same tables: column names, dtypes, row order.
+
+How it stays in bounded memory
+------------------------------
+DuckDB reads only the columns each query names and, with a date window, only the articles in it
+(projection and filter pushdown into ``read_parquet``); joins and group-bys spill to disk
+(``temp_directory``) under ``memory_limit`` (default 1 GB). Only results come back to pandas:
+
+* counts (frequencies, co-occurrence pairs, timelines of articles/mentions) are aggregated in SQL;
+* **intervals**: the estimator of newskit resamples *articles* (a cluster bootstrap of the ratio mean,
+  :mod:`newskit.analysis._estimate`). Its sufficient statistics are one ``(sum, count)`` of the values
+  per article per group, so SQL returns exactly those rows — ordered within each group as the pandas
+  path meets the articles (by the first mention's position in the parts: file, row) — and the same
+  numpy resampling runs on them with the same per-group generator. The result is therefore **identical**
+  to the in-memory estimator for the same seed, not merely within Monte-Carlo tolerance (tested);
+  memory is one row per article per group, never one per mention;
+* row-level outputs (``event_timeline``, ``kwic``) select the rows they return in SQL (dates and their
+  sentences; one actor's mentions and the texts of their articles) and finish with the pandas code.
+
+>>> pf = PartsFolder.__new__(PartsFolder)
+>>> getattr(pf, "__newskit_out_of_core__")
+True
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from newskit._options import PERIOD_GROUPS, as_list, check_top, day_bounds
+from newskit.annotations import FORMAT_VERSION, TABLES, Annotations
+from newskit.analysis._estimate import ESTIMATE_COLUMNS, _cluster_se, check_errorbar, cluster_bootstrap, group_rng
+
+__all__ = ["PartsFolder", "DaskParts", "open_annotations", "is_out_of_core"]
+
+_SQL_TRUNC = {"D": "day", "W": "week", "M": "month"}
+
+
+def is_out_of_core(ann: Any) -> bool:
+    """True for objects the analyses hand to this module (a :class:`PartsFolder`).
+
+    >>> is_out_of_core(pd.DataFrame())
+    False
+    """
+    return bool(getattr(type(ann), "__newskit_out_of_core__", False))
+
+
+def _q(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def _ident(c: str) -> str:
+    return '"' + str(c).replace('"', '""') + '"'
+
+
+class PartsFolder:
+    """An annotations folder read lazily by DuckDB (nothing is loaded when it is opened).
+
+    Parameters
+    ----------
+    path : str or path
+        Folder written by ``newskit annotate``, :func:`newskit.annotate_to`, the Dask engine or
+        :meth:`Annotations.save`.
+    memory_limit : str
+        DuckDB's memory limit (beyond it joins and aggregations spill to ``temp_directory``).
+    threads : int, optional
+        DuckDB threads (default: DuckDB's, the number of cores).
+    temp_directory : str, optional
+        Where DuckDB spills (default: ``<path>/.duckdb_tmp`` — removed on :meth:`close`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["Kyiv.", "Kyiv."], "outlet": ["X", "Y"],
+    ...                      "date": pd.to_datetime(["2022-03-01", "2022-03-08"])})
+    >>> men = pd.DataFrame({"article_id": ["a", "b"], "sent_id": [0, 0], "start": [0, 0], "end": [4, 4],
+    ...     "text": ["Kyiv"] * 2, "label": ["GPE"] * 2, "actor": ["Kyiv"] * 2, "actor_type": ["place"] * 2})
+    >>> d = Annotations(articles=arts, mentions=men).save(tempfile.mkdtemp())
+    >>> pf = PartsFolder(d)
+    >>> pf
+    PartsFolder(articles=2, sentences=0, mentions=2, dates=0, quotes=0)
+    >>> from newskit.analysis import entity_frequency
+    >>> entity_frequency(pf, by="outlet")[["outlet", "actor", "mentions"]]
+      outlet actor  mentions
+    0      X  Kyiv         1
+    1      Y  Kyiv         1
+    """
+
+    __newskit_out_of_core__ = True
+
+    def __init__(self, path: str | os.PathLike, *, memory_limit: str = "1GB", threads: int | None = None,
+                 temp_directory: str | os.PathLike | None = None) -> None:
+        self.path = Path(path).expanduser().resolve()
+        if not self.path.is_dir():
+            raise FileNotFoundError(f"{self.path}: not an annotations folder (no such directory)")
+        self._sources: dict[str, str | None] = {}
+        for name in ("articles",) + TABLES:
+            self._sources[name] = self._source(name)
+        if self._sources["articles"] is None:
+            raise FileNotFoundError(f"{self.path}: no articles/ parts or articles.parquet "
+                                    f"(not an annotations folder)")
+        meta_path = self.path / "meta.json"
+        try:
+            self.meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{meta_path}: line {e.lineno}: not valid JSON ({e.msg})") from None
+        version = self.meta.get("format_version", 1)
+        if isinstance(version, int) and version > FORMAT_VERSION:
+            raise ValueError(f"{self.path}: annotations format version {version} is newer than this "
+                             f"newskit reads ({FORMAT_VERSION}); upgrade newskit")
+        self.memory_limit = memory_limit
+        self.threads = threads
+        self.temp_directory = str(temp_directory) if temp_directory else str(self.path / ".duckdb_tmp")
+        self._con = None
+
+    # -- sources
+    def _source(self, name: str) -> str | None:
+        d = self.path / name
+        if d.is_dir() and any(d.glob("*.parquet")):
+            return str(d / "*.parquet")
+        f = self.path / f"{name}.parquet"
+        return str(f) if f.exists() else None
+
+    def has(self, table: str) -> bool:
+        """Whether the folder holds ``table`` (articles, sentences, mentions, dates)."""
+        return self._sources.get(table) is not None
+
+    def columns(self, table: str) -> list[str]:
+        """Column names of ``table`` (from the Parquet schema; nothing is read)."""
+        if not self.has(table):
+            return []
+        rel = self.con.execute(f"DESCRIBE SELECT * FROM {self.scan(table)}")
+        return [r[0] for r in rel.fetchall()]
+
+    def scan(self, table: str, *, position: bool = False) -> str:
+        """The SQL ``read_parquet(...)`` of ``table``; ``position=True`` adds ``_pos`` (the row's
+        place in the parts, i.e. in the in-memory table: file index, then row)."""
+        src = self._sources.get(table)
+        if src is None:
+            raise ValueError(f"{self.path}: the annotations have no {table!r} table")
+        if not position:
+            return f"read_parquet({_q(src)}, union_by_name = true)"
+        return (f"(SELECT *, CAST(file_index AS BIGINT) * 4294967296 + file_row_number AS _pos FROM "
+                f"read_parquet({_q(src)}, union_by_name = true, file_row_number = true))")
+
+    @property
+    def con(self):
+        """The DuckDB connection (opened on first use)."""
+        if self._con is None:
+            import duckdb
+
+            Path(self.temp_directory).mkdir(parents=True, exist_ok=True)
+            cfg = {"memory_limit": self.memory_limit, "temp_directory": self.temp_directory,
+                   "preserve_insertion_order": True}
+            if self.threads:
+                cfg["threads"] = int(self.threads)
+            self._con = duckdb.connect(":memory:", config=cfg)
+        return self._con
+
+    def sql(self, query: str) -> pd.DataFrame:
+        """Run a query and return a DataFrame."""
+        return self.con.execute(query).df()
+
+    def close(self) -> None:
+        """Close the connection and remove DuckDB's spill folder."""
+        import shutil
+
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        shutil.rmtree(self.temp_directory, ignore_errors=True)
+
+    def __enter__(self) -> "PartsFolder":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def count(self, table: str) -> int:
+        """Rows of ``table`` (0 when absent)."""
+        if not self.has(table):
+            return 0
+        return int(self.con.execute(f"SELECT count(*) FROM {self.scan(table)}").fetchone()[0])
+
+    def __repr__(self) -> str:
+        return "PartsFolder(" + ", ".join(f"{t}={self.count(t)}" for t in ("articles",) + TABLES) + ")"
+
+    def load(self, *, date_from: Any = None, date_to: Any = None,
+             sources: Sequence[str] | None = None) -> Annotations:
+        """The in-memory :class:`Annotations` (of a window), as :meth:`Annotations.load`."""
+        return Annotations.load(self.path, date_from=date_from, date_to=date_to, sources=sources)
+
+    # -- shared SQL
+    def article_filter(self, date_from: Any = None, date_to: Any = None, col: str = "date") -> str:
+        """SQL condition of the whole-day inclusive window (``TRUE`` without bounds)."""
+        lo, hi = day_bounds(date_from, date_to)
+        cond = []
+        if lo is not None:
+            cond.append(f"{col} >= TIMESTAMP {_q(lo.isoformat(sep=' '))}")
+        if hi is not None:
+            cond.append(f"{col} < TIMESTAMP {_q(hi.isoformat(sep=' '))}")
+        return " AND ".join(cond) if cond else "TRUE"
+
+
+def open_annotations(annotations: str | os.PathLike | None, corpus: Any = None, **annotate_kwargs: Any
+                     ) -> "PartsFolder | Annotations":
+    """What the notebooks and ``newskit report`` analyse: an annotations folder read out of core, or the
+    corpus annotated in memory.
+
+    Parameters
+    ----------
+    annotations : str or path or None
+        A folder written by ``newskit annotate`` / :func:`newskit.annotate_to` → a :class:`PartsFolder`
+        (nothing is loaded); None → ``corpus`` is annotated with :func:`newskit.annotate`.
+    corpus : path, DataFrame or None
+        The corpus when ``annotations`` is None (None → the fictional demo corpus).
+    **annotate_kwargs
+        Passed to :func:`newskit.annotate` (``cache_dir``, ``actor_file`` …); with a folder only
+        ``memory_limit``, ``threads``, ``temp_directory`` apply, the annotation options are ignored
+        (the folder is annotated already) and a non-None ``actor_file`` raises ``ValueError``.
+
+    Returns
+    -------
+    PartsFolder or Annotations
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Annotations(articles=pd.DataFrame({"article_id": ["a"], "text": ["Hi."]})).save(tempfile.mkdtemp())
+    >>> type(open_annotations(str(d))).__name__
+    'PartsFolder'
+    """
+    if annotations is not None:
+        if annotate_kwargs.get("actor_file") is not None:
+            raise ValueError(f"open_annotations({annotations!r}): the actors of an annotations folder were "
+                             f"resolved when it was written; re-run `newskit annotate` with that actor file")
+        opts = {k: annotate_kwargs[k] for k in ("memory_limit", "threads", "temp_directory") if k in annotate_kwargs}
+        return PartsFolder(annotations, **opts)
+    import newskit
+    from newskit.pipeline import annotate
+
+    if corpus is None:
+        from newskit.datasets import demo_corpus
+
+        corpus = demo_corpus()
+    articles = corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus)
+    return annotate(articles, **annotate_kwargs)
+
+
+# =========================================================================== helpers
+def _types_list(types) -> list[str] | None:
+    if types is None:
+        return None
+    types = [types] if isinstance(types, str) else list(types)
+    return ["organisation" if t == "organization" else t for t in types]
+
+
+def _in_list(col: str, values: Sequence[Any]) -> str:
+    vals = ", ".join(_q(v) for v in values)
+    return f"{col} IN ({vals})" if vals else "FALSE"
+
+
+def _need_actor(pf: PartsFolder) -> None:
+    if not pf.has("mentions") or "actor" not in pf.columns("mentions"):
+        raise ValueError(f"{pf.path}: mentions have no 'actor' column (run annotate() or Annotations.resolve())")
+
+
+def _value_counts(df: pd.DataFrame, key: str, n: str = "n", pos: str = "_pos") -> pd.Series:
+    """Counts in first-occurrence order, then ``sort_values(ascending=False)`` — exactly what
+    ``Series.value_counts`` does (so ties fall the same way)."""
+    d = df.sort_values(pos, kind="stable")
+    return pd.Series(d[n].to_numpy(dtype="int64"), index=pd.Index(d[key].to_numpy(), name=key),
+                     name="count").sort_values(ascending=False)
+
+
+def _group_expr(b: str) -> str:
+    """SQL of a ``by=`` group over the articles (periods from ``date``)."""
+    if b in PERIOD_GROUPS:
+        return f"CAST(date_trunc('{_SQL_TRUNC[PERIOD_GROUPS[b]]}', date) AS TIMESTAMP)"
+    return _ident(b)
+
+
+def _article_groups(pf: PartsFolder, keys: list[str], *, what: str = "articles") -> str:
+    """SQL of the articles with their ``by`` groups, rows without a group warned about and left out
+    (as :func:`newskit.analysis._frame.add_groups`)."""
+    cols = pf.columns("articles")
+    for b in keys:
+        if b in PERIOD_GROUPS:
+            if "date" not in cols:
+                raise ValueError(f"by={b!r} needs article dates: pass Annotations or a table with 'date'")
+        elif b not in cols:
+            raise ValueError(f"by={b!r}: no such column; use one of {sorted(set(cols) | set(PERIOD_GROUPS))}")
+    sel = ", ".join(f"{_group_expr(b)} AS {_ident(b)}" for b in keys)
+    base = f"(SELECT CAST(article_id AS VARCHAR) AS article_id, {sel} FROM {pf.scan('articles')})"
+    n_all = None
+    cond = []
+    for b in keys:
+        n_bad = int(pf.con.execute(f"SELECT count(*) FROM {base} WHERE {' AND '.join(cond) or 'TRUE'} "
+                               f"AND {_ident(b)} IS NULL").fetchone()[0])
+        if n_bad:
+            if n_all is None:
+                n_all = pf.count("articles")
+            n_now = int(pf.con.execute(f"SELECT count(*) FROM {base} WHERE {' AND '.join(cond) or 'TRUE'}"
+                                   ).fetchone()[0])
+            why = "no date" if b in PERIOD_GROUPS else f"no {b!r}"
+            warnings.warn(f"{n_bad} of {n_now} {what} have {why} and are left out of by={b!r}", stacklevel=4)
+        cond.append(f"{_ident(b)} IS NOT NULL")
+    return f"(SELECT * FROM {base} WHERE {' AND '.join(cond) or 'TRUE'})"
+
+
+def _actor_mentions_sql(pf: PartsFolder, types, cols: Sequence[str]) -> str:
+    _need_actor(pf)
+    t = _types_list(types)
+    cond = "actor IS NOT NULL" + (f" AND {_in_list('actor_type', t)}" if t is not None else "")
+    sel = ", ".join(["CAST(article_id AS VARCHAR) AS article_id" if c == "article_id" else _ident(c)
+                     for c in cols])
+    return f"(SELECT {sel}, _pos FROM {pf.scan('mentions', position=True)} WHERE {cond})"
+
+
+def _fix_period(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+    for c in cols:
+        if c in df.columns:
+            df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
+    return df
+
+
+# =========================================================================== frequency
+def entity_frequency(pf: PartsFolder, *, by=None, types=None, top=None) -> pd.DataFrame:
+    """:func:`newskit.analysis.entity_frequency` over a parts folder (aggregated in DuckDB)."""
+    if isinstance(pf, DaskParts):
+        return dask_entity_frequency(pf, by=by, types=types, top=top)
+    top = check_top(top)
+    keys = as_list(by)
+    m = _actor_mentions_sql(pf, types, ["article_id", "actor", "actor_type"])
+    con = pf.con
+    if not keys:
+        n_total = pf.count("articles")
+        out = con.execute(f"""
+            WITH m AS {m},
+            t AS (SELECT actor, actor_type, count(*) AS n FROM m GROUP BY ALL),
+            mt AS (SELECT actor, arg_min(actor_type, (-n, actor_type)) AS actor_type FROM t GROUP BY actor)
+            SELECT a.actor, mt.actor_type, a.mentions, a.articles FROM
+              (SELECT actor, count(*) AS mentions, count(DISTINCT article_id) AS articles FROM m GROUP BY actor) a
+              JOIN mt USING (actor)""").df()
+        out["mentions"] = out["mentions"].astype("int64")
+        out["articles"] = out["articles"].astype("int64")
+        out["share"] = out["articles"] / max(1, n_total)
+        out = out.sort_values(["mentions", "actor"], ascending=[False, True]).reset_index(drop=True)
+        return out.head(top) if top is not None else out
+    arts = _article_groups(pf, keys, what="articles")
+    kq = ", ".join(_ident(k) for k in keys)
+    joined = (f"SELECT m.article_id, m.actor, m.actor_type, m._pos, {', '.join('a.' + _ident(k) for k in keys)} "
+              f"FROM {m} m JOIN {arts} a USING (article_id)")
+    # without top= one pass suffices: no materialised join (which spills at 1M articles)
+    con.execute(f"CREATE OR REPLACE TEMP {'TABLE' if top is not None else 'VIEW'} _ef AS {joined}")
+    try:
+        where = "TRUE"
+        if top is not None:
+            vc = con.execute("SELECT actor, count(*) AS n, min(_pos) AS _pos FROM _ef GROUP BY actor").df()
+            keep = _value_counts(vc, "actor").head(top).index.tolist()
+            where = _in_list("actor", keep)
+        out = con.execute(f"""
+            WITH e AS (SELECT * FROM _ef WHERE {where}),
+            t AS (SELECT actor, actor_type, count(*) AS n FROM e GROUP BY ALL),
+            mt AS (SELECT actor, arg_min(actor_type, (-n, actor_type)) AS actor_type FROM t GROUP BY actor)
+            SELECT {kq}, g.actor, mt.actor_type, g.mentions, g.articles FROM
+              (SELECT {kq}, actor, count(*) AS mentions, count(DISTINCT article_id) AS articles FROM e GROUP BY ALL) g
+              JOIN mt USING (actor)""").df()
+        n_group = con.execute(f"SELECT {kq}, count(*) AS n_articles FROM {arts} GROUP BY ALL").df()
+    finally:
+        con.execute(f"DROP {'TABLE' if top is not None else 'VIEW'} IF EXISTS _ef")
+    out = _fix_period(out, [k for k in keys if k in PERIOD_GROUPS])
+    n_group = _fix_period(n_group, [k for k in keys if k in PERIOD_GROUPS])
+    out["mentions"] = out["mentions"].astype("int64")
+    out["articles"] = out["articles"].astype("int64")
+    out = out.merge(n_group, on=keys, how="left")
+    out["n_articles"] = out["n_articles"].astype("int64")
+    out["share"] = out["articles"] / out["n_articles"]
+    return out.sort_values(keys + ["mentions", "actor"], ascending=[True] * len(keys) + [False, True]
+                           ).reset_index(drop=True)
+
+
+def cooccurrence(pf: PartsFolder, *, within: str = "sentence", top: int | None = 30, types=None,
+                 min_count: int = 1) -> pd.DataFrame:
+    """:func:`newskit.analysis.cooccurrence` over a parts folder (units and pairs counted in DuckDB)."""
+    if within not in ("sentence", "article"):
+        raise ValueError("within must be 'sentence' or 'article'")
+    unit = ["article_id", "sent_id"] if within == "sentence" else ["article_id"]
+    m = _actor_mentions_sql(pf, types, unit + ["actor"])
+    ucols = ", ".join(unit)
+    con = pf.con
+    if within == "sentence":
+        n_sent = pf.count("sentences")
+        n_units = max(1, n_sent) if n_sent else None
+    else:
+        n_units = max(1, pf.count("articles"))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _cu AS SELECT {ucols}, actor, min(_pos) AS _pos "
+            f"FROM {m} GROUP BY ALL")
+    try:
+        if n_units is None:
+            n_units = max(1, int(con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {ucols} FROM _cu)").fetchone()[0]))
+        vc = con.execute("SELECT actor, count(*) AS n, min(_pos) AS _pos FROM _cu GROUP BY actor").df()
+        counts = _value_counts(vc, "actor")
+        where = _in_list("actor", counts.head(top).index.tolist()) if top is not None else "TRUE"
+        join = " AND ".join(f"a.{c} = b.{c}" for c in unit)
+        out = con.execute(f"""WITH u AS (SELECT {ucols}, actor FROM _cu WHERE {where})
+            SELECT a.actor AS actor_a, b.actor AS actor_b, count(*) AS count
+            FROM u a JOIN u b ON {join} AND a.actor < b.actor GROUP BY ALL
+            HAVING count(*) >= {int(min_count)}""").df()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _cu")
+    # DuckDB compares strings by bytes as Python does; keep pandas' order of the pair (a < b) anyway
+    out = out.sort_values(["actor_a", "actor_b"], kind="stable").reset_index(drop=True)
+    out["count"] = out["count"].astype("int64")
+    out["count_a"] = out["actor_a"].map(counts).astype("int64")
+    out["count_b"] = out["actor_b"].map(counts).astype("int64")
+    p_ab = out["count"] / n_units
+    p_a, p_b = out["count_a"] / n_units, out["count_b"] / n_units
+    out["pmi"] = np.log2(p_ab / (p_a * p_b))
+    out["npmi"] = np.where(p_ab < 1, out["pmi"] / -np.log2(p_ab.clip(upper=1 - 1e-12)), 1.0)
+    out["jaccard"] = out["count"] / (out["count_a"] + out["count_b"] - out["count"])
+    return out.sort_values(["count", "actor_a", "actor_b"], ascending=[False, True, True]).reset_index(drop=True)
+
+
+def canonical(pf: PartsFolder, names):
+    """User-given actor names → canonical actors with the one lookup of newskit
+    (:func:`newskit.analysis._frame.canonical_actors`), over the surface forms of the parts: the
+    distinct ``(text, actor)`` pairs in first-occurrence order, each repeated its count times (so the
+    alias table — counts and ties — is that of the in-memory mentions; object columns of one row per
+    mention, built once per folder and only when names are given)."""
+    from newskit.analysis._frame import canonical_actors
+
+    if names is None:
+        return None
+    if getattr(pf, "_known", None) is None:
+        _need_actor(pf)
+        f = pf.sql(f"SELECT text, actor, count(*) AS n, min(_pos) AS _pos FROM {pf.scan('mentions', position=True)} "
+                   f"WHERE actor IS NOT NULL GROUP BY ALL ORDER BY _pos")
+        idx = np.repeat(np.arange(len(f)), f["n"].to_numpy())
+        pf._known = pd.DataFrame({"text": f["text"].to_numpy(dtype=object)[idx],
+                                  "actor": f["actor"].to_numpy(dtype=object)[idx]})
+    return canonical_actors(SimpleNamespace(mentions=pf._known, meta=pf.meta), names)
+
+
+def kwic_subset(pf: PartsFolder, actor: str) -> SimpleNamespace:
+    """The rows :func:`newskit.analysis.kwic` reads for ``actor``: its mentions (in part order) and the
+    articles they are in (with text) — a small in-memory stand-in for the annotations."""
+    name = canonical(pf, actor)[0]
+    con = pf.con
+    m = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('mentions', position=True)} "
+                f"WHERE actor = {_q(name)} ORDER BY _pos").df()
+    cols = [c for c in ("article_id", "title", "date", "source", "outlet") if c in pf.columns("articles")]
+    ids = "SELECT DISTINCT CAST(article_id AS VARCHAR) FROM " \
+          f"{pf.scan('mentions')} WHERE actor = {_q(name)}"
+    a = con.execute(f"SELECT {', '.join(_ident(c) for c in cols)} FROM {pf.scan('articles', position=True)} "
+                f"WHERE CAST(article_id AS VARCHAR) IN ({ids}) ORDER BY _pos").df()
+    if "date" in a.columns:
+        a["date"] = pd.to_datetime(a["date"]).astype("datetime64[ns]")
+
+    def texts(ids) -> pd.Series:
+        ids = [str(i) for i in ids]
+        if not ids:
+            return pd.Series(dtype=object)
+        con.execute("CREATE OR REPLACE TEMP TABLE _kw_ids AS SELECT unnest(?::VARCHAR[]) AS article_id", [ids])
+        t = con.execute(f"SELECT CAST(article_id AS VARCHAR) AS article_id, text FROM {pf.scan('articles')} "
+                        f"WHERE CAST(article_id AS VARCHAR) IN (SELECT article_id FROM _kw_ids)").df()
+        con.execute("DROP TABLE IF EXISTS _kw_ids")
+        return t.drop_duplicates("article_id").set_index("article_id")["text"]
+
+    return SimpleNamespace(articles=a, mentions=m, meta=pf.meta, texts=texts)
+
+
+# =========================================================================== events
+def event_subset(pf: PartsFolder, *, actors=None) -> SimpleNamespace:
+    """The rows :func:`newskit.analysis.event_timeline` reads: every event date, the mentions of the
+    sentences that carry one, those sentences' text, and the articles' date/source/outlet/title."""
+    con = pf.con
+    cols = [c for c in ("article_id", "date", "source", "outlet", "title") if c in pf.columns("articles")]
+    if not pf.has("dates"):
+        raise ValueError(f"{pf.path}: no dates table (annotate with the 'dates' step)")
+    if isinstance(actors, str):
+        actors = [actors]
+    dsrc = f"(SELECT *, CAST(article_id AS VARCHAR) AS _aid FROM {pf.scan('dates', position=True)})"
+    if actors is not None:  # only sentences mentioning one of the actors can be kept: filter in SQL
+        _need_actor(pf)
+        want = (f"(SELECT DISTINCT CAST(article_id AS VARCHAR) AS article_id, sent_id FROM {pf.scan('mentions')} "
+                f"WHERE {_in_list('actor', canonical(pf, actors))})")
+        dsrc = f"(SELECT d.* FROM {dsrc} d SEMI JOIN {want} w ON d._aid = w.article_id AND d.sent_id = w.sent_id)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS SELECT * FROM {dsrc}")
+    dates = con.execute("SELECT * EXCLUDE (_pos, file_row_number, _aid) FROM _ev ORDER BY _pos").df()
+    keys = "SELECT DISTINCT _aid AS article_id, sent_id FROM _ev"
+    ment = None
+    if pf.has("mentions") and "actor" in pf.columns("mentions"):
+        ment = con.execute(f"SELECT CAST(m.article_id AS VARCHAR) AS article_id, m.sent_id, m.actor FROM "
+                       f"{pf.scan('mentions', position=True)} m SEMI JOIN ({keys}) k "
+                       f"ON CAST(m.article_id AS VARCHAR) = k.article_id AND m.sent_id = k.sent_id "
+                       f"WHERE m.actor IS NOT NULL ORDER BY m._pos").df()
+    sents = None
+    if pf.has("sentences"):
+        sents = con.execute(f"SELECT CAST(s.article_id AS VARCHAR) AS article_id, s.sent_id, s.text FROM "
+                        f"{pf.scan('sentences', position=True)} s SEMI JOIN ({keys}) k "
+                        f"ON CAST(s.article_id AS VARCHAR) = k.article_id AND s.sent_id = k.sent_id "
+                        f"ORDER BY s._pos").df()
+    arts = con.execute(f"SELECT {', '.join(_ident(c) for c in cols)} FROM {pf.scan('articles', position=True)} "
+                       f"WHERE CAST(article_id AS VARCHAR) IN (SELECT _aid FROM _ev) ORDER BY _pos").df()
+    con.execute("DROP TABLE IF EXISTS _ev")
+    for df, c in ((arts, "date"), (dates, "date")):
+        if c in df.columns:
+            df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
+    return SimpleNamespace(articles=arts, dates=dates, mentions=ment, sentences=sents)
+
+
+# =========================================================================== the estimator on per-article sums
+def estimate_per_article(per: pd.DataFrame, groups: pd.DataFrame, keys: list[str], *, errorbar: Any,
+                         n_boot: int, seed: int, classes: Sequence[str] | None = None,
+                         min_n: int = 1) -> pd.DataFrame:
+    """:func:`newskit.analysis.estimate` from its sufficient statistics.
+
+    Parameters
+    ----------
+    per : DataFrame
+        One row per article per group: the ``keys``, ``sum``, ``count`` of the values and ``_pos`` (the
+        position of the article's first value in the table the pandas path would see; it fixes the
+        order in which the bootstrap meets the articles, hence identical draws for the same seed).
+    groups : DataFrame
+        One row per group: the ``keys``, ``n`` and, for ``classes``, ``c_<class>`` (rows per class).
+    keys : list of str
+    errorbar, n_boot, seed, min_n
+        As in :func:`newskit.analysis.estimate`.
+    classes : list of str, optional
+        Adds ``share_<class>`` = ``c_<class> / n``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`newskit.analysis.estimate`.
+
+    Examples
+    --------
+    >>> per = pd.DataFrame({"g": ["x", "x"], "sum": [1.0, 0.0], "count": [1, 1], "_pos": [0, 1]})
+    >>> estimate_per_article(per, pd.DataFrame({"g": ["x"], "n": [2]}), ["g"], errorbar=None, n_boot=0, seed=0)
+       g  n  n_articles  mean  ci_low  ci_high
+    0  x  2           2   0.5     NaN      NaN
+    """
+    eb = check_errorbar(errorbar)
+    class_list = list(classes or [])
+    cols = keys + ESTIMATE_COLUMNS + [f"share_{c}" for c in class_list]
+    groups = groups[groups["n"] >= max(1, min_n)].sort_values(keys, kind="stable")
+    per = per.sort_values("_pos", kind="stable")
+    by_group = {(k if isinstance(k, tuple) else (k,)): g
+                for k, g in per.groupby(keys, sort=False, dropna=True)} if len(per) else {}
+    rows = []
+    for g in groups.to_dict("records"):
+        key = tuple(g[k] for k in keys)
+        p = by_group.get(key)
+        if p is None:
+            continue
+        sums = p["sum"].to_numpy(dtype="float64")
+        counts = p["count"].to_numpy(dtype="float64")
+        mean = float(sums.sum() / counts.sum())
+        if eb is None:
+            lo = hi = np.nan
+        elif eb[0] == "ci":
+            lo, hi = cluster_bootstrap(sums, counts, n_boot=n_boot, rng=group_rng(seed, *key), level=eb[1])
+        else:
+            se = _cluster_se(sums, counts)
+            lo, hi = mean - eb[1] * se, mean + eb[1] * se
+        row = dict(zip(keys, key))
+        row.update({"n": int(g["n"]), "n_articles": len(p), "mean": mean, "ci_low": lo, "ci_high": hi})
+        for c in class_list:
+            row[f"share_{c}"] = float(g.get(f"c_{c}", 0) or 0) / g["n"]
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("n", "n_articles") else "float64") for c in cols})
+    return pd.DataFrame(rows, columns=cols).reset_index(drop=True)
+
+
+def _sort_key_tuple(keys: list[str]) -> str:
+    return ", ".join(_ident(k) for k in keys)
+
+
+def _check_groups(pf: PartsFolder, keys: list[str]) -> None:
+    cols = pf.columns("articles")
+    for b in keys:
+        if b in PERIOD_GROUPS:
+            if "date" not in cols:
+                raise ValueError(f"by={b!r} needs article dates: pass Annotations or a table with 'date'")
+        elif b not in cols:
+            raise ValueError(f"by={b!r}: no such column; use one of {sorted(set(cols) | set(PERIOD_GROUPS))}")
+
+
+def _scored_sql(pf: PartsFolder, by_cols: list[str], actor_where: str = "TRUE") -> str:
+    """Scored actor mentions with their article groups (NULL when the article has none), as
+    ``portrayal._scored`` + the columns ``add_groups`` adds."""
+    _need_actor(pf)
+    mcols = pf.columns("mentions")
+    if "score" not in mcols:
+        raise ValueError("mentions have no 'score' column: annotate with a sentiment step")
+    sent = "sentiment" if "sentiment" in mcols else \
+        "CASE WHEN score > 0.05 THEN 'positive' WHEN score < -0.05 THEN 'negative' ELSE 'neutral' END"
+    m = (f"(SELECT CAST(article_id AS VARCHAR) AS article_id, actor, score, {sent} AS sentiment, _pos "
+         f"FROM {pf.scan('mentions', position=True)} WHERE actor IS NOT NULL AND score IS NOT NULL "
+         f"AND NOT isnan(score) AND {actor_where})")
+    if not by_cols:
+        return m
+    _check_groups(pf, by_cols)
+    sel = ", ".join(f"{_group_expr(b)} AS {_ident(b)}" for b in by_cols)
+    arts = f"(SELECT DISTINCT ON (article_id) CAST(article_id AS VARCHAR) AS article_id, {sel} FROM {pf.scan('articles')})"
+    return f"(SELECT m.*, {', '.join('a.' + _ident(k) for k in by_cols)} FROM {m} m LEFT JOIN {arts} a USING (article_id))"
+
+
+def _drop_null_groups(pf: PartsFolder, table: str, keys: list[str], *, what: str = "mentions") -> None:
+    """Warn about and delete the rows of ``table`` without a group, one ``by`` entry after the other (the
+    warnings of :func:`newskit.analysis._frame.add_groups`)."""
+    for b in keys:
+        n_all = int(pf.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        n_bad = int(pf.con.execute(f"SELECT count(*) FROM {table} WHERE {_ident(b)} IS NULL").fetchone()[0])
+        if n_bad:
+            why = "no date" if b in PERIOD_GROUPS else f"no {b!r}"
+            warnings.warn(f"{n_bad} of {n_all} {what} have {why} and are left out of by={b!r}", stacklevel=4)
+            pf.con.execute(f"DELETE FROM {table} WHERE {_ident(b)} IS NULL")
+
+
+def actor_sentiment(pf: PartsFolder, *, by=None, actors=None, min_mentions: int = 5, errorbar: Any = ("ci", 95),
+                    n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """:func:`newskit.analysis.actor_sentiment` over a parts folder: per-article sums in DuckDB, the
+    article bootstrap in numpy (:func:`estimate_per_article`)."""
+    from newskit.sentiment.labels import LABELS
+
+    keys = as_list(by)
+    where = _in_list("actor", canonical(pf, actors)) if actors is not None else "TRUE"
+    m = _scored_sql(pf, keys, where)
+    gk = ["actor"] + keys
+    kq = _sort_key_tuple(gk)
+    con = pf.con
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _as AS SELECT * FROM {m}")
+    try:
+        _drop_null_groups(pf, "_as", keys)
+        cls = ", ".join(f"count(*) FILTER (WHERE sentiment = {_q(c)}) AS {_ident('c_' + c)}" for c in LABELS)
+        groups = con.execute(f"SELECT {kq}, count(*) AS n, {cls} FROM _as GROUP BY ALL").df()
+        groups = groups[groups["n"] >= max(1, min_mentions)]
+        # one row per article per group; the article id itself is not needed (only its order, _pos)
+        per = con.execute(f"SELECT {kq}, sum(score) AS sum, count(*) AS count, min(_pos) AS _pos "
+                          f"FROM _as GROUP BY {kq}, article_id").df()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _as")
+    per = _fix_period(per, [k for k in keys if k in PERIOD_GROUPS])
+    groups = _fix_period(groups, [k for k in keys if k in PERIOD_GROUPS])
+    out = estimate_per_article(per, groups, gk, errorbar=errorbar, n_boot=n_boot, seed=seed, classes=LABELS,
+                               min_n=min_mentions)
+    if not keys:
+        out = out.sort_values(["mean", "actor"], ascending=[False, True], kind="mergesort")
+    return out.reset_index(drop=True)
+
+
+def compare_subset(pf: PartsFolder, actor: str, *, by: str = "source") -> pd.DataFrame:
+    """The scored mentions of one actor with the ``by`` column (what :func:`compare_sources` reads), in
+    part order: a table of one actor, not of the corpus (``add_groups`` then warns as in memory)."""
+    _need_actor(pf)
+    actor = canonical(pf, actor)[0]
+    if by in PERIOD_GROUPS:
+        m = _scored_sql(pf, [], f"actor = {_q(actor)}")
+        arts = f"(SELECT DISTINCT ON (article_id) CAST(article_id AS VARCHAR) AS article_id, date FROM {pf.scan('articles')})"
+        out = pf.sql(f"SELECT m.* EXCLUDE (_pos), a.date FROM {m} m LEFT JOIN {arts} a USING (article_id) ORDER BY m._pos")
+        return _fix_period(out, ["date"])
+    if by not in pf.columns("articles"):
+        raise ValueError(f"by={by!r}: no such column; use one of {sorted(set(pf.columns('articles')) | set(PERIOD_GROUPS))}")
+    m = _scored_sql(pf, [by], f"actor = {_q(actor)}")
+    return pf.sql(f"SELECT * EXCLUDE (_pos) FROM {m} ORDER BY _pos")
+
+
+# =========================================================================== timeline
+def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, actors, normalize, rolling,
+             date_from, date_to, top: int, errorbar, n_boot: int, seed: int, helpers: Any,
+             _local: bool = False) -> pd.DataFrame:
+    """:func:`newskit.analysis.timeline` over a parts folder (counts and per-article sums in DuckDB)."""
+    if isinstance(pf, DaskParts) and not _local:
+        return dask_timeline(pf, freq=freq, groups=groups, metric=metric, actors=actors, normalize=normalize,
+                             rolling=rolling, date_from=date_from, date_to=date_to, top=top, errorbar=errorbar,
+                             n_boot=n_boot, seed=seed, helpers=helpers)
+    con = pf.con
+    acols = pf.columns("articles")
+    if "date" not in acols:
+        raise ValueError(f"{pf.path}: articles have no 'date' column; a timeline needs publication dates")
+    undated = int(con.execute(f"SELECT count(*) FROM {pf.scan('articles')} WHERE date IS NULL").fetchone()[0])
+    if undated:
+        warnings.warn(f"{undated} article(s) have no date and are not on the timeline "
+                      f"(see df.attrs['undated'])", stacklevel=4)
+    agroups = [g for g in groups if g != "actor"]
+    for g in agroups:
+        if g == "source" and "source" not in acols and "outlet" in acols:
+            raise ValueError("by='source': the articles have no 'source' column (use by='outlet')")
+        if g not in acols:
+            raise ValueError(f"by={g!r}: no such article column; use 'actor' or one of {sorted(acols + ['period'])}")
+    trunc = _SQL_TRUNC[freq]
+    gsel = "".join(f", coalesce(CAST({_ident(g)} AS VARCHAR), 'None') AS {_ident(g)}" for g in agroups)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ta AS SELECT CAST(article_id AS VARCHAR) AS article_id, "
+            f"CAST(date_trunc('{trunc}', date) AS TIMESTAMP) AS period{gsel} FROM {pf.scan('articles')} "
+            f"WHERE date IS NOT NULL AND {pf.article_filter(date_from, date_to)}")
+    try:
+        pr = con.execute("SELECT DISTINCT period FROM _ta").df()
+        periods = helpers._period_range(_fix_period(pr, ["period"])["period"], freq, date_from, date_to)
+        levels = {g: con.execute(f"SELECT DISTINCT {_ident(g)} FROM _ta").df() for g in agroups}
+        akeys = ["period"] + agroups
+        per = grp = cnt = None
+        need_mentions = metric != "articles" or "actor" in groups or actors is not None
+        keys = ["period"] + groups
+        kq = _sort_key_tuple(keys)
+        if need_mentions:
+            _need_actor(pf)
+            mcols = pf.columns("mentions")
+            if metric == "sentiment" and "score" not in mcols:
+                raise ValueError("metric='sentiment' needs a 'score' column in mentions")
+            score = "score" if "score" in mcols else "NULL::DOUBLE AS score"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _tm AS SELECT m.article_id, m.actor, m.score, m._pos, "
+                    f"{', '.join('a.' + _ident(k) for k in akeys)} FROM (SELECT CAST(article_id AS VARCHAR) AS "
+                    f"article_id, actor, {score}, _pos FROM {pf.scan('mentions', position=True)} "
+                    f"WHERE actor IS NOT NULL) m JOIN _ta a USING (article_id)")
+            if "actor" in groups and actors is None:
+                vc = con.execute("SELECT actor, count(*) AS n, min(_pos) AS _pos FROM _tm GROUP BY actor").df()
+                actors = _value_counts(vc, "actor").head(top).index.tolist()
+            elif actors is not None:
+                actors = canonical(pf, actors)
+            where = _in_list("actor", list(actors)) if actors is not None else "TRUE"
+            if metric == "articles":
+                cnt = con.execute(f"SELECT {kq}, count(DISTINCT article_id) AS value FROM _tm WHERE {where} GROUP BY ALL").df()
+            elif metric == "mentions":
+                cnt = con.execute(f"SELECT {kq}, count(*) AS value FROM _tm WHERE {where} GROUP BY ALL").df()
+            else:
+                cnt = None
+                per = con.execute(f"SELECT {kq}, sum(score) AS sum, count(score) AS count, "
+                                  f"min(_pos) AS _pos FROM _tm WHERE {where} AND score IS NOT NULL "
+                                  f"AND NOT isnan(score) GROUP BY {kq}, article_id").df()
+                grp = con.execute(f"SELECT {kq}, count(score) AS n FROM _tm WHERE {where} AND score IS NOT NULL "
+                              f"AND NOT isnan(score) GROUP BY ALL").df()
+        else:
+            cnt = con.execute(f"SELECT {kq}, count(*) AS value FROM _ta GROUP BY ALL").df()
+        denom = con.execute(f"SELECT {_sort_key_tuple(akeys)}, count(*) AS _n FROM _ta GROUP BY ALL").df() \
+            if normalize == "per_article" else None
+    finally:
+        con.execute("DROP TABLE IF EXISTS _ta")
+        con.execute("DROP TABLE IF EXISTS _tm")
+    return _finish_timeline(cnt=cnt if metric != "sentiment" else None, per=per if metric == "sentiment" else None,
+                            grp=grp if metric == "sentiment" else None, denom=denom, periods=periods,
+                            levels={g: levels[g][g].to_numpy() for g in agroups}, freq=freq, groups=groups,
+                            metric=metric, actors=actors, normalize=normalize, rolling=rolling, undated=undated,
+                            errorbar=errorbar, n_boot=n_boot, seed=seed, helpers=helpers)
+
+
+def _finish_timeline(*, cnt, per, grp, denom, periods, levels, freq, groups, metric, actors, normalize, rolling,
+                     undated, errorbar, n_boot, seed, helpers) -> pd.DataFrame:
+    """Zero-filled period × group index, estimator, normalisation and rolling (as the pandas path)."""
+    keys = ["period"] + groups
+    akeys = ["period"] + [g for g in groups if g != "actor"]
+    if not groups:
+        index = periods
+    else:
+        lv = [periods] + [list(actors) if g == "actor" else sorted(pd.Series(levels[g]).dropna().unique()) for g in groups]
+        index = pd.MultiIndex.from_product(lv, names=["period"] + groups)
+    if metric != "sentiment":
+        cnt = _fix_period(cnt, ["period"])
+        out = cnt.set_index(keys)["value"].reindex(index, fill_value=0).astype("int64").rename("value").reset_index()
+    else:
+        per = _fix_period(per, ["period"])
+        grp = _fix_period(grp, ["period"])
+        est = estimate_per_article(per, grp, keys, errorbar=errorbar, n_boot=n_boot, seed=seed)
+        est = est.set_index(keys).reindex(index)
+        est["n"] = est["n"].fillna(0).astype("int64")
+        est["n_articles"] = est["n_articles"].fillna(0).astype("int64")
+        out = est.rename(columns={"mean": "value"})[["value", "n", "n_articles", "ci_low", "ci_high"]].reset_index()
+    if normalize == "per_article":
+        denom = _fix_period(denom, ["period"])
+        out = out.merge(denom, on=akeys, how="left")
+        out["value"] = out["value"] / out["_n"].where(out["_n"] > 0)
+        out = out.drop(columns="_n")
+    elif normalize == "share":
+        out = helpers._normalize(out, "share", None, groups)
+    out = helpers._rolling(out, rolling, groups)
+    if metric != "sentiment" and normalize is None:
+        out["value"] = out["value"].astype("int64")
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True)
+    out.attrs.update({"undated": undated, "freq": freq, "metric": metric,
+                      "by": (groups[0] if len(groups) == 1 else (groups or None)),
+                      "actors": list(actors) if actors is not None else None})
+    return out
+
+
+# =========================================================================== Dask (beyond one machine)
+class DaskParts(PartsFolder):
+    """A parts folder analysed on a Dask cluster (``dask.distributed``): each worker reduces whole parts
+    to counts, the client adds them up. Exact because an article and all its rows live in one part
+    (the layout of ``annotate_to`` and ``annotate_dask``), so distinct-article counts of parts add up.
+
+    Supported on the cluster: :func:`entity_frequency` (any ``by``/``types``/``top``) and
+    :func:`timeline` with ``metric="articles"`` or ``"mentions"``; the other analyses run with DuckDB on
+    the client machine, as for :class:`PartsFolder`.
+
+    Parameters
+    ----------
+    path : str or path
+        Annotations folder with ``articles/`` and ``mentions/`` parts of the same names, readable by
+        the workers (a shared file system or an fsspec URL the workers can open).
+    client : distributed.Client
+    """
+
+    def __init__(self, path: str | os.PathLike, *, client: Any, **kwargs: Any) -> None:
+        super().__init__(path, **kwargs)
+        self.client = client
+        names = sorted(p.name for p in (self.path / "articles").glob("part-*.parquet"))
+        if not names:
+            raise ValueError(f"{self.path}: DaskParts needs articles/part-*.parquet parts")
+        self.parts = [(i, str(self.path / "articles" / n), str(self.path / "mentions" / n)) for i, n in enumerate(names)]
+
+    def map_parts(self, fn, **kwargs: Any) -> list:
+        """``fn(index, articles_path, mentions_path, **kwargs)`` on every part, on the workers."""
+        futures = self.client.map(lambda p: fn(*p, **kwargs), self.parts, pure=False)
+        return self.client.gather(futures)
+
+
+def _read_part(path: str, columns: list[str]) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    if not Path(path).exists():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    have = set(pq.read_schema(path).names)
+    return pd.read_parquet(path, columns=[c for c in columns if c in have])
+
+
+def _part_groups(a: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+    from newskit._options import period_start
+
+    a = a.assign(article_id=a["article_id"].astype(str))
+    bad = []
+    for b in keys:
+        if b in PERIOD_GROUPS:
+            a = a.assign(**{b: period_start(a["date"], PERIOD_GROUPS[b]).to_numpy()})
+        miss = a[b].isna()
+        bad.append((int(miss.sum()), len(a)))
+        a = a[~miss]
+    return a, bad
+
+
+def _ef_part(index: int, art_path: str, men_path: str, *, keys: list[str], types) -> dict:
+    a = _read_part(art_path, ["article_id", "date"] + [k for k in keys if k not in PERIOD_GROUPS])
+    a, bad = _part_groups(a, keys)
+    m = _read_part(men_path, ["article_id", "actor", "actor_type"])
+    m = m.assign(article_id=m["article_id"].astype(str), _pos=index * 4294967296 + np.arange(len(m)))
+    m = m[m["actor"].notna()]
+    t = _types_list(types)
+    if t is not None:
+        m = m[m["actor_type"].isin(t)]
+    m = m.merge(a[["article_id"] + keys], on="article_id", how="inner")
+    g = m.groupby(keys + ["actor"], sort=False)
+    counts = pd.DataFrame({"mentions": g.size(), "articles": g["article_id"].nunique(), "_pos": g["_pos"].min()})
+    types_n = m.groupby(["actor", "actor_type"], sort=False).size().rename("n")
+    return {"counts": counts.reset_index(), "types": types_n.reset_index(), "bad": bad,
+            "n_group": a.groupby(keys).size().rename("n_articles").reset_index() if keys else None}
+
+
+def dask_entity_frequency(pf: DaskParts, *, by=None, types=None, top=None) -> pd.DataFrame:
+    """:func:`newskit.analysis.entity_frequency` on a Dask cluster (see :class:`DaskParts`)."""
+    top = check_top(top)
+    keys = as_list(by)
+    _need_actor(pf)
+    if keys:
+        _check_groups(pf, keys)
+    res = pf.map_parts(_ef_part, keys=keys, types=types)
+    remaining = sum(r["bad"][0][1] for r in res) if keys else 0
+    for j, b in enumerate(keys):
+        n_bad = sum(r["bad"][j][0] for r in res)
+        if n_bad:
+            why = "no date" if b in PERIOD_GROUPS else f"no {b!r}"
+            warnings.warn(f"{n_bad} of {remaining} articles have {why} and are left out of by={b!r}", stacklevel=4)
+        remaining -= n_bad
+    counts = pd.concat([r["counts"] for r in res], ignore_index=True)
+    tk = keys + ["actor"]
+    counts = counts.groupby(tk, sort=False).agg(mentions=("mentions", "sum"), articles=("articles", "sum"),
+                                                 _pos=("_pos", "min")).reset_index()
+    tn = pd.concat([r["types"] for r in res], ignore_index=True).groupby(["actor", "actor_type"], sort=False)["n"].sum()
+    if top is not None and keys:  # with groups: the top actors overall, as value_counts() ranks them
+        vc = counts.groupby("actor").agg(n=("mentions", "sum"), _pos=("_pos", "min")).reset_index()
+        keep = _value_counts(vc, "actor").head(top).index
+        counts = counts[counts["actor"].isin(keep)]
+        tn = tn[tn.index.get_level_values("actor").isin(keep)]
+    tt = tn.rename("n").reset_index().sort_values(["actor", "n", "actor_type"], ascending=[True, False, True])
+    tmap = tt.drop_duplicates("actor").set_index("actor")["actor_type"]
+    out = counts.drop(columns="_pos")
+    out["mentions"] = out["mentions"].astype("int64")
+    out["articles"] = out["articles"].astype("int64")
+    if not keys:
+        out.insert(1, "actor_type", out["actor"].map(tmap))
+        out["share"] = out["articles"] / max(1, pf.count("articles"))
+        out = out.sort_values(["mentions", "actor"], ascending=[False, True]).reset_index(drop=True)
+        return out.head(top) if top is not None else out
+    out.insert(len(keys) + 1, "actor_type", out["actor"].map(tmap))
+    n_group = pd.concat([r["n_group"] for r in res], ignore_index=True).groupby(keys)["n_articles"].sum().reset_index()
+    out = out.merge(n_group, on=keys, how="left")
+    out["n_articles"] = out["n_articles"].astype("int64")
+    out["share"] = out["articles"] / out["n_articles"]
+    return out.sort_values(keys + ["mentions", "actor"], ascending=[True] * len(keys) + [False, True]
+                           ).reset_index(drop=True)
+
+
+def _tl_part(index: int, art_path: str, men_path: str, *, freq, agroups, date_from, date_to, need_mentions,
+             actors, count_actors: bool) -> dict:
+    from newskit._options import date_mask, period_start
+
+    a = _read_part(art_path, ["article_id", "date"] + agroups)
+    a = a.assign(article_id=a["article_id"].astype(str))
+    d = pd.to_datetime(a["date"], errors="coerce")
+    undated = int(d.isna().sum())
+    a = a[date_mask(d, date_from=date_from, date_to=date_to) & d.notna()]
+    a = a.assign(period=period_start(a["date"], freq).to_numpy())
+    for g in agroups:
+        a[g] = a[g].astype(str)
+    akeys = ["period"] + agroups
+    out = {"undated": undated, "periods": a["period"].drop_duplicates(),
+           "levels": {g: a[g].drop_duplicates().to_numpy() for g in agroups},
+           "denom": a.groupby(akeys).size().rename("_n").reset_index(),
+           "articles": a.groupby(akeys).size().rename("value").reset_index()}
+    if need_mentions:
+        m = _read_part(men_path, ["article_id", "actor"])
+        m = m.assign(article_id=m["article_id"].astype(str), _pos=index * 4294967296 + np.arange(len(m)))
+        m = m[m["actor"].notna()].merge(a[["article_id"] + akeys], on="article_id", how="inner")
+        if count_actors:
+            g = m.groupby("actor", sort=False)
+            out["actor_counts"] = pd.DataFrame({"n": g.size(), "_pos": g["_pos"].min()}).reset_index()
+        elif actors is not None:
+            m = m[m["actor"].isin(list(actors))]
+        out["m"] = m
+    return out
+
+
+def dask_timeline(pf: DaskParts, *, freq: str, groups: list[str], metric: str, actors, normalize, rolling,
+                  date_from, date_to, top: int, errorbar, n_boot: int, seed: int, helpers: Any) -> pd.DataFrame:
+    """:func:`newskit.analysis.timeline` (counts) on a Dask cluster (see :class:`DaskParts`)."""
+    if metric == "sentiment":
+        return timeline(pf, freq=freq, groups=groups, metric=metric, actors=actors, normalize=normalize,
+                        rolling=rolling, date_from=date_from, date_to=date_to, top=top, errorbar=errorbar,
+                        n_boot=n_boot, seed=seed, helpers=helpers, _local=True)
+    acols = pf.columns("articles")
+    agroups = [g for g in groups if g != "actor"]
+    for g in agroups:
+        if g not in acols:
+            raise ValueError(f"by={g!r}: no such article column; use 'actor' or one of {sorted(acols + ['period'])}")
+    need_mentions = metric != "articles" or "actor" in groups or actors is not None
+    if need_mentions:
+        _need_actor(pf)
+    kw = dict(freq=freq, agroups=agroups, date_from=date_from, date_to=date_to, need_mentions=False,
+              actors=None, count_actors=False)
+    if need_mentions and "actor" in groups and actors is None:
+        first = pf.map_parts(_tl_part, **dict(kw, need_mentions=True, count_actors=True))
+        vc = pd.concat([r["actor_counts"] for r in first], ignore_index=True).groupby("actor").agg(
+            n=("n", "sum"), _pos=("_pos", "min")).reset_index()
+        actors = _value_counts(vc, "actor").head(top).index.tolist()
+    elif need_mentions and actors is not None:
+        actors = canonical(pf, actors)
+    # the reduction per part: counts of (period, groups) — distinct articles add up across parts
+    keys = ["period"] + groups
+
+    def reduce_part(index, art_path, men_path, **k):
+        r = _tl_part(index, art_path, men_path, **k)
+        if "m" in r:
+            m = r.pop("m")
+            src = m.drop_duplicates(keys + ["article_id"]) if metric == "articles" else m
+            r["counts"] = src.groupby(keys).size().rename("value").reset_index()
+        else:
+            r["counts"] = r["articles"]
+        return r
+
+    res = pf.map_parts(reduce_part, **dict(kw, need_mentions=need_mentions, actors=actors))
+    undated = sum(r["undated"] for r in res)
+    if undated:
+        warnings.warn(f"{undated} article(s) have no date and are not on the timeline "
+                      f"(see df.attrs['undated'])", stacklevel=4)
+    periods = helpers._period_range(pd.concat([r["periods"] for r in res], ignore_index=True), freq, date_from, date_to)
+    levels = {g: np.unique(np.concatenate([r["levels"][g] for r in res])) for g in agroups}
+    cnt = pd.concat([r["counts"] for r in res], ignore_index=True)
+    cnt = cnt.groupby(keys, sort=False)["value"].sum().reset_index() if len(cnt) else \
+        pd.DataFrame({**{k: [] for k in keys}, "value": []})
+    denom = pd.concat([r["denom"] for r in res], ignore_index=True)
+    akeys = ["period"] + agroups
+    denom = denom.groupby(akeys, sort=False)["_n"].sum().reset_index() if len(denom) else denom
+    return _finish_timeline(cnt=cnt, per=None, grp=None, denom=denom, periods=periods, levels=levels, freq=freq,
+                            groups=groups, metric=metric, actors=actors, normalize=normalize, rolling=rolling,
+                            undated=undated, errorbar=errorbar, n_boot=n_boot, seed=seed, helpers=helpers)
