@@ -44,6 +44,8 @@ _EXPORTS: dict[str, str] = {
     "actor_sentiment": "newskit.analysis.portrayal",
     "compare_sources": "newskit.analysis.portrayal",
     "mention_examples": "newskit.analysis.portrayal",
+    "PartsFolder": "newskit.analysis.parquet",
+    "open_annotations": "newskit.analysis.parquet",
     # quotes: who said what
     "find_quotes": "newskit.quotes",
     "quotes_table": "newskit.quotes",
