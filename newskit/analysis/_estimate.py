@@ -33,7 +33,7 @@ import pandas as pd
 
 from newskit._options import as_list
 
-__all__ = ["estimate", "cluster_bootstrap", "bootstrap_means", "group_rng", "ESTIMATE_COLUMNS", "check_errorbar"]
+__all__ = ["estimate", "group_interval", "cluster_bootstrap", "bootstrap_means", "group_rng", "ESTIMATE_COLUMNS", "check_errorbar"]
 
 ESTIMATE_COLUMNS = ["n", "n_articles", "mean", "ci_low", "ci_high"]
 _Z = {90: 1.6448536269514722, 95: 1.959963984540054, 99: 2.5758293035489004}
@@ -137,6 +137,24 @@ def _cluster_se(sums: np.ndarray, counts: np.ndarray) -> float:
     return float(np.sqrt(k / (k - 1) * np.sum(resid ** 2)) / total)
 
 
+def group_interval(sums: np.ndarray, counts: np.ndarray, *, errorbar: tuple[str, float] | None, n_boot: int,
+                   seed: int, key: tuple) -> tuple[float, float, float]:
+    """Ratio mean of one group and its interval from its per-article ``sums`` and ``counts`` (the core of
+    :func:`estimate`, shared by the out-of-core path so both give the same numbers for the same seed).
+
+    >>> group_interval(np.array([2.0, 0.0]), np.array([2.0, 2.0]), errorbar=("se", 1), n_boot=0, seed=0, key=("A",))
+    (0.5, 0.0, 1.0)
+    """
+    mean = float(sums.sum() / counts.sum())
+    if errorbar is None:
+        return mean, np.nan, np.nan
+    if errorbar[0] == "ci":
+        lo, hi = cluster_bootstrap(sums, counts, n_boot=n_boot, rng=group_rng(seed, *key), level=errorbar[1])
+        return mean, lo, hi
+    se = _cluster_se(sums, counts)
+    return mean, mean - errorbar[1] * se, mean + errorbar[1] * se
+
+
 def estimate(df: pd.DataFrame, *, value: str, by: str | Sequence[str] | None = None,
              errorbar: Any = ("ci", 95), units: str | None = "article_id", n_boot: int = 1000,
              seed: int = 0, shares: str | None = None, classes: Iterable[str] | None = None,
@@ -202,16 +220,8 @@ def estimate(df: pd.DataFrame, *, value: str, by: str | Sequence[str] | None = N
         if len(g) < min_n or len(g) == 0:
             continue
         per = g.groupby(ucol, sort=False)[value].agg(["sum", "count"])
-        sums = per["sum"].to_numpy(dtype="float64")
-        counts = per["count"].to_numpy(dtype="float64")
-        mean = float(sums.sum() / counts.sum())
-        if eb is None:
-            lo = hi = np.nan
-        elif eb[0] == "ci":
-            lo, hi = cluster_bootstrap(sums, counts, n_boot=n_boot, rng=group_rng(seed, *key), level=eb[1])
-        else:
-            se = _cluster_se(sums, counts)
-            lo, hi = mean - eb[1] * se, mean + eb[1] * se
+        mean, lo, hi = group_interval(per["sum"].to_numpy(dtype="float64"), per["count"].to_numpy(dtype="float64"),
+                                      errorbar=eb, n_boot=n_boot, seed=seed, key=key)
         row = dict(zip(keys, key))
         row.update({"n": len(g), "n_articles": len(per), "mean": mean, "ci_low": lo, "ci_high": hi})
         if shares:

@@ -44,7 +44,7 @@ import pandas as pd
 
 from newskit._options import PERIOD_GROUPS, as_list, check_top, day_bounds
 from newskit.annotations import FORMAT_VERSION, TABLES, Annotations
-from newskit.analysis._estimate import ESTIMATE_COLUMNS, _cluster_se, check_errorbar, cluster_bootstrap, group_rng
+from newskit.analysis._estimate import ESTIMATE_COLUMNS, check_errorbar, group_interval
 
 __all__ = ["PartsFolder", "DaskParts", "open_annotations", "is_out_of_core"]
 
@@ -570,16 +570,8 @@ def estimate_per_article(per: pd.DataFrame, groups: pd.DataFrame, keys: list[str
         p = by_group.get(key)
         if p is None:
             continue
-        sums = p["sum"].to_numpy(dtype="float64")
-        counts = p["count"].to_numpy(dtype="float64")
-        mean = float(sums.sum() / counts.sum())
-        if eb is None:
-            lo = hi = np.nan
-        elif eb[0] == "ci":
-            lo, hi = cluster_bootstrap(sums, counts, n_boot=n_boot, rng=group_rng(seed, *key), level=eb[1])
-        else:
-            se = _cluster_se(sums, counts)
-            lo, hi = mean - eb[1] * se, mean + eb[1] * se
+        mean, lo, hi = group_interval(p["sum"].to_numpy(dtype="float64"), p["count"].to_numpy(dtype="float64"),
+                                      errorbar=eb, n_boot=n_boot, seed=seed, key=key)
         row = dict(zip(keys, key))
         row.update({"n": int(g["n"]), "n_articles": len(p), "mean": mean, "ci_low": lo, "ci_high": hi})
         for c in class_list:
