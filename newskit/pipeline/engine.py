@@ -258,10 +258,13 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     options = run_options(model, None, batch_size)
     procs = n_process if n_process is not None else default_n_process()
     chunk = max(16, 2 * batch_size)
-    bar = tqdm(total=0, unit="article", desc="annotate", disable=not progress, smoothing=0.1)
+    bars: list = []  # the progress bar appears only when there is work (a warm run shows none)
 
     def run(arts, upstream, names, on_result):
         p = 1 if len(arts) < 4 * chunk else procs
+        if not bars:
+            bars.append(tqdm(total=0, unit="article", desc="annotate", disable=not progress, smoothing=0.1))
+        bar = bars[0]
         bar.total = (bar.total or 0) + len(arts)
         bar.refresh()
         run_chunks(_chunks(arts, upstream, names, chunk), steps=steps, options=options, n_process=p,
@@ -271,7 +274,8 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
         tables, ran, n_idle = _annotate_tables(a, steps=steps, caches=_caches(steps, root) if cache else None,
                                                run=run)
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     tables["mentions"] = resolve_actors(tables["mentions"], actor_file=actor_file, keep_groups=keep_groups,
                                         cache_dir=root / "actors" if cache else None, articles=a)
     if "quotes" in tables:
@@ -372,8 +376,6 @@ def annotate_to(articles, out_dir: str | os.PathLike, *, model: str | os.PathLik
     >>> Annotations.load(out)
     Annotations(articles=3, ...)
     """
-    from tqdm.auto import tqdm
-
     from newskit.actors import check_actor_file
     from newskit.pipeline import parts as P
 
