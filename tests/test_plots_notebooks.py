@@ -213,8 +213,8 @@ def test_03_chart_and_table_same_actors(executed, demo_dir):
     cell = cell_with(executed["03"], "shown = select_actors")
     assert "plot_actor_sentiment(shown, top=None)" in cell.source and cell.source.rstrip().endswith("shown.round(3)")
     assert column_of(html_outputs(cell)[0], 1) == want
-    # what the old table showed (head of the mean-sorted list) is another set of actors
-    assert actor_sentiment(ann, min_mentions=20).head(25)["actor"].tolist() != want
+    # (that the old head-of-the-mean-sorted table shows other actors depends on the data: it is checked
+    # on a table built for it in tests/test_plots.py::test_ranked_chart_and_its_table_show_the_same_actors...)
 
 
 def test_01_merge_table_whole_and_kwic_spread(executed):

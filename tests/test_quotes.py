@@ -307,7 +307,10 @@ def test_who_talks_about_whom_and_quotes_of():
     assert w.mean_score.iloc[0] == pytest.approx(-0.3)
     k = quotes_of(ann, "Ann Lee")
     assert len(k) == 2 and set(k.columns) >= {"speaker", "cue", "quote", "outlet", "date"}
-    assert quotes_of(ann, "Nobody").empty
+    from newskit.actors import UnknownActorError
+
+    with pytest.raises(UnknownActorError):  # an unknown name is an error, not an empty table
+        quotes_of(ann, "Nobody")
 
 
 def test_plots_draw_the_table():

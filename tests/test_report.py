@@ -664,7 +664,7 @@ def test_make_lab_command():
     import subprocess
 
     repo = Path(__file__).resolve().parents[1]
-    proc = subprocess.run(["make", "-n", "-o", ".venv/.newskit-installed", "lab", 'ARGS=--port 9999 --no-browser'],
+    proc = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.newskit-installed", "lab", 'ARGS=--port 9999 --no-browser'],
                           cwd=repo, capture_output=True, text=True, check=True)
     cmd = " ".join(proc.stdout.replace("\\\n", " ").split())
     assert "jupyter lab --ip=127.0.0.1" in cmd
@@ -676,7 +676,7 @@ def test_make_lab_command():
 
     setpriv = shutil.which("setpriv")
     if os.geteuid() == 0 and setpriv:  # and as an unprivileged user: no --allow-root
-        as_user = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "make", "-n", "-o",
+        as_user = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "make", "--no-print-directory", "-n", "-o",
                                   ".venv/.newskit-installed", "lab"], cwd=repo, capture_output=True, text=True)
         if as_user.returncode == 0:
             assert "jupyter lab --ip=127.0.0.1" in as_user.stdout and "--allow-root" not in as_user.stdout

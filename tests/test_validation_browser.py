@@ -183,6 +183,26 @@ def _pid(page) -> str:
 
 
 def test_label_with_keyboard_restart_and_resume(lab, tmp_path):
+    """Runs in its own thread: tests/test_browser.py keeps a session-wide sync Playwright open in the main
+    thread, and a second sync Playwright in the same thread refuses to start."""
+    import threading
+
+    failure: list[BaseException] = []
+
+    def run():
+        try:
+            _label_flow(lab, tmp_path)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread
+            failure.append(exc)
+
+    t = threading.Thread(target=run, name="validation-browser")
+    t.start()
+    t.join()
+    if failure:
+        raise failure[0]
+
+
+def _label_flow(lab, tmp_path):
     from playwright.sync_api import sync_playwright
 
     from newskit import validation as V

@@ -75,9 +75,12 @@ def _mentions_with_context(ann) -> pd.DataFrame:
 
 
 def _population(ann, *, by: list[str], actors: Sequence[str] | None, top: int | None) -> pd.DataFrame:
-    """The mentions the analysis reports, with ``item_id`` and a deterministic order."""
+    """The mentions the analysis reports (scored ones: speaker spans carry no portrayal score), with
+    ``item_id`` and a deterministic order."""
     m = _mentions_with_context(ann)
     m = m[m["actor"].notna()]
+    if "score" in m.columns:  # speaker spans (is_speaker) are not scored as portrayals: nothing to validate
+        m = m[m["score"].notna()]
     for c in by:
         if c not in m.columns:
             raise ValueError(f"by={c!r}: no such column in the mentions or articles")

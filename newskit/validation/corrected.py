@@ -123,6 +123,7 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
     m = m[m[s_by].notna().all(axis=1)]
     if "score" not in m.columns:
         raise ValueError("mentions have no 'score' column")
+    m = m[m["score"].notna()]  # the population of the sample: scored mentions (speaker spans carry no score)
     m = m.sort_values(["article_id", "start", "end"], kind="mergesort").reset_index(drop=True)
     m["item_id"] = _item_ids(m["sentence"], m["actor"])
     m["stratum"] = _stratum_key(m, s_by)
