@@ -268,6 +268,38 @@ def test_actor_named_like_an_image_makes_no_request(browser, evil_actor_report, 
     assert "01_entity_frequency.html" in shown, shown  # shown as text, not swallowed
 
 
+def test_report_of_every_hostile_input_at_once(browser, warm_cache, tmp_path, monkeypatch):
+    """Issue 16: a report of a folder holding every hostile input at once completes, lists every reject in
+    index.html with its reason, copies no byte of a rejected file, runs no injected script and requests
+    nothing outside the disk; loaded + rejected == inputs."""
+    import html as _html
+
+    import newskit
+    from newskit.corpus import rejects
+    from test_hostile import SECRET, build_hostile_folder
+
+    folder, inputs = build_hostile_folder(tmp_path, monkeypatch)
+    arts = newskit.load_corpus(folder)
+    rej = rejects(arts)
+    assert len(arts) + len(rej) == inputs
+    # a headline that tries to run a script and a mathtext trap ride along with the good articles
+    (folder / "script_title.txt").write_text('<script>alert("x")</script> US sends $1bn\n20230109\n'
+                                             "https://d.example/s\nThe council met again.\n", encoding="utf-8")
+    res = report.build_report(folder, tmp_path / "out", notebooks=["00"], progress=False, timeout=600)
+    assert all(nb.ok for nb in res.notebooks), [(nb.name, nb.error) for nb in res.notebooks]
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    text = _html.unescape(re.sub(r"<[^>]+>", " ", index))
+    for r in rej.itertuples(index=False):
+        assert r.reason in text, f"reject {r.path}: {r.reason!r} not listed in index.html"
+    assert SECRET not in index and "TOPSECRET" not in text
+    for path in [tmp_path / "out" / "index.html"] + [nb.html for nb in res.notebooks]:
+        page, log = _open(browser, path.as_uri())
+        page.wait_for_timeout(1000)
+        assert log["blocked"] == [], f"{path.name}: external requests {log['blocked']}"
+        assert not log["dialogs"], f"{path.name}: an injected script ran"
+        page.close()
+
+
 # --------------------------------------------------------------------------- JupyterLab
 def _free_port() -> int:
     with socket.socket() as s:

@@ -486,7 +486,8 @@ _FILE_LEVEL = {"symlink leaves the corpus folder", "not a regular file", "broken
                "encrypted archive member", "unsupported compression", "file too large", "undecodable bytes"}
 
 
-def test_one_folder_with_every_hostile_input(tmp_path, monkeypatch, capsys):
+def build_hostile_folder(tmp_path, monkeypatch):
+    """Every hostile input of issue 16 in one folder; returns (folder, number of inputs)."""
     root = tmp_path / "corpus"
     root.mkdir()
     outside = tmp_path / "outside"
@@ -549,6 +550,11 @@ def test_one_folder_with_every_hostile_input(tmp_path, monkeypatch, capsys):
     inputs += 6
     (root / "README").write_text("Not an article.\n")               # skipped by name, not an input
 
+    return root, inputs
+
+
+def test_one_folder_with_every_hostile_input(tmp_path, monkeypatch, capsys):
+    root, inputs = build_hostile_folder(tmp_path, monkeypatch)
     df = load(root)
     rej = rejects(df)
     assert_accounted(df, inputs)
