@@ -998,7 +998,12 @@ def resolve_speakers(quotes: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFra
     atype = [""] * len(out)
     has_type = "actor_type" in mentions.columns
     if len(out) and len(mentions):
-        by = {a: g.sort_values("start") for a, g in mentions.groupby("article_id", sort=False)}
+        # per article: numpy arrays of the mentions sorted by start (a pandas filter per quote was ~1 ms)
+        by = {}
+        for a, g in mentions.groupby("article_id", sort=False):
+            g = g.sort_values("start", kind="stable")
+            by[a] = (g["start"].to_numpy(), g["end"].to_numpy(), g["actor"].to_numpy(dtype=object),
+                     g["actor_type"].to_numpy(dtype=object) if has_type else None)
         rs = out["resolved_start"].to_numpy() if "resolved_start" in out else np.full(len(out), -1)
         re_ = out["resolved_end"].to_numpy() if "resolved_end" in out else np.full(len(out), -1)
         for i, (aid, ss, se) in enumerate(zip(out["article_id"], out["speaker_start"], out["speaker_end"])):
@@ -1008,12 +1013,12 @@ def resolve_speakers(quotes: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFra
             s, e = (int(rs[i]), int(re_[i])) if rs[i] >= 0 else (int(ss), int(se))
             if s < 0:
                 continue
-            hit = g[(g["start"] < e) & (g["end"] > s)]
+            hit = np.flatnonzero((g[0] < e) & (g[1] > s))
             if len(hit):
-                a = hit["actor"].iloc[0]
+                a = g[2][hit[0]]
                 actor[i] = "" if pd.isna(a) else str(a)
                 if has_type:
-                    t = hit["actor_type"].iloc[0]
+                    t = g[3][hit[0]]
                     atype[i] = "" if pd.isna(t) else str(t)
     out["actor"] = actor
     if has_type:
