@@ -243,8 +243,8 @@ def main(argv=None) -> int:
     ap.add_argument("--resume-from", type=Path, default=None, help="an epochN.safetensors to export (no training)")
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--no-fp16", action="store_true", help="skip the fp16 variant")
-    ap.add_argument("--eval-variants", default="fp32,int8,fp16", help="ONNX variants to score (comma list)")
-    ap.add_argument("--ship", default=None, choices=("fp32", "int8", "fp16"),
+    ap.add_argument("--eval-variants", default="fp32,int8,int8pc,fp16", help="ONNX variants to score (comma list)")
+    ap.add_argument("--ship", default=None, choices=("fp32", "int8", "int8pc", "fp16"),
                     help="copy this variant into newskit/data/target_transformer/")
     args = ap.parse_args(argv)
 
@@ -388,6 +388,11 @@ def main(argv=None) -> int:
     int8 = args.out / "model_int8.onnx"
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
     variants["int8"] = int8
+    # per-channel weights on the MatMuls only (embeddings stay fp32): finer scales, same int8 kernels
+    int8pc = args.out / "model_int8pc.onnx"
+    quantize_dynamic(str(fp32), str(int8pc), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"])
+    variants["int8pc"] = int8pc
     try:
         if args.no_fp16:
             raise RuntimeError("skipped (--no-fp16)")

@@ -1,6 +1,7 @@
 """Target-dependent sentiment: how a sentence portrays the entity at a character span.
 
-The default ``"fast"`` model is a multinomial logistic regression trained on NewsMTSC over
+The ``"fast"`` model (``annotate(sentiment_model="fast")``; the pipeline default is the transformer of
+:mod:`newskit.sentiment.transformer`) is a multinomial logistic regression trained on NewsMTSC over
 :func:`newskit.sentiment.features.target_features` (``newskit/data/target_model.json``, retrain with
 ``scripts/train_target_model.py``); ``method="sentence"`` is the whole-sentence VADER baseline.
 """
