@@ -10,6 +10,7 @@ import urllib.parse
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -285,3 +286,26 @@ def test_annotate_partition_is_plain(synth):
     out = annotate_partition(synth_articles(2))
     assert set(out) == {"sentences", "mentions", "dates", "quotes"}
     assert out["mentions"]["article_id"].isin(["s0", "s1"]).all()
+
+
+def test_default_sentiment_model_recovers_the_planted_shift(demo_ann):
+    """The default model (the transformer) finds DEMO_TRUTH's sentiment shift: the planted actor is
+    portrayed positively before the event month and negatively after it; the largest month-to-month
+    change lands on the event month or the month after; the steady actor changes less."""
+    from newskit import actor_sentiment
+    from newskit.datasets import DEMO_TRUTH
+    from newskit.pipeline.steps import DEFAULT_SENTIMENT_MODEL
+
+    truth = DEMO_TRUTH["sentiment_shift"]
+    assert demo_ann.meta["sentiment_model"] == DEFAULT_SENTIMENT_MODEL == "transformer"
+    res = actor_sentiment(demo_ann, by="month", actors=[truth["actor"], truth["steady_actor"]],
+                          min_mentions=3, n_boot=200).set_index(["actor", "month"])["mean"]
+    event = pd.Timestamp(truth["month"] + "-01")
+    sign = {"positive": 1, "negative": -1}
+    monthly = res.loc[truth["actor"]]
+    before, after = monthly[monthly.index < event].mean(), monthly[monthly.index > event].mean()
+    assert np.sign(before) == sign[truth["before"]] and np.sign(after) == sign[truth["after"]], monthly
+    jump = monthly.diff().abs().idxmax()
+    assert event <= jump <= event + pd.offsets.MonthBegin(1), monthly
+    steady = res.loc[truth["steady_actor"]]
+    assert abs(steady[steady.index > event].mean() - steady[steady.index < event].mean()) < before - after
