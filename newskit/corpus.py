@@ -254,7 +254,7 @@ def _suggest(found: Sequence[str], required: Sequence[str], optional: Sequence[s
     """``title=headline,text=body``: a ``--columns`` value from common names among ``found``."""
     lower = {str(c).lower(): str(c) for c in found}
     pairs = []
-    for field in [*required, *optional]:
+    for field in (f for f in INPUT_FIELDS if f in required or f in optional):
         guess = next((lower[s] for s in _SYNONYMS.get(field, ()) if s in lower), None)
         if guess is not None:
             pairs.append(f"{field}={_safe_name(guess)}")
@@ -382,7 +382,7 @@ def _read_outlet_file(path: Path) -> dict[str, str]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = exc.context_mark or exc.problem_mark  # where the broken construct begins
         line = f":{mark.line + 1}" if mark is not None else ""
         raise OutletNamesError(f"{path}{line}: YAML syntax error: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:

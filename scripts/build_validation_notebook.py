@@ -27,6 +27,8 @@ date_to = None
 actor_file = None    # YAML actor file extending newskit/data/actors.yml, or None
 actors = None        # actors to validate (list) or None → the top actors by mentions
 cache_dir = None     # annotation cache; None → $NEWSKIT_CACHE or ~/.cache/newskit
+columns = None       # table columns → newskit's, e.g. {"headline": "title", "body": "text"} (--columns)
+outlet_names = None  # YAML file "host: Display name" extending the built-in outlet names (--outlet-names)
 labels = None        # folder of label files (labels_<annotator>.csv + sample.parquet), or None: not labelled yet
 sample_size = 200    # items to label
 seed = 0             # sampling seed
@@ -47,7 +49,7 @@ pd.set_option("display.max_colwidth", 120)
 if corpus is None:
     from newskit.datasets import demo_corpus
     corpus = demo_corpus()
-articles = corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus)
+articles = corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus, columns=columns, outlet_names=outlet_names)
 print(f"{len(articles)} articles")"""),
     new_markdown_cell("## Annotate (cached: a second run reads the cache)"),
     new_code_cell("""ann = newskit.annotate(articles, sentiment_model=sentiment_model, actor_file=actor_file, cache_dir=cache_dir)
