@@ -273,3 +273,126 @@ def test_annotate_with_columns_and_outlet_names(other_csv, tmp_path, capsys):
     ann = newskit.Annotations.load(out)
     assert len(ann.articles) == 4 and set(ann.articles.outlet) == {"The Harbour Gazette"}
     assert json.loads((out / "meta.json").read_text())["rejected"] == []
+
+
+# ----------------------------------------------------------------------------- newskit report
+
+REPO = Path(__file__).resolve().parents[1]
+ECHO_NB = [  # a notebook that loads the corpus the way newskit's notebooks do, and prints what it got
+    ("corpus = None\ndate_from = None\ndate_to = None\nactor_file = None\ncache_dir = None\n"
+     "columns = None\noutlet_names = None", True),
+    ("import json, warnings\nimport newskit\nwith warnings.catch_warnings():\n"
+     "    warnings.simplefilter('ignore')\n"
+     "    df = newskit.load_corpus(corpus, columns=columns, outlet_names=outlet_names)\n"
+     "print(json.dumps({'columns': columns, 'outlet_names': outlet_names, 'n': len(df), "
+     "'outlets': sorted(set(df.outlet))}))", False),
+]
+
+
+@pytest.fixture(scope="module")
+def echo_nb_dir(tmp_path_factory) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    d = tmp_path_factory.mktemp("echo-nbs")
+    cells = [new_code_cell(src, metadata={"tags": ["parameters"]} if tagged else {}) for src, tagged in ECHO_NB]
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                      "language": "python"}}),
+                   str(d / "10_echo.ipynb"))
+    return d
+
+
+def _last_json(nb_path: Path) -> dict:
+    import nbformat
+
+    nb = nbformat.read(str(nb_path), as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    return json.loads(text.strip().splitlines()[-1])
+
+
+@pytest.fixture()
+def outlet_file(tmp_path) -> Path:
+    path = tmp_path / "outlets.yml"
+    path.write_text("harbour-gazette.example: The Harbour Gazette\n", encoding="utf-8")
+    return path
+
+
+def test_report_passes_columns_and_outlet_names_to_the_notebooks(other_csv, outlet_file, echo_nb_dir, tmp_path,
+                                                                 capsys):
+    from newskit.report import main_report
+
+    out = tmp_path / "r"
+    code = main_report([str(other_csv), "-o", str(out), "--notebooks-dir", str(echo_nb_dir), "--no-widgets",
+                        "--quiet", "--columns", SPEC, "--outlet-names", str(outlet_file)])
+    assert code == 0, capsys.readouterr().err
+    assert _last_json(out / "10_echo.ipynb") == {"columns": MAPPING, "outlet_names": str(outlet_file.resolve()),
+                                                 "n": 4, "outlets": ["The Harbour Gazette"]}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "The Harbour Gazette" in index and f"columns = {SPEC}" in index
+
+
+def test_report_of_an_unmapped_table_lists_the_one_reject(other_csv, echo_nb_dir, tmp_path, capsys):
+    from newskit.report import main_report
+
+    out = tmp_path / "r"
+    assert main_report([str(other_csv), "-o", str(out), "--notebooks-dir", str(echo_nb_dir), "--no-widgets",
+                        "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "no article could be loaded" in err and "1 rejected" in err and err.count("\n") == 1, err
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "missing column" in index and f"--columns {SPEC}" in index and "its 4 rows are not loaded" in index
+    assert not list(out.glob("*.ipynb"))
+
+
+def test_report_refuses_bad_columns_and_outlet_names_before_any_kernel(other_csv, echo_nb_dir, tmp_path, capsys):
+    import time
+
+    from newskit.report import ReportInputError, build_report, main_report
+
+    base = [str(other_csv), "-o", str(tmp_path / "r"), "--notebooks-dir", str(echo_nb_dir), "--quiet"]
+    with pytest.raises(SystemExit) as exit_:
+        main_report([*base, "--columns", "title=headline,body"])
+    assert exit_.value.code == 2 and "item 2 'body' is not NEWSKIT=COLUMN" in capsys.readouterr().err
+    bad = tmp_path / "outlets.yml"
+    bad.write_text("tass.com: TASS\ntass.com: Tass\n", encoding="utf-8")
+    t0 = time.perf_counter()
+    code = main_report([*base, "--outlet-names", str(bad)])
+    seconds = time.perf_counter() - t0
+    err = capsys.readouterr().err
+    assert code == 2 and seconds < 5, (code, seconds, err)   # no kernel: well under the ~5 s one takes to start
+    assert err == f"newskit report: error: {bad}:2: tass.com is given twice (first on line 1)\n"
+    assert not (tmp_path / "r").exists()
+    assert main_report([*base, "-p", "columns", "{headline: title}"]) == 2
+    assert "-p columns: set it with --columns" in capsys.readouterr().err
+    assert main_report([*base, "-p", "outlet_names", "x.yml"]) == 2
+    assert "-p outlet_names: set it with --outlet-names" in capsys.readouterr().err
+    with pytest.raises(ReportInputError, match="'titel' .* is not a newskit column"):
+        build_report(other_csv, tmp_path / "r", notebooks_dir=echo_nb_dir, columns={"headline": "titel"})
+    assert not (tmp_path / "r").exists()
+
+
+def test_every_notebook_declares_and_uses_columns_and_outlet_names():
+    from newskit.report import notebook_parameters
+
+    notebooks = sorted((REPO / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        assert {"columns", "outlet_names"} <= set(notebook_parameters(path)), path.name
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        calls = [line for cell in nb["cells"] if cell["cell_type"] == "code"
+                 for line in "".join(cell["source"]).splitlines() if "load_corpus(" in line]
+        assert calls and all("columns=columns, outlet_names=outlet_names" in line for line in calls), (path.name, calls)
+
+
+def test_the_overview_page_shows_the_mapped_table_with_its_outlet_names(other_csv, outlet_file, tmp_path, capsys):
+    """The real notebook 00 on a table with other column names, through the command line."""
+    from newskit.report import main_report
+
+    out = tmp_path / "r"
+    code = main_report([str(other_csv), "-o", str(out), "--notebooks-dir", str(REPO / "notebooks"), "--notebooks",
+                        "00", "--no-widgets", "--quiet", "--columns", SPEC, "--outlet-names", str(outlet_file)])
+    assert code == 0, capsys.readouterr().err
+    page = (out / "00_corpus_overview.html").read_text(encoding="utf-8")
+    assert "The Harbour Gazette" in page and "harbour-gazette.example" not in page.split("Articles per outlet")[0]
+    assert "4 articles" in page
