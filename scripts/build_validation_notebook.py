@@ -77,6 +77,14 @@ strata = pd.DataFrame(s.attrs["strata"])
 print(f"sample {s.attrs['sample_id']}: {len(s)} items from {len(strata)} strata "
       f"({int(strata['stratum_size'].sum())} distinct sentence × actor items)")
 strata.sort_values("stratum_size", ascending=False).head(20)"""),
+    new_code_cell("""from newskit.plot import plot_counts
+
+# what each stratum stands for: its items in the corpus (its weight = this / the items drawn from it)
+top_strata = strata.sort_values("stratum_size", ascending=False).head(20)
+ax = plot_counts(top_strata.set_index("stratum")["stratum_size"], xlabel="sentence × actor items in the corpus",
+                 title=f"What the {len(s)} items stand for: corpus items per stratum"
+                       + (f" (largest 20 of {len(strata)})" if len(strata) > 20 else ""))
+plt.show()"""),
     new_code_cell("""current = validation.read_labels(folder, sample=s) if folder is not None and folder.exists() else None
 n_done = 0 if current is None else int(current["item_id"].nunique())
 validation.sample_table(s, labels=current, limit=15)"""),
