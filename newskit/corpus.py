@@ -120,6 +120,7 @@ OUTLETS: dict[str, str] = {
     "foxnews.com": "Fox News",
     "kyivindependent.com": "The Kyiv Independent",
     "tass.com": "TASS",
+    "en.kremlin.ru": "President of Russia (Kremlin)", "kremlin.ru": "President of Russia (Kremlin)",
     # the fictional demo corpus (newskit.datasets)
     "northstar-news.example": "Northstar News",
     "dailymeridian.example": "The Daily Meridian",

@@ -186,7 +186,7 @@ def test_outlet_names_file_extends_and_overrides_the_built_in_names(tmp_path):
              ("D", "https://unknown.example/d"))]
     df = load(pd.DataFrame(rows), outlet_names=names)
     assert df.outlet.tolist() == ["President of Russia", "BBC (UK)", "TASS", "unknown.example"]
-    assert load(pd.DataFrame(rows)).outlet.tolist()[:2] == ["en.kremlin.ru", "BBC News"]  # without the file
+    assert load(pd.DataFrame(rows)).outlet.tolist()[:2] == ["President of Russia (Kremlin)", "BBC News"]  # built-in
     assert load_outlet_names(names) == {"en.kremlin.ru": "President of Russia", "bbc.com": "BBC (UK)"}
 
 
