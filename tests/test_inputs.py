@@ -396,3 +396,12 @@ def test_the_overview_page_shows_the_mapped_table_with_its_outlet_names(other_cs
     page = (out / "00_corpus_overview.html").read_text(encoding="utf-8")
     assert "The Harbour Gazette" in page and "harbour-gazette.example" not in page.split("Articles per outlet")[0]
     assert "4 articles" in page
+
+
+def test_make_report_passes_args():
+    import subprocess
+
+    proc = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.newskit-installed", "-o", "assets",
+                           "report", "CORPUS=news.csv", "OUT=/tmp/r", f"ARGS=--columns {SPEC} -p freq M"],
+                          cwd=REPO, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1].endswith(f"newskit report news.csv -o /tmp/r --columns {SPEC} -p freq M")
