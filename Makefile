@@ -25,8 +25,9 @@ assets: $(STAMP)
 test: $(STAMP) assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Extra options of newskit report: make report CORPUS=news.csv OUT=/tmp/r ARGS="--columns title=headline,text=body".
 report: $(STAMP) assets
-	$(BIN)/newskit report $(CORPUS) -o $(OUT)
+	$(BIN)/newskit report $(CORPUS) -o $(OUT) $(ARGS)
 
 # JupyterLab on the notebooks, on 127.0.0.1 only, with a random token (printed in the URL; set
 # TOKEN=... to choose it); --allow-root only when run as root. Extra options: make lab ARGS="--port 9999".

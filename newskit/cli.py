@@ -17,6 +17,8 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from newskit._inputs import add_input_options
+
 __all__ = ["main", "terminal_safe"]
 
 # C0/C1 controls, DEL, line/paragraph separators, bidi overrides and isolates, and lone surrogates
@@ -54,12 +56,26 @@ def _exists(path: str) -> bool:
     return any(ch in path for ch in "*?[") and bool(glob.glob(os.path.expanduser(path), recursive=True))
 
 
-def _load(path: str, *, follow_symlinks: bool = False):
+def _outlet_names(command: str, args: argparse.Namespace) -> bool:
+    """Check --outlet-names before any work; prints one line and returns False when it is bad."""
+    from newskit.corpus import OutletNamesError, load_outlet_names
+
+    if args.outlet_names is None:
+        return True
+    try:
+        load_outlet_names(args.outlet_names)
+    except OutletNamesError as exc:
+        print(f"newskit {command}: {terminal_safe(exc)}", file=sys.stderr)
+        return False
+    return True
+
+
+def _load(path: str, *, follow_symlinks: bool = False, columns=None, outlet_names=None):
     from newskit.corpus import CorpusWarning, load_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CorpusWarning)
-        return load_corpus(path, follow_symlinks=follow_symlinks)
+        return load_corpus(path, follow_symlinks=follow_symlinks, columns=columns, outlet_names=outlet_names)
 
 
 def _nothing_loaded(command: str, path: str, articles) -> None:
@@ -84,7 +100,10 @@ def _info(args: argparse.Namespace) -> int:
     if not _exists(args.path):
         print(f"newskit info: {terminal_safe(args.path)}: no such file, folder or glob match", file=sys.stderr)
         return 2
-    articles = _load(args.path, follow_symlinks=args.follow_symlinks)
+    if not _outlet_names("info", args):
+        return 2
+    articles = _load(args.path, follow_symlinks=args.follow_symlinks, columns=args.columns,
+                     outlet_names=args.outlet_names)
     facts = summary(articles)
     if args.json:
         print(_json_safe(json.dumps(facts, ensure_ascii=False, indent=None)))
@@ -124,7 +143,10 @@ def _convert(args: argparse.Namespace) -> int:
         print(f"newskit convert: {terminal_safe(args.corpus)}: no such file, folder or glob match",
               file=sys.stderr)
         return 2
-    articles = _load(args.corpus, follow_symlinks=args.follow_symlinks)
+    if not _outlet_names("convert", args):
+        return 2
+    articles = _load(args.corpus, follow_symlinks=args.follow_symlinks, columns=args.columns,
+                     outlet_names=args.outlet_names)
     if articles.empty:
         _nothing_loaded("convert", args.corpus, articles)
         return 1
@@ -147,11 +169,16 @@ def _annotate(args: argparse.Namespace) -> int:
     except ActorFileError as exc:
         print(f"newskit annotate: {exc}", file=sys.stderr)
         return 2
+    if not _outlet_names("annotate", args):
+        return 2
+    corpus = args.corpus
+    if args.columns or args.outlet_names:  # read here with the mapping (a Parquet corpus too: in memory)
+        corpus = _load(args.corpus, columns=args.columns, outlet_names=args.outlet_names)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         warnings.filterwarnings("default", message="newskit cache")  # an unwritable cache is said once
         try:
-            out = annotate_to(args.corpus, args.out, model=args.model, n_process=args.n_process,
+            out = annotate_to(corpus, args.out, model=args.model, n_process=args.n_process,
                               batch_size=args.batch_size, part_size=args.part_size, cache=not args.no_cache,
                               cache_dir=args.cache_dir, actor_file=args.actor_file, keep_groups=args.keep_groups)
         except (FileExistsError, NotADirectoryError) as exc:  # OUT is a file, or a folder of other things
@@ -180,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.add_argument("--follow-symlinks", action="store_true",
                       help="follow symbolic links that lead outside the corpus folder")
+    add_input_options(info)
     info.set_defaults(func=_info)
 
     convert = sub.add_parser("convert", help="write a corpus as partitioned Parquet")
@@ -188,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--rows-per-partition", type=int, default=1000)
     convert.add_argument("--follow-symlinks", action="store_true",
                          help="follow symbolic links that lead outside the corpus folder")
+    add_input_options(convert)
     convert.set_defaults(func=_convert)
 
     ann = sub.add_parser("annotate", help="annotate a corpus of any size into a folder of Parquet parts "
@@ -202,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     ann.add_argument("--keep-groups", action="store_true", help="keep NORP groups apart from countries")
     ann.add_argument("--cache-dir", default=None, help="annotation cache (default $NEWSKIT_CACHE)")
     ann.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    add_input_options(ann)
     ann.set_defaults(func=_annotate)
 
     try:

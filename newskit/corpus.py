@@ -47,7 +47,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date as _date
 from datetime import datetime as _datetime
@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 from pandas.errors import OutOfBoundsDatetime
 
+from newskit._inputs import INPUT_FIELDS, parse_columns
 from newskit._options import date_mask
 
 __all__ = [
@@ -68,6 +69,11 @@ __all__ = [
     "summary",
     "filter_dates",
     "outlet_name",
+    "parse_columns",
+    "check_columns",
+    "INPUT_FIELDS",
+    "load_outlet_names",
+    "OutletNamesError",
     "Reject",
     "CorpusError",
     "CorpusWarning",
@@ -79,6 +85,18 @@ __all__ = [
 #: Columns of the articles table, in order.
 COLUMNS = ["article_id", "title", "date", "url", "source", "outlet", "text",
            "n_paragraphs", "n_words", "path"]
+
+#: Columns a table must have (after mapping); a table without one is rejected as a whole.
+REQUIRED_FIELDS = ("title", "text")
+#: Common names of the input fields, used to suggest a ``--columns`` mapping.
+_SYNONYMS = {
+    "title": ("headline", "heading", "head", "name", "subject"),
+    "date": ("published", "publication_date", "pub_date", "pubdate", "published_at", "datetime",
+             "timestamp", "time", "day"),
+    "url": ("link", "href", "uri", "permalink", "address"),
+    "text": ("body", "content", "article", "article_text", "full_text", "fulltext", "story", "maintext"),
+    "outlet": ("publisher", "publication", "source_name", "newspaper", "site", "media"),
+}
 
 TABULAR_SUFFIXES = (".csv", ".jsonl", ".ndjson", ".parquet", ".pq")
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
@@ -102,6 +120,7 @@ OUTLETS: dict[str, str] = {
     "foxnews.com": "Fox News",
     "kyivindependent.com": "The Kyiv Independent",
     "tass.com": "TASS",
+    "en.kremlin.ru": "President of Russia (Kremlin)", "kremlin.ru": "President of Russia (Kremlin)",
     # the fictional demo corpus (newskit.datasets)
     "northstar-news.example": "Northstar News",
     "dailymeridian.example": "The Daily Meridian",
@@ -180,13 +199,224 @@ class CorpusWarning(UserWarning):
 # helpers
 
 
-def outlet_name(source: str) -> str:
-    """Display name for an outlet host.
+def outlet_name(source: str, names: Mapping[str, str] | None = None) -> str:
+    """Display name for an outlet host: ``names`` (e.g. from :func:`load_outlet_names`) first, then
+    the built-in :data:`OUTLETS`; an unknown host is shown as it is.
 
     >>> outlet_name("abcnews.go.com"), outlet_name("unknown.example.net")
     ('ABC News', 'unknown.example.net')
+    >>> outlet_name("en.kremlin.ru", {"en.kremlin.ru": "Kremlin (President of Russia)"})
+    'Kremlin (President of Russia)'
     """
+    if names and source in names:
+        return names[source]
     return OUTLETS.get(source, source)
+
+
+# ---------------------------------------------------------------------------------------------
+# column mapping (``columns=`` / ``--columns``)
+
+
+def check_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
+    """A column mapping (table column → newskit column), checked: every target is one of
+    :data:`INPUT_FIELDS` and names no more than one column of the same table.
+
+    Raises
+    ------
+    ValueError
+        A target that is not a newskit column, or a key or value that is not text.
+
+    >>> check_columns({"headline": "title", "body": "text"})
+    {'headline': 'title', 'body': 'text'}
+    >>> check_columns({"headline": "titel"})
+    Traceback (most recent call last):
+    ...
+    ValueError: columns: 'titel' (for column 'headline') is not a newskit column; use one of title, date, url, text, outlet
+    """
+    if columns is None:
+        return {}
+    if isinstance(columns, str):
+        raise ValueError("columns: give a mapping such as {'headline': 'title'} "
+                         "(parse_columns('title=headline') reads the command-line form)")
+    if not isinstance(columns, Mapping):
+        raise ValueError(f"columns: a mapping of table column → newskit column, not a {type(columns).__name__}")
+    out: dict[str, str] = {}
+    for key, value in columns.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"columns: {key!r} is not a column name")
+        if value not in INPUT_FIELDS:
+            raise ValueError(f"columns: {value!r} (for column {key!r}) is not a newskit column; "
+                             f"use one of {', '.join(INPUT_FIELDS)}")
+        out[key] = value
+    return out
+
+
+def _suggest(found: Sequence[str], required: Sequence[str], optional: Sequence[str]) -> str:
+    """``title=headline,text=body``: a ``--columns`` value from common names among ``found``."""
+    lower = {str(c).lower(): str(c) for c in found}
+    pairs = []
+    for field in (f for f in INPUT_FIELDS if f in required or f in optional):
+        guess = next((lower[s] for s in _SYNONYMS.get(field, ()) if s in lower), None)
+        if guess is not None:
+            pairs.append(f"{field}={_safe_name(guess)}")
+        elif field in required:
+            pairs.append(f"{field}=COLUMN")
+    return ",".join(pairs)
+
+
+_NAME_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+
+
+def _safe_name(column: Any) -> str:
+    """A column name for a message: controls and undecodable bytes shown as '?', at most 40 characters."""
+    name = _NAME_UNSAFE.sub("?", str(column))
+    return name if len(name) <= 40 else name[:39] + "…"
+
+
+def _short_names(found: Sequence[str], limit: int = 20) -> str:
+    names = [_safe_name(c) for c in found]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more if names else "(none)"
+
+
+def _column_problem(found: Sequence[str], mapping: Mapping[str, str]) -> tuple[str, str] | None:
+    """Why a table with these columns cannot be read, as (reason, detail), or None."""
+    mapped: dict[str, list[str]] = {}
+    for column in map(str, found):
+        mapped.setdefault(mapping.get(column, column), []).append(column)
+    for field in INPUT_FIELDS:
+        if len(mapped.get(field, [])) > 1:
+            both = " and ".join(_safe_name(c) for c in mapped[field])
+            return ("column conflict", f"columns {both} both give {field}; map only one")
+    missing = [f for f in REQUIRED_FIELDS if f not in mapped]
+    if not missing:
+        return None
+    optional = [f for f in ("date", "url") if f not in mapped]
+    also = f" (nor {' or '.join(optional)}, which {'are' if len(optional) > 1 else 'is'} optional)" \
+        if optional else ""
+    return ("missing column",
+            f"no {' or '.join(missing)} column{also}; columns found: {_short_names(found)}; map yours with "
+            f"--columns {_suggest(found, missing, optional)} (or load_corpus(columns={{...}}))")
+
+
+# ---------------------------------------------------------------------------------------------
+# outlet display names (``outlet_names=`` / ``--outlet-names``)
+
+#: Largest outlet-names file read, in bytes.
+MAX_OUTLET_FILE_BYTES = 2**20
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+
+
+class OutletNamesError(ValueError):
+    """A malformed outlet-names file; the message names the file, the line and the reason."""
+
+
+def _host_key(raw: str) -> str | None:
+    host = raw.strip().lower().rstrip(".")
+    host = host[4:] if host.startswith("www.") else host
+    return host if _HOST.fullmatch(host) else None
+
+
+def load_outlet_names(source: str | os.PathLike | Mapping[str, str] | None) -> dict[str, str]:
+    """Outlet display names by host, from a YAML file (``host: Display name`` per line) or a mapping.
+
+    Hosts are compared as :func:`load_corpus` stores them in ``source``: lower case, without
+    ``www.``. The names extend and override the built-in :data:`OUTLETS`.
+
+    Raises
+    ------
+    OutletNamesError
+        Naming the file, the line and the reason: missing or unreadable file, not UTF-8, YAML syntax
+        error, not a mapping, a key that is a URL or not a host, an empty or non-text name, a host
+        given twice.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "outlets.yml"
+    >>> _ = path.write_text("en.kremlin.ru: Kremlin (President of Russia)\\nwww.kyivpost.com: Kyiv Post\\n")
+    >>> load_outlet_names(path)
+    {'en.kremlin.ru': 'Kremlin (President of Russia)', 'kyivpost.com': 'Kyiv Post'}
+    >>> _ = path.write_text("en.kremlin.ru: Kremlin\\nhttps://tass.com/: TASS\\n")
+    >>> load_outlet_names(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    newskit.corpus.OutletNamesError: .../outlets.yml:2: 'https://tass.com/' is a URL; give the host alone (tass.com)
+    """
+    if source is None:
+        return {}
+    if isinstance(source, Mapping):
+        out: dict[str, str] = {}
+        for key, value in source.items():
+            host = _host_key(key) if isinstance(key, str) else None
+            if host is None:
+                raise OutletNamesError(f"outlet_names: {key!r} is not a host such as en.kremlin.ru")
+            if not isinstance(value, str) or not value.strip():
+                raise OutletNamesError(f"outlet_names: the name for {host} must be non-empty text")
+            out[host] = value.strip()
+        return out
+    if not isinstance(source, (str, os.PathLike)):
+        raise OutletNamesError(f"outlet_names: a YAML file or a mapping, not a {type(source).__name__}")
+    return _read_outlet_file(Path(source).expanduser())
+
+
+def _read_outlet_file(path: Path) -> dict[str, str]:
+    import yaml
+
+    if not path.exists():
+        raise OutletNamesError(f"{path}: outlet-names file not found")
+    if not path.is_file():
+        raise OutletNamesError(f"{path}: not a regular file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_OUTLET_FILE_BYTES:
+            raise OutletNamesError(f"{path}: {size:,} bytes; an outlet-names file is at most "
+                                   f"{MAX_OUTLET_FILE_BYTES:,}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OutletNamesError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise OutletNamesError(f"{path}:{_line_of(data, exc.start)}: not UTF-8 (byte {exc.start})") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.context_mark or exc.problem_mark  # where the broken construct begins
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise OutletNamesError(f"{path}{line}: YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise OutletNamesError(f"{path}: YAML error: {type(exc).__name__}") from None
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise OutletNamesError(f"{path}:{root.start_mark.line + 1}: expected lines 'host: Display name' "
+                               "(a YAML mapping)")
+    out: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for key, value in root.value:
+        line = key.start_mark.line + 1
+        where = f"{path}:{line}"
+        if not isinstance(key, yaml.ScalarNode) or not key.value.strip():
+            raise OutletNamesError(f"{where}: the key must be a host such as en.kremlin.ru")
+        raw = key.value
+        if "://" in raw or "/" in raw:
+            guess = _host(raw if "://" in raw else f"https://{raw}")
+            hint = f" ({guess})" if guess else ""
+            raise OutletNamesError(f"{where}: {raw!r} is a URL; give the host alone{hint}")
+        host = _host_key(raw)
+        if host is None:
+            raise OutletNamesError(f"{where}: {raw!r} is not a host such as en.kremlin.ru")
+        if not isinstance(value, yaml.ScalarNode):
+            raise OutletNamesError(f"{where}: the name for {host} must be text, not a list or a mapping")
+        name = value.value.strip()
+        if not name or value.tag == "tag:yaml.org,2002:null":
+            raise OutletNamesError(f"{where}: no display name for {host}")
+        if host in out:
+            raise OutletNamesError(f"{where}: {host} is given twice (first on line {lines[host]})")
+        out[host], lines[host] = name, line
+    return out
 
 
 def _host(url: str) -> str:
@@ -243,6 +473,7 @@ class _Record:
     paragraphs: list[str]
     url_line: int | None
     body_line: int | None
+    outlet: str = ""  #: from an ``outlet`` column; empty: the display name of the URL's host
 
 
 class _Rejected(Exception):
@@ -748,10 +979,9 @@ def _row_record(path: str, label: str, number: int, row: Mapping, mapping: Mappi
         reason, detail = row["__error__"]
         return Reject(path, number, reason, detail)
     row = {mapping.get(k, k): v for k, v in row.items()}
-    missing = [f for f in ("title", "text") if f not in row]
-    if missing:
-        return Reject(path, number, "missing column",
-                      f"no {', '.join(missing)} column (map yours with columns={{...}})")
+    missing = [f for f in REQUIRED_FIELDS if f not in row]
+    if missing:  # a JSON line without the key (tables lacking the column are rejected as a whole)
+        return Reject(path, number, "missing field", f"this row has no {' or '.join(missing)} field")
     try:
         title = _text_field(row, "title", number).strip()
         if not title:
@@ -767,21 +997,81 @@ def _row_record(path: str, label: str, number: int, row: Mapping, mapping: Mappi
                       if p.strip()]
         if not paragraphs:
             raise _Rejected(number, "empty body")
+        outlet = _text_field(row, "outlet", number).strip() if "outlet" in row else ""
     except _Rejected as rej:
         return Reject(path, rej.line, rej.reason, rej.detail)
-    return _Record(label, title, date, url, paragraphs, number if url else None, number)
+    return _Record(label, title, date, url, paragraphs, number if url else None, number, outlet)
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    """The header row of a CSV file (None: empty or unreadable; its rows then say why)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, path.stat().st_size + 1))
+    try:
+        with open(path, encoding=_sniff_encoding(path), errors="surrogateescape", newline="") as handle:
+            return next(csv.reader(handle))
+    except (StopIteration, csv.Error, UnicodeError):
+        return None
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _tabular_records(path: Path, columns: Mapping[str, str] | None) -> Iterator[_Record | Reject]:
+    """The rows of a table file, each a record or a reject; a table without a needed column (after
+    ``columns``) is one reject, checked from its header (CSV), schema (Parquet) or the keys of all
+    its objects (JSONL) before any row, so that it does not give one reject per row."""
     mapping = dict(columns or {})
+    name = path.name.lower()
+    rows: Iterable[tuple[int, dict]] | None = None
+    found: list[str] | None = None
+    header_line: int | None = None
+    try:
+        if name.endswith(".csv"):
+            found, header_line = _csv_header(path), 1
+        elif name.endswith((".jsonl", ".ndjson")):
+            rows = list(_jsonl_rows(path))  # the keys of every object are the table's columns
+            keys = [dict.fromkeys(map(str, row)) for _, row in rows if "__error__" not in row]
+            found = list(dict.fromkeys(k for row in keys for k in row)) if keys else None
+        else:
+            import pyarrow.parquet as pq
+
+            found = list(pq.read_schema(path).names)
+    except Exception as exc:  # unreadable table (corrupt Parquet, I/O error): one reject
+        yield Reject(str(path), None, "unreadable table", type(exc).__name__)
+        return
+    problem = _column_problem(found, mapping) if found is not None else None
+    if problem is not None:  # one reject for the file, not one per row
+        reason, detail = problem
+        yield Reject(str(path), header_line, reason, detail + _rows_note(path, rows))
+        return
     produced = 0
     try:
-        for number, row in _tabular_rows(path):
+        for number, row in (rows if rows is not None else _tabular_rows(path)):
             produced += 1
             yield _row_record(str(path), f"{path}:{number}", number, row, mapping)
     except Exception as exc:  # unreadable table (corrupt Parquet, I/O error): one reject
         after = f" after {produced} rows; the rest is not read" if produced else ""
         yield Reject(str(path), None, "unreadable table", f"{type(exc).__name__}{after}")
+
+
+def _rows_note(path: Path, rows: list | None) -> str:
+    """"; its N rows are not loaded" for a table rejected as a whole (empty when they cannot be counted)."""
+    try:
+        if rows is not None:
+            n = len(rows)
+        elif path.name.lower().endswith(".csv"):
+            n = sum(1 for _, row in _csv_rows(path) if row.get("__error__", ("",))[0] != "empty table")
+        else:
+            import pyarrow.parquet as pq
+
+            n = int(pq.read_metadata(path).num_rows)
+    except Exception:  # noqa: BLE001 - the count is a courtesy
+        return ""
+    return _n_rows(n)
+
+
+def _n_rows(n: int) -> str:
+    return "; its 1 row is not loaded" if n == 1 else f"; its {n:,} rows are not loaded"
 
 
 def _records(sources: Any, columns: Mapping[str, str] | None, *, follow: bool, skipped: _Skipped
@@ -801,6 +1091,11 @@ def _records(sources: Any, columns: Mapping[str, str] | None, *, follow: bool, s
 
 def _from_frame(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> Iterator[_Record | Reject]:
     mapping = dict(columns or {})
+    problem = _column_problem([str(c) for c in frame.columns], mapping)
+    if problem is not None:  # one reject for the table, not one per row
+        reason, detail = problem
+        yield Reject("<DataFrame>", None, reason, detail + _n_rows(len(frame)))
+        return
     for number, row in enumerate(frame.to_dict("records"), start=1):
         row = {mapping.get(k, k): v for k, v in row.items()}
         label = row.get("path") if isinstance(row.get("path"), str) and row.get("path") \
@@ -818,14 +1113,19 @@ def load_corpus(
     *,
     strict: bool = False,
     columns: Mapping[str, str] | None = None,
+    outlet_names: str | os.PathLike | Mapping[str, str] | None = None,
     progress: bool = False,
     follow_symlinks: bool = False,
 ) -> pd.DataFrame:
     """Load articles into a table with one row per article.
 
-    Every input is accounted for: ``len(df) + len(rejects(df)) == df.attrs["n_inputs"]``. Files
-    that are not article inputs by name (other extensions, hidden files) are not inputs; they are
-    counted in ``df.attrs["skipped"]`` so an empty result can say what was found.
+    Every input is accounted for: ``len(df) + len(rejects(df)) == df.attrs["n_inputs"]``. An input
+    is a native file, an archive member, or a table row; a table that cannot be read row by row (no
+    ``title`` or ``text`` column after ``columns``, two columns giving the same field, unreadable)
+    is *one* input with one reject for the whole file, whose detail names the columns found, how to
+    map them and how many rows were not loaded. Files that are not article inputs by name (other
+    extensions, hidden files) are not inputs; they are counted in ``df.attrs["skipped"]`` so an
+    empty result can say what was found.
 
     Parameters
     ----------
@@ -836,7 +1136,15 @@ def load_corpus(
     strict
         Raise :class:`CorpusError` listing every rejected input instead of warning.
     columns
-        Renames table columns to newskit's names, e.g. ``{"headline": "title", "body": "text"}``.
+        Renames table columns to newskit's names (:data:`INPUT_FIELDS`: ``title``, ``date``, ``url``,
+        ``text``, ``outlet``), e.g. ``{"headline": "title", "body": "text"}``; the command line's
+        ``--columns title=headline,text=body`` is read by :func:`parse_columns`. A table's
+        ``outlet`` column (after mapping), when present, is kept as the display name; ``source``
+        is always the URL's host.
+    outlet_names
+        Display names by host (a YAML file ``host: Display name``, or a mapping; see
+        :func:`load_outlet_names`), extending and overriding the built-in :data:`OUTLETS` for the
+        ``outlet`` column of articles whose table gives no outlet.
     progress
         Show a progress bar while reading.
     follow_symlinks
@@ -861,7 +1169,18 @@ def load_corpus(
     ...     df = load_corpus(table, columns={"headline": "title", "body": "text"})
     >>> len(df), rejects(df).reason.tolist()
     (1, ['duplicate URL'])
+
+    A table without the needed columns is one reject, however many rows it has:
+
+    >>> with warnings.catch_warnings(record=True):
+    ...     df = load_corpus(table)
+    >>> rejects(df).detail[0]
+    'no title or text column; columns found: headline, date, url, body; map yours with --columns title=headline,text=body (or load_corpus(columns={...})); its 2 rows are not loaded'
+    >>> df.attrs["n_inputs"]
+    1
     """
+    columns = check_columns(columns)
+    names = load_outlet_names(outlet_names)
     skipped = _Skipped()
     if isinstance(source, pd.DataFrame):
         stream: Iterable[_Record | Reject] = _from_frame(source, columns)
@@ -903,7 +1222,7 @@ def load_corpus(
             "date": rec.date if rec.date is not None else pd.NaT,
             "url": rec.url,
             "source": source_host,
-            "outlet": outlet_name(source_host) if source_host else "",
+            "outlet": rec.outlet or (outlet_name(source_host, names) if source_host else ""),
             "text": text,
             "n_paragraphs": len(rec.paragraphs),
             "n_words": len(_WORD.findall(text)),

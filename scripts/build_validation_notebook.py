@@ -27,6 +27,8 @@ date_to = None
 actor_file = None    # YAML actor file extending newskit/data/actors.yml, or None
 actors = None        # actors to validate (list) or None → the top actors by mentions
 cache_dir = None     # annotation cache; None → $NEWSKIT_CACHE or ~/.cache/newskit
+columns = None       # table columns → newskit's, e.g. {"headline": "title", "body": "text"} (--columns)
+outlet_names = None  # YAML file "host: Display name" extending the built-in outlet names (--outlet-names)
 labels = None        # folder of label files (labels_<annotator>.csv + sample.parquet), or None: not labelled yet
 sample_size = 200    # items to label
 seed = 0             # sampling seed
@@ -47,7 +49,7 @@ pd.set_option("display.max_colwidth", 120)
 if corpus is None:
     from newskit.datasets import demo_corpus
     corpus = demo_corpus()
-articles = corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus)
+articles = corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus, columns=columns, outlet_names=outlet_names)
 print(f"{len(articles)} articles")"""),
     new_markdown_cell("## Annotate (cached: a second run reads the cache)"),
     new_code_cell("""ann = newskit.annotate(articles, sentiment_model=sentiment_model, actor_file=actor_file, cache_dir=cache_dir)
@@ -75,6 +77,14 @@ strata = pd.DataFrame(s.attrs["strata"])
 print(f"sample {s.attrs['sample_id']}: {len(s)} items from {len(strata)} strata "
       f"({int(strata['stratum_size'].sum())} distinct sentence × actor items)")
 strata.sort_values("stratum_size", ascending=False).head(20)"""),
+    new_code_cell("""from newskit.plot import plot_counts
+
+# what each stratum stands for: its items in the corpus (its weight = this / the items drawn from it)
+top_strata = strata.sort_values("stratum_size", ascending=False).head(20)
+ax = plot_counts(top_strata.set_index("stratum")["stratum_size"], xlabel="sentence × actor items in the corpus",
+                 title=f"What the {len(s)} items stand for: corpus items per stratum"
+                       + (f" (largest 20 of {len(strata)})" if len(strata) > 20 else ""))
+plt.show()"""),
     new_code_cell("""current = validation.read_labels(folder, sample=s) if folder is not None and folder.exists() else None
 n_done = 0 if current is None else int(current["item_id"].nunique())
 validation.sample_table(s, labels=current, limit=15)"""),

@@ -52,6 +52,8 @@ def test_notebook_without_and_with_labels(tmp_path, cache):
     nb = _run(tmp_path / "no_labels.ipynb", cache_dir=cache, sample_size=40)
     text = _text(nb)
     assert "No labels yet" in text and "sample " in text
+    # the page has a figure before any label (scripts/check_report.py flags a page without one)
+    assert sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])) >= 1
     widgets = [o for c in nb.cells for o in c.get("outputs", [])
                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widgets, "the labelling widget is not shown"

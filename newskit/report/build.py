@@ -29,11 +29,12 @@ from newskit.report.execute import (
 )
 
 __all__ = ["build_report", "ReportResult", "ReportInputError", "check_dates", "check_actor_file",
-           "RESERVED_PARAMETERS"]
+           "check_inputs", "RESERVED_PARAMETERS"]
 
 #: Notebook parameters set by their own options, not by ``-p``.
 RESERVED_PARAMETERS = {"corpus": "the CORPUS argument", "date_from": "--from", "date_to": "--to",
-                       "actor_file": "--actor-file", "cache_dir": "$NEWSKIT_CACHE"}
+                       "actor_file": "--actor-file", "cache_dir": "$NEWSKIT_CACHE", "columns": "--columns",
+                       "outlet_names": "--outlet-names"}
 
 
 class ReportInputError(ValueError):
@@ -134,6 +135,42 @@ def check_actor_file(actor_file: str | os.PathLike | None) -> str | None:
     return str(path.resolve())
 
 
+def check_inputs(columns: Any = None, outlet_names: str | os.PathLike | None = None
+                 ) -> tuple[dict[str, str] | None, str | None]:
+    """The column mapping and the absolute path of the outlet-names file, both checked (None when
+    not given): the notebooks receive them as the ``columns`` and ``outlet_names`` parameters.
+
+    ``columns`` is a mapping (table column → newskit column) or the command-line form
+    ``"title=headline,text=body"``.
+
+    Raises
+    ------
+    ReportInputError
+        A bad mapping, or an outlet-names file that is missing or malformed (naming file and line).
+
+    >>> check_inputs("title=headline,text=body")
+    ({'headline': 'title', 'body': 'text'}, None)
+    >>> check_inputs(outlet_names="/no/such/outlets.yml")
+    Traceback (most recent call last):
+    ...
+    newskit.report.build.ReportInputError: /no/such/outlets.yml: outlet-names file not found
+    """
+    if columns is None and (outlet_names is None or str(outlet_names) == ""):
+        return None, None
+    from newskit.corpus import check_columns, load_outlet_names, parse_columns
+
+    try:
+        mapping = parse_columns(columns) if isinstance(columns, str) else check_columns(columns)
+        if outlet_names is not None and str(outlet_names) != "":
+            load_outlet_names(Path(outlet_names))
+            names = str(Path(outlet_names).expanduser().resolve())
+        else:
+            names = None
+    except ValueError as exc:
+        raise ReportInputError(str(exc)) from None
+    return (mapping or None), names
+
+
 def _copy_assets(assets: bool | str | os.PathLike, out: Path, *, progress: bool) -> list[str]:
     """Copy the widget scripts next to the report; returns the relative paths (empty: unavailable)."""
     from newskit.report.assets import fetch_widget_assets, widget_assets
@@ -159,7 +196,8 @@ def _copy_assets(assets: bool | str | os.PathLike, out: Path, *, progress: bool)
     return written
 
 
-def _prewarm(corpus_path: Path, actor_path: str | None, cache_dir: str, *, progress: bool) -> None:
+def _prewarm(corpus_path: Path, actor_path: str | None, cache_dir: str, *, progress: bool,
+             columns: dict[str, str] | None = None, outlet_names: str | None = None) -> None:
     """Annotate the corpus into the cache the notebooks will read (before they run side by side)."""
     import warnings
 
@@ -168,7 +206,7 @@ def _prewarm(corpus_path: Path, actor_path: str | None, cache_dir: str, *, progr
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CorpusWarning)
-        articles = newskit.load_corpus(corpus_path)
+        articles = newskit.load_corpus(corpus_path, columns=columns, outlet_names=outlet_names)
     if len(articles):
         newskit.annotate(articles, actor_file=actor_path, cache_dir=cache_dir, progress=progress)
 
@@ -193,7 +231,8 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
                  notebooks_dir: str | os.PathLike | None = None,
                  assets: bool | str | os.PathLike = True,
                  parameters: dict[str, Any] | None = None, jobs: int | None = None,
-                 overwrite: bool = False) -> ReportResult:
+                 overwrite: bool = False, columns: Any = None,
+                 outlet_names: str | os.PathLike | None = None) -> ReportResult:
     """Execute the notebooks on a corpus and write a standalone, offline HTML report.
 
     Parameters
@@ -235,6 +274,12 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
         the same articles side by side.
     overwrite : bool
         Write into a non-empty folder that is not a newskit report.
+    columns : mapping or str, optional
+        Table columns → newskit's (``{"headline": "title"}`` or ``"title=headline"``, as
+        ``--columns``), for the index and the notebooks' ``columns`` parameter; checked first.
+    outlet_names : path, optional
+        YAML file ``host: Display name`` (``--outlet-names``), for the index and the notebooks'
+        ``outlet_names`` parameter; checked (file and line of a problem) before any kernel starts.
 
     Returns
     -------
@@ -274,13 +319,17 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     declared = {src: set(notebook_parameters(src)) for src in sources}
     date_from, date_to = check_dates(date_from, date_to)
     actor_path = check_actor_file(actor_file)
+    columns, outlet_path = check_inputs(columns, outlet_names)
     corpus_path = resolve_corpus(corpus)
     folder = prepare_output(out, overwrite=overwrite)
     out = folder.path
     index = out / "index.html"
-    summary = corpus_summary(corpus_path, date_from=date_from, date_to=date_to)
+    summary = corpus_summary(corpus_path, date_from=date_from, date_to=date_to, columns=columns,
+                             outlet_names=outlet_path)
     result = ReportResult(out=out, index=index, summary=summary)
-    shown = {"date_from": date_from, "date_to": date_to, "actor_file": actor_path, **parameters}
+    shown = {"date_from": date_from, "date_to": date_to, "actor_file": actor_path,
+             "columns": ",".join(f"{v}={k}" for k, v in (columns or {}).items()) or None,
+             "outlet_names": outlet_path, **parameters}
 
     result.problem = _no_articles(summary, index, date_from, date_to)
     if result.problem is not None:  # one clear message, the rejects in the index, no notebook errors
@@ -294,12 +343,14 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     result.widgets_js = bool(written)
     cache_dir = os.environ.get("NEWSKIT_CACHE") or str(out / ".cache")
     params = {"corpus": str(corpus_path), "date_from": date_from, "date_to": date_to,
-              "actor_file": actor_path, "cache_dir": cache_dir, **parameters}
+              "actor_file": actor_path, "cache_dir": cache_dir, "columns": columns,
+              "outlet_names": outlet_path, **parameters}
     from newskit.pipeline.runner import usable_cores
 
     jobs = max(1, min(jobs if jobs is not None else usable_cores(), len(sources)))
     if jobs > 1:
-        _prewarm(corpus_path, actor_path, cache_dir, progress=progress)
+        _prewarm(corpus_path, actor_path, cache_dir, progress=progress, columns=columns,
+                 outlet_names=outlet_path)
 
     bar = tqdm(total=len(sources), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
 

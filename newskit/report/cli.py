@@ -15,6 +15,7 @@ import sys
 import warnings
 from typing import Any, Sequence
 
+from newskit._inputs import add_input_options
 from newskit.report.execute import DEFAULT_TIMEOUT, parse_parameter_value
 
 __all__ = ["add_report_parser", "report_command", "main_report"]
@@ -59,6 +60,7 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
                         "-p actors '[\"Vladimir Putin\"]'); repeatable")
     p.add_argument("--actor-file", metavar="FILE", dest="actor_file", help="YAML actor file")
     p.add_argument("--actors", metavar="FILE", dest="actors_deprecated", help=argparse.SUPPRESS)
+    add_input_options(p)
     p.add_argument("--from", metavar="DATE", dest="date_from", type=_iso_date, help="first date (YYYY-MM-DD)")
     p.add_argument("--to", metavar="DATE", dest="date_to", type=_iso_date, help="last date (YYYY-MM-DD)")
     p.add_argument("--notebooks", metavar="NAME", nargs="+", help="notebooks to run (name or prefix, e.g. 00 01)")
@@ -107,7 +109,8 @@ def report_command(args: argparse.Namespace) -> int:
                            date_to=args.date_to, notebooks=args.notebooks, show_code=args.show_code,
                            progress=not args.quiet, timeout=args.timeout or None, jobs=args.jobs,
                            assets=not getattr(args, "no_widgets", False), parameters=_parameters(args),
-                           notebooks_dir=args.notebooks_dir, overwrite=args.overwrite)
+                           notebooks_dir=args.notebooks_dir, overwrite=args.overwrite,
+                           columns=args.columns, outlet_names=args.outlet_names)
     except (OSError, ValueError) as exc:  # every input error: one line, no traceback
         print(f"newskit report: error: {exc}", file=sys.stderr)
         return 2

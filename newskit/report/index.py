@@ -44,10 +44,12 @@ def resolve_corpus(corpus: str | os.PathLike) -> Path:
     return path
 
 
-def corpus_summary(corpus: Path, *, date_from: str | None = None, date_to: str | None = None) -> dict[str, Any]:
+def corpus_summary(corpus: Path, *, date_from: str | None = None, date_to: str | None = None,
+                   columns: dict[str, str] | None = None, outlet_names: Any = None) -> dict[str, Any]:
     """Articles, outlets with counts, date range and rejects of a corpus (for ``index.html``).
 
-    ``articles`` counts the articles in the date window, ``articles_total`` the loaded ones.
+    ``articles`` counts the articles in the date window, ``articles_total`` the loaded ones;
+    ``columns`` and ``outlet_names`` are passed to :func:`newskit.load_corpus`.
 
     Examples
     --------
@@ -65,7 +67,7 @@ def corpus_summary(corpus: Path, *, date_from: str | None = None, date_to: str |
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CorpusWarning)
-        df = load_corpus(corpus)
+        df = load_corpus(corpus, columns=columns, outlet_names=outlet_names)
     rej = rejects(df).astype(object).where(lambda t: t.notna(), None)
     selected = filter_dates(df, date_from, date_to)
     facts = summary(selected)
