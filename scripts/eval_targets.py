@@ -412,7 +412,7 @@ def examples_table() -> str:
         old = score_targets(text, [sp])
         which = f"{target} ({nth + 1}st)" if text.count(target) > 1 and nth == 0 else (
             f"{target} (2nd)" if nth == 1 else target)
-        rows.append(f"| {text} | {which} | {old['score'].iloc[0]:+.2f} {old['label'].iloc[0]} | "
+        rows.append(f"| {text} | {which} | {old['score'].iloc[0]:+.2f} {old['sentiment'].iloc[0]} | "
                     f"{r['score']:+.2f} {r['sentiment']} | {r['p_negative']:.2f} / {r['p_neutral']:.2f} / "
                     f"{r['p_positive']:.2f} |")
     return "\n".join(rows)

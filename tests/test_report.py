@@ -401,6 +401,7 @@ def test_p_parameters_reach_the_notebooks(tiny_corpus, param_nb_dir, actor_file,
                    "place": "Mariupol", "actor_file": str(actor_file.resolve())}
     index = (tmp_path / "r" / "index.html").read_text()
     assert "place = Mariupol" in index and "top_n = 30" in index
+    assert "sentiment_model = transformer" in index  # which model produced the figures is always stated
 
 
 def test_unknown_parameter_fails_fast_listing_valid_names(tiny_corpus, param_nb_dir, tmp_path, capsys):

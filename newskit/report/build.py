@@ -330,6 +330,10 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     shown = {"date_from": date_from, "date_to": date_to, "actor_file": actor_path,
              "columns": ",".join(f"{v}={k}" for k, v in (columns or {}).items()) or None,
              "outlet_names": outlet_path, **parameters}
+    # which model produced the portrayal figures is always stated (the notebooks print it too)
+    from newskit.pipeline.steps import DEFAULT_SENTIMENT_MODEL
+
+    shown["sentiment_model"] = shown.get("sentiment_model") or DEFAULT_SENTIMENT_MODEL
 
     result.problem = _no_articles(summary, index, date_from, date_to)
     if result.problem is not None:  # one clear message, the rejects in the index, no notebook errors
@@ -345,6 +349,10 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     params = {"corpus": str(corpus_path), "date_from": date_from, "date_to": date_to,
               "actor_file": actor_path, "cache_dir": cache_dir, "columns": columns,
               "outlet_names": outlet_path, **parameters}
+    # which model produced the portrayal figures is always stated (the notebooks print it too)
+    from newskit.pipeline.steps import DEFAULT_SENTIMENT_MODEL
+
+    shown["sentiment_model"] = shown.get("sentiment_model") or DEFAULT_SENTIMENT_MODEL
     from newskit.pipeline.runner import usable_cores
 
     jobs = max(1, min(jobs if jobs is not None else usable_cores(), len(sources)))
