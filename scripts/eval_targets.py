@@ -199,7 +199,8 @@ class Heuristics:
     """Lexicon scores per target (VADER compound of a part of the sentence) for the variants table."""
 
     def __init__(self):
-        from newskit.sentiment import _analyzer, _clauses
+        from newskit.sentiment.features import _clauses
+        from newskit.sentiment.vader import _analyzer
 
         self.A = _analyzer()
         self.clauses = _clauses
