@@ -71,28 +71,33 @@ KINDS = ("direct", "indirect", "mixed", "according_to", "speaker_turn")
 
 #: Speech and attribution verbs (all inflections listed). ``according to`` is handled apart.
 CUE_VERBS = frozenset("""
-say says said saying tell tells told telling add adds added adding note notes noted noting
+say says said saying tell tells told telling adds added adding note notes noted noting
 write writes wrote writing warn warns warned warning claim claims claimed claiming
 argue argues argued arguing insist insists insisted insisting explain explains explained
-explaining state states stated declare declares declared declaring announce announces announced
-ask asks asked asking reply replies replied respond responds responded answer answers answered
-acknowledge acknowledges acknowledged admit admits admitted suggest suggests suggested suggesting
-recall recalls recalled recalling continue continues continued stress stresses stressed
-emphasize emphasizes emphasized emphasise emphasises emphasised predict predicts predicted
-promise promises promised promising pledge pledges pledged pledging vow vows vowed vowing
-tweet tweets tweeted tweeting post posts posted mention mentions mentioned concede concedes conceded
-counter counters countered contend contends contended maintain maintains maintained observe
-observes observed remark remarks remarked urge urges urged urging charge charges charged allege
+explaining stated stating declare declares declared declaring announce announces announced announcing
+ask asks asked asking reply replies replied respond responds responded answered
+acknowledge acknowledges acknowledged acknowledging admit admits admitted suggest suggests suggested
+suggesting recall recalls recalled recalling continued stress stresses stressed
+emphasize emphasizes emphasized emphasise emphasises emphasised predict predicts predicted predicting
+promise promises promised promising pledged pledging vow vows vowed vowing
+tweeted tweeting posted mention mentions mentioned concede concedes conceded
+countered contend contends contended maintain maintains maintained observe
+observes observed remarked urge urges urged urging charged allege
 alleges alleged complain complains complained deny denies denied confirm confirms confirmed
-report reports reported reporting estimate estimates estimated indicate indicates indicated
+reported estimate estimates estimated indicate indicates indicated
 believe believes believed think thinks thought agree agrees agreed caution cautions cautioned
 boast boasts boasted joke jokes joked quip quips quipped shout shouts shouted yell yells yelled
-tout touts touted predict predicted assert asserts asserted blast blasts blasted slam slams slammed
-accuse accuses accused criticize criticizes criticized criticise criticises criticised
+tout touts touted assert asserts asserted blast blasts blasted slam slams slammed
+accuse accuses accused accusing criticize criticizes criticized criticizing criticise criticises criticised
 reiterate reiterates reiterated recount recounts recounted concluded conclude concludes
-declined decline declines demanded demand demands told explains wrote
-call calls called calling describe describes described describing dub dubs dubbed label labels
-labeled labelled brand brands branded term terms termed rule rules ruled find finds found
+declined demanded demands
+call calls called calling describe describes described describing dub dubs dubbed labels
+labeled labelled branded termed ruled finds found
+decried lamented cite cites cited citing praise praises praised praising defend defends defended
+condemn condemns condemned questioned questioning thanked blame blames blamed denounce denounces
+denounced denouncing reminded dismissed rejected mocked revealed endorse endorses endorsed
+echoed expected expects discussed discussing portrayed assured showed shows deemed
+attacked encouraged proposed proposing projected hopes hoped hoping
 """.split())
 _NAMING = {"call", "calls", "called", "calling", "describe", "describes", "described", "describing",
            "dub", "dubs", "dubbed", "label", "labels", "labeled", "labelled", "brand", "brands",
@@ -415,6 +420,29 @@ def _speaker_right(text: str, ce: int, hi: int, ms: _Mentions) -> tuple[int, int
     return None
 
 
+_RIGHT_CHUNK = re.compile(
+    r"[ \t]+((?:the\s+|a\s+|an\s+)?[\w'’\-]+(?:[ \t]+(?!(?:in|on|at|during|after|before|to|who|which|when|while|"
+    r"as|about|last|this|that|yesterday|today|tonight|earlier|later|recently|told|and|but|from|via|with|for|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)[\w'’.\-]+){0,8}?)"
+    r"(?=[ \t]*(?:[,;:!?(—–]|\.(?:\s|$)|$)|[ \t]+(?:in|on|at|during|after|before|to|who|which|when|while|as|about|"
+    r"last|this|that|yesterday|today|tonight|earlier|later|recently|told|and|but|from|via|with|for|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)\b)", re.I)
+
+
+def _chunk_right(text: str, ce: int, hi: int, ms: _Mentions) -> tuple[int, int] | None:
+    """The inverted speaker as a phrase: after ``“…,” said`` the words up to the next comma, period,
+    preposition or relative pronoun ("said a person close to the campaign", "said Democratic
+    pollster Jane Roe, who …"), widened to cover a named mention it cuts."""
+    m = _RIGHT_CHUNK.match(text, ce, hi)
+    if not m:
+        return None
+    s, e = m.span(1)
+    k = ms.overlapping(s, e)
+    if k >= 0 and ms.end[k] > e and ms.end[k] <= hi:
+        e = ms.end[k]
+    return s, e
+
+
 def _resolve(text: str, s: int, e: int, ms: _Mentions) -> int:
     """Mention index a speaker span resolves to (itself when it is a mention), else −1."""
     k = ms.overlapping(s, e)
@@ -515,8 +543,10 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
 
 
 def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) -> list[dict]:
-    segs = [g for g in _quote_segments(text) if not _is_scare(text, g[0], g[1])]
+    all_segs = _quote_segments(text)
+    segs = [g for g in all_segs if not _is_scare(text, g[0], g[1])]
     seg_starts = [g[0] for g in segs]
+    all_starts = [g[0] for g in all_segs]  # scare quotes included: "called him a “liar”"
     out: list[dict] = []
     # quotes: dicts with start, end, speaker (s, e) or None, cue (s, e, text), kind
     seg_owner: dict[int, dict] = {}
@@ -586,12 +616,12 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         else:
             spk = _speaker_left(text, cs, lo, ms)
             if spk is None:
-                spk = _speaker_right(text, ce, min(para_e, ce + 120), ms)
-                inverted = spk is not None
-                if inverted:  # "said X" needs the content before it: ", said X" or a quote
-                    before = text[max(para_s, cs - 3):cs].rstrip()
-                    if not before or before[-1] not in ",”\"—–":
-                        spk = None
+                # "said X" needs the content before it: ", said X" or a quote
+                before = text[max(para_s, cs - 3):cs].rstrip()
+                if before and before[-1] in ",”\"—–":
+                    spk = _speaker_right(text, ce, min(para_e, ce + 120), ms) or \
+                        _chunk_right(text, ce, min(para_e, ce + 120), ms)
+                    inverted = spk is not None
             if spk is None and cue_text.lower().split()[-1] in _SAY:
                 spk = _clause_subject(text, max(sent_s, lo), cs)
         if spk is None:
@@ -643,13 +673,14 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             continue
         # 3b) naming verbs: "X called Y a “liar”" — the content runs to the end of the quote(s)
         if not inverted and cue_text.lower().split()[-1] in _NAMING:
-            kn = bisect.bisect_left(seg_starts, ce)
-            if kn < len(segs) and segs[kn][0] < min(sent_e, ce + 120):
-                c_e = segs[kn][1]
-                while kn + 1 < len(segs) and segs[kn + 1][0] < sent_e and \
-                        re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:(?:a|an|the|as)\s+){0,2}", text[c_e:segs[kn + 1][0]]):
+            kn = bisect.bisect_left(all_starts, ce)
+            if kn < len(all_segs) and all_segs[kn][0] < min(sent_e, ce + 120):
+                c_e = all_segs[kn][1]
+                while kn + 1 < len(all_segs) and all_segs[kn + 1][0] < sent_e and \
+                        re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:(?:a|an|the|as)\s+){0,2}",
+                                     text[c_e:all_segs[kn + 1][0]]):
                     kn += 1
-                    c_e = segs[kn][1]
+                    c_e = all_segs[kn][1]
                 q["start"], q["end"] = _strip_span(text, ce, c_e)
                 q["kind"] = "mixed"
                 _absorb(q, segs, seg_owner)
