@@ -563,6 +563,25 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             return _para_bounds(text, pos)
         return s_starts[k], max(s_ends[k], pos)
 
+    cue_spans = _cue_hits(text)
+    cue_starts = [c[0] for c in cue_spans]
+
+    def _content_end(c_s: int, c_e: int) -> int:
+        """The end of a content running from ``c_s`` to the sentence end ``c_e``: cut before a
+        participle cue (", adding …"), widened to the end of a quote it opens."""
+        k = bisect.bisect_left(cue_starts, c_s + 1)
+        while k < len(cue_spans) and cue_spans[k][0] < c_e:
+            a, b = cue_spans[k]
+            w = text[a:b].lower().split()[-1]
+            if w.endswith("ing") and re.search(r",[ \t]*$", text[max(c_s, a - 4):a]) and in_segment(a) < 0:
+                c_e = text.rfind(",", c_s, a)
+                break
+            k += 1
+        kq = bisect.bisect_right(seg_starts, c_e - 1) - 1
+        if kq >= 0 and segs[kq][0] < c_e - 1 < segs[kq][1] - 1 and segs[kq][0] >= c_s:
+            c_e = segs[kq][1]  # a quote that goes on past the sentence end
+        return c_e
+
     # ---- speaker turns: "Name: text" at a paragraph start
     turn_paras = set()
     for pm in re.finditer(r"(?m)^[ \t]*(?=[A-Z])", text):
@@ -595,7 +614,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         turn_paras.add(p0)
 
     # ---- cue phrases
-    for cs, ce in _cue_hits(text):
+    for cs, ce in cue_spans:
         if in_segment(cs) >= 0:
             continue  # a cue inside someone's quote
         cue_text = text[cs:ce]
@@ -610,6 +629,27 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         according = cue_text.lower().startswith("according")
         spk = None
         inverted = False
+        head = cue_text.lower().split()[-1]
+        if head.endswith("ing") and not according and re.search(r",[ \t]*$", text[max(para_s, cs - 4):cs]):
+            # "…, adding / saying / citing …": the speaker of the attribution before, content after
+            prevq = next((p for p in reversed(out) if p["cue"][2] and p["spk"] is not None
+                          and sent_s <= p["cue"][0] and p["cue"][1] <= cs), None)
+            if prevq is not None:
+                q = dict(spk=prevq["spk"], cue=(cs, ce, cue_text), kind="indirect")
+                m5 = re.match(r"[ \t]*(?::[ \t]*)?(?:that\s+)?", text[ce:sent_e])
+                c_s, c_e = _strip_span(text, ce + m5.end(), _content_end(ce + m5.end(), sent_e))
+                ka = bisect.bisect_left(seg_starts, c_s)
+                if ka < len(segs) and segs[ka][0] == c_s and segs[ka][1] >= c_e - 1:
+                    _attach(q, ka, segs, seg_owner, out)
+                    continue
+                if len(_WORDS.findall(text, c_s, c_e)) < 2:
+                    continue
+                q["start"], q["end"] = c_s, c_e
+                if _ANYMARK.search(text, c_s, c_e):
+                    q["kind"] = "mixed"
+                _absorb(q, segs, seg_owner)
+                out.append(q)
+                continue
         if according:
             spk = _speaker_right(text, ce, para_e, ms) or _np_after(text, ce, para_e, ms)
             inverted = True
@@ -655,7 +695,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             tail = text[segs[ka][1]:sent_e].strip(" .,;")
             if tail and len(tail.split()) > 2 and not _CUE_RE.match(tail):
                 q.update(start=after_from + m2.start(), end=sent_e, kind="mixed")
-                q["start"], q["end"] = _strip_span(text, after_from, sent_e)
+                q["start"], q["end"] = _strip_span(text, after_from, _content_end(after_from, sent_e))
                 _absorb(q, segs, seg_owner)
                 out.append(q)
             else:
@@ -702,7 +742,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         m5 = re.match(r"\s*(?:,\s*)?(?:(?:in|on|at|during|after|before)\s+[^,\"“]{1,50}?,?\s+)?(?:that\s+)?",
                       text[tail_s:sent_e])
         c_s = tail_s + (m5.end() if m5 else 0)
-        c_s, c_e = _strip_span(text, c_s, sent_e)
+        c_s, c_e = _strip_span(text, c_s, _content_end(c_s, sent_e))
         lead = text[sent_s:left_end].strip(" \t,—–-")
         tail_words = len(_WORDS.findall(text[c_s:c_e]))
         if according and spk[1] >= sent_e - 2:
