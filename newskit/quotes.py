@@ -108,7 +108,7 @@ _AUX = (r"(?:(?:has|have|had|also|later|then|previously|repeatedly|once|recently
         r"clearly|famously|jokingly|frequently|has\s+long|went\s+on\s+to)\s+)")
 _CUE_RE = re.compile(r"\b(?:" + _AUX + r"{0,2})(?:" + "|".join(sorted(CUE_VERBS, key=len, reverse=True))
                      + r")\b|\baccording\s+to\b", re.I)
-_PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
+_PRONOUNS = {"he": "person", "she": "person", "who": "person", "him": "person", "her": "person",
              "they": "group", "it": "group", "we": "group", "i": "self", "you": "self"}
 _PERSON_NOUNS = set("""
 president candidate nominee senator sen governor gov mayor minister secretary chairman chairwoman
@@ -141,7 +141,7 @@ _NOUN_RE = "|".join(sorted((re.escape(n) for n in _SPEAKER_NOUNS if " " not in n
 # a speaker noun phrase ending right before the cue
 _NP_LEFT = re.compile(rf"(?:\b{_DET}\s+(?:{_WORD}\s+){{0,4}}?|\b)(?:{_NOUN_RE})\s*$", re.I)
 _CAP_LEFT = re.compile(r"(?:\b[A-Z][\w'’.\-]*\s+){0,3}\b[A-Z][\w'’\-]*[a-z][\w'’\-]*\.?\s*$")
-_PRON_LEFT = re.compile(r"\b(he|she|they|it|we|i|you)\s*$", re.I)
+_PRON_LEFT = re.compile(r"\b(he|she|they|it|we|i|you|who)\s*$", re.I)
 _NP_RIGHT = re.compile(rf"\s+((?:{_DET}\s+(?:{_WORD}\s+){{0,4}}?)?(?:{_NOUN_RE})\b|"
                        r"(?:[A-Z][\w'’.\-]*\s+){0,3}[A-Z][\w'’\-]*|he\b|she\b|they\b)", re.I)
 _APPOS_LEFT = re.compile(r",\s+[^,;\"“”()\n]{2,90},\s*$|\s*\([^()\n]{1,40}\)\s*,?\s*$")
@@ -341,6 +341,27 @@ _SAY = {"say", "says", "said", "saying", "told", "tells", "tell", "added", "adds
         "explained", "stated", "acknowledged", "believe", "believes", "think", "thinks", "predicted"}
 _CLAUSE_START = re.compile(r"(?:^|[,;:—–―(]\s*|\b(?:and|but|while|because|although|since|when|so|as)\s+)"
                            r"(?=\S)", re.I)
+
+
+_LEAD_WORDS = re.compile(r"(?:(?:but|and|so|yet|still|instead|meanwhile|then|later|now|also)\b[ \t,]*)*", re.I)
+
+
+def _sentence_subject(text: str, sent_s: int, hi: int, ms: _Mentions) -> tuple[int, int] | None:
+    """The subject opening a sentence — a named PERSON / ORG / NORP / GPE mention or a pronoun — for a
+    participle cue with no attribution before it ("Roe pointed to the record, noting that …")."""
+    j = sent_s
+    while j < hi and text[j] in " \t\n":
+        j += 1
+    j = _LEAD_WORDS.match(text, j, hi).end()
+    m = re.match(r"(he|she|they|it|we|i)\b", text[j:hi], re.I)
+    if m:
+        return j, j + m.end()
+    k = ms.starting_at(j, j + 25)
+    if k >= 0 and ms.end[k] < hi and not re.search(r"[,;:]", text[j:ms.start[k]]):
+        nxt = text[ms.end[k]:ms.end[k] + 3]
+        if not nxt.startswith("'s") and not nxt.startswith("’s"):
+            return _extend_left(text, int(ms.start[k]), j), int(ms.end[k])
+    return None
 
 
 def _clause_subject(text: str, lo: int, cs: int) -> tuple[int, int] | None:
@@ -634,8 +655,9 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             # "…, adding / saying / citing …": the speaker of the attribution before, content after
             prevq = next((p for p in reversed(out) if p["cue"][2] and p["spk"] is not None
                           and sent_s <= p["cue"][0] and p["cue"][1] <= cs), None)
-            if prevq is not None:
-                q = dict(spk=prevq["spk"], cue=(cs, ce, cue_text), kind="indirect")
+            spk0 = prevq["spk"] if prevq is not None else _sentence_subject(text, sent_s, cs, ms)
+            if spk0 is not None:
+                q = dict(spk=spk0, cue=(cs, ce, cue_text), kind="indirect")
                 m5 = re.match(r"[ \t]*(?::[ \t]*)?(?:that\s+)?", text[ce:sent_e])
                 c_s, c_e = _strip_span(text, ce + m5.end(), _content_end(ce + m5.end(), sent_e))
                 ka = bisect.bisect_left(seg_starts, c_s)
@@ -801,9 +823,15 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         q["stmt"] = i
         if q["kind"] != "direct":
             continue
-        if last is not None and q["cue"][2] == "" and q["spk"] is not None and q["spk"] == last["spk"] \
-                and "\n" not in text[last["end"]:q["start"]]:
-            q["stmt"] = last["stmt"]
+        if last is not None and q["cue"][2] == "" and q["spk"] is not None and q["spk"] == last["spk"]:
+            gap = text[last["end"]:q["start"]]
+            if "\n" not in gap:
+                q["stmt"] = last["stmt"]
+            elif gap.count("\n") == 1 and gap.split("\n")[0].strip() and not gap.split("\n")[1].strip() \
+                    and _para_bounds(text, q["start"])[1] <= q["end"] + 1:
+                # “A,” she said.¶“B.” — a paragraph that is only a quote goes on with the statement
+                # whose attribution closed the paragraph before
+                q["stmt"] = last["stmt"]
         last = q
     return out
 
