@@ -59,6 +59,7 @@ __all__ = [
     "resolve_speakers",
     "QUOTE_COLUMNS",
     "CUE_VERBS",
+    "CUE_PHRASES",
     "KINDS",
 ]
 
@@ -98,7 +99,27 @@ condemn condemns condemned questioned questioning thanked blame blames blamed de
 denounced denouncing reminded dismissed rejected mocked revealed endorse endorses endorsed
 echoed expected expects discussed discussing portrayed assured showed shows deemed
 attacked encouraged proposed proposing projected hopes hoped hoping
+appears appeared seem seems seemed refuse refuses refused discuss requested
+oppose opposes opposed opposing supported named nominated challenged threatened offered
+sought seeks seeking learned ignored expressed expressing expect want wants
+knows see sees show reveal reveals
 """.split())
+#: Verbs that are cues with a particle: the verb form → the particles ("pointed out", "called for").
+CUE_PHRASES = {v: frozenset(ps.split()) for vs, ps in (
+    ("point points pointed pointing", "out to"),
+    ("speak speaks spoke speaking talk talks talked talking", "about of"),
+    ("rail rails railed railing", "against"),
+    ("call calls called calling", "for on"),
+    ("refer refers referred referring", "to"),
+    ("make makes made making", "clear"),
+    ("comment comments commented commenting", "on"),
+    ("vote votes voted voting advocate advocates advocated advocating push pushes pushed pushing "
+     "argue argues argued arguing", "for against"),
+    ("respond responds responded responding", "to"),
+    ("put puts", "it"),
+    ("warn warns warned warning", "against of"),
+    ("worry worries worried worrying", "about that"),
+) for v in vs.split()}
 _NAMING = {"call", "calls", "called", "calling", "describe", "describes", "described", "describing",
            "dub", "dubs", "dubbed", "label", "labels", "labeled", "labelled", "brand", "brands",
            "branded", "term", "terms", "termed"}
@@ -343,6 +364,11 @@ _CLAUSE_START = re.compile(r"(?:^|[,;:—–―(]\s*|\b(?:and|but|while|because|
                            r"(?=\S)", re.I)
 
 
+# where a reported clause ends: a relative clause, a coordinated clause, a semicolon ("she said the
+# plan would fail, which …" / ", but …" / "; …")
+_CLAUSE_CUT = re.compile(r",\s+(?:which|who|whom|whose|where)\s|"
+                         r",\s+(?:and|but|or|while|although|though|compared|even|despite|yet|whereas)\s|"
+                         r";\s|\s+but\s")
 _LEAD_WORDS = re.compile(r"(?:(?:but|and|so|yet|still|instead|meanwhile|then|later|now|also)\b[ \t,]*)*", re.I)
 
 
@@ -598,6 +624,10 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
                 c_e = text.rfind(",", c_s, a)
                 break
             k += 1
+        for mc in _CLAUSE_CUT.finditer(text, c_s + 1, c_e):
+            if in_segment(mc.start()) < 0 and mc.start() - c_s >= 12:
+                c_e = mc.start()
+                break
         kq = bisect.bisect_right(seg_starts, c_e - 1) - 1
         if kq >= 0 and segs[kq][0] < c_e - 1 < segs[kq][1] - 1 and segs[kq][0] >= c_s:
             c_e = segs[kq][1]  # a quote that goes on past the sentence end
@@ -850,15 +880,26 @@ _WORDRUN = re.compile(r"[A-Za-z]+")
 _AUX_WORDS = set(re.findall(r"[a-z]+", _AUX)) - {"went", "on", "to", "long"}
 
 
+_PARTICLE = re.compile(r"[ \t]+([A-Za-z]+)\b")
+
+
 def _cue_hits(text: str) -> list[tuple[int, int]]:
     """Spans of cue phrases: a :data:`CUE_VERBS` word with up to two auxiliaries / adverbs before
-    it ("has also said"), or "according to"."""
+    it ("has also said"), a :data:`CUE_PHRASES` verb with its particle ("pointed out", "called
+    for"), or "according to"."""
     out = []
     prev: list[tuple[int, int, str]] = []
     for m in _WORDRUN.finditer(text):
         w = m.group().lower()
         s, e = m.span()
-        if w in CUE_VERBS:
+        parts = CUE_PHRASES.get(w)
+        if parts:
+            mp = _PARTICLE.match(text, e)
+            if mp and mp.group(1).lower() in parts:
+                e = mp.end()
+            elif w not in CUE_VERBS:
+                parts = None
+        if parts or w in CUE_VERBS:
             cs = s
             for ps, pe, pw in reversed(prev[-2:]):
                 if pw in _AUX_WORDS and text[pe:cs].isspace() and "\n" not in text[pe:cs]:
