@@ -369,6 +369,10 @@ _CLAUSE_START = re.compile(r"(?:^|[,;:—–―(]\s*|\b(?:and|but|while|because|
 _CLAUSE_CUT = re.compile(r",\s+(?:which|who|whom|whose|where)\s|"
                          r",\s+(?:and|but|or|while|although|though|compared|even|despite|yet|whereas)\s|"
                          r";\s|\s+but\s")
+# text after "X said “…”" that does not make the content mixed: an adverbial or a new clause
+_TAIL_ADVERBIAL = re.compile(r"(?:at|on|in|to|during|after|before|about|as|when|while|from|for|with|and|"
+                             r"because|since|via|through|into|over|—|–|-)\b", re.I)
+_CUT_BEFORE_CUE = re.compile(r"(?:[”\"’']?,|[ \t]+(?:and|before|after|while|then|but))[ \t]+$")
 _LEAD_WORDS = re.compile(r"(?:(?:but|and|so|yet|still|instead|meanwhile|then|later|now|also)\b[ \t,]*)*", re.I)
 
 
@@ -620,9 +624,12 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         while k < len(cue_spans) and cue_spans[k][0] < c_e:
             a, b = cue_spans[k]
             w = text[a:b].lower().split()[-1]
-            if w.endswith("ing") and re.search(r",[ \t]*$", text[max(c_s, a - 4):a]) and in_segment(a) < 0:
-                c_e = text.rfind(",", c_s, a)
-                break
+            if in_segment(a) < 0:
+                mcut = _CUT_BEFORE_CUE.search(text, max(c_s, a - 8), a)
+                if mcut and (w.endswith("ing") or not mcut.group().lstrip().startswith(",")):
+                    # "…, adding …" / "…,” claiming …" / "… and said …" / "… before claiming …"
+                    c_e = mcut.start() + (1 if mcut.group()[:1] in _CLOSE + _STRAIGHT else 0)
+                    break
             k += 1
         for mc in _CLAUSE_CUT.finditer(text, c_s + 1, c_e):
             if in_segment(mc.start()) < 0 and mc.start() - c_s >= 12:
@@ -681,7 +688,8 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         spk = None
         inverted = False
         head = cue_text.lower().split()[-1]
-        if head.endswith("ing") and not according and re.search(r",[ \t]*$", text[max(para_s, cs - 4):cs]):
+        if not according and ((head.endswith("ing") and re.search(r",[”\"’']?[ \t]*$", text[max(para_s, cs - 4):cs]))
+                              or re.search(r"[ \t]and[ \t]+$", text[max(para_s, cs - 6):cs])):
             # "…, adding / saying / citing …": the speaker of the attribution before, content after
             prevq = next((p for p in reversed(out) if p["cue"][2] and p["spk"] is not None
                           and sent_s <= p["cue"][0] and p["cue"][1] <= cs), None)
@@ -745,7 +753,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         if m2 and ka < len(segs) and segs[ka][0] == after_from + m2.end() and not inverted:
             # "X said “A” and B" is mixed when text follows the quote in the sentence
             tail = text[segs[ka][1]:sent_e].strip(" .,;")
-            if tail and len(tail.split()) > 2 and not _CUE_RE.match(tail):
+            if tail and len(tail.split()) > 2 and not _CUE_RE.match(tail) and not _TAIL_ADVERBIAL.match(tail):
                 q.update(start=after_from + m2.start(), end=sent_e, kind="mixed")
                 q["start"], q["end"] = _strip_span(text, after_from, _content_end(after_from, sent_e))
                 _absorb(q, segs, seg_owner)
@@ -820,8 +828,9 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
 
     # ---- direct quotes nobody claimed: a paragraph-opening quote after a known speaker's quote
     last_by_para: dict[int, dict] = {}
-    for q in out:
-        last_by_para[_para_bounds(text, q["start"])[0]] = q
+    for q in sorted(out, key=lambda q: q["start"]):
+        if q["kind"] in ("direct", "mixed"):  # "“A,” said Roe, who thinks … ¶ “B.”": Roe's quote
+            last_by_para[_para_bounds(text, q["start"])[0]] = q
     for k, (s, e) in enumerate(segs):
         if k in seg_owner:
             continue
@@ -860,7 +869,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             elif gap.count("\n") == 1 and gap.split("\n")[0].strip() and not gap.split("\n")[1].strip() \
                     and _para_bounds(text, q["start"])[1] <= q["end"] + 1:
                 # “A,” she said.¶“B.” — a paragraph that is only a quote goes on with the statement
-                # whose attribution closed the paragraph before
+                # of the same speaker in the paragraph before
                 q["stmt"] = last["stmt"]
         last = q
     return out
