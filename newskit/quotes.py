@@ -623,7 +623,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         k = bisect.bisect_left(cue_starts, c_s + 1)
         while k < len(cue_spans) and cue_spans[k][0] < c_e:
             a, b = cue_spans[k]
-            w = text[a:b].lower().split()[-1]
+            w = "ing" if any(x.endswith("ing") for x in text[a:b].lower().split()) else "-"
             if in_segment(a) < 0:
                 mcut = _CUT_BEFORE_CUE.search(text, max(c_s, a - 8), a)
                 if mcut and (w.endswith("ing") or not mcut.group().lstrip().startswith(",")):
@@ -688,7 +688,8 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         spk = None
         inverted = False
         head = cue_text.lower().split()[-1]
-        if not according and ((head.endswith("ing") and re.search(r",[”\"’']?[ \t]*$", text[max(para_s, cs - 4):cs]))
+        ing = any(w.endswith("ing") for w in cue_text.lower().split())  # "referring to", "adding"
+        if not according and ((ing and re.search(r",[”\"’']?[ \t]*$", text[max(para_s, cs - 4):cs]))
                               or re.search(r"[ \t]and[ \t]+$", text[max(para_s, cs - 6):cs])):
             # "…, adding / saying / citing …": the speaker of the attribution before, content after
             prevq = next((p for p in reversed(out) if p["cue"][2] and p["spk"] is not None
@@ -805,7 +806,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         c_s, c_e = _strip_span(text, c_s, _content_end(c_s, sent_e))
         lead = text[sent_s:left_end].strip(" \t,—–-")
         tail_words = len(_WORDS.findall(text[c_s:c_e]))
-        if according and spk[1] >= sent_e - 2:
+        if according and (spk[1] >= sent_e - 2 or re.search(r"\w[”\"’']?,[ \t]*$", text[sent_s:cs])):
             # "…, according to X." → the content is before
             c_s, c_e = _strip_span(text, sent_s, cs)
         elif (tail_words < 3 or (inverted and not according)) and lead and text[sent_s:left_end].rstrip()[-1:] in ",—–":
@@ -815,9 +816,9 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             if kb >= 0:  # the sentence started inside a longer quote
                 _attach(q, kb, segs, seg_owner, out)
                 continue
-        elif tail_words < 3:
-            continue
-        if c_e - c_s < 8:
+        elif tail_words < 1 or (tail_words < 3 and head in _SAY):
+            continue  # a speech verb needs a clause; "X attacked Clinton" is a stance with a short object
+        if c_e - c_s < (8 if head in _SAY else 3):
             continue
         q["start"], q["end"] = c_s, c_e
         if _ANYMARK.search(text, c_s, c_e):
