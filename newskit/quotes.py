@@ -370,7 +370,7 @@ _CLAUSE_CUT = re.compile(r",\s+(?:which|who|whom|whose|where)\s|"
                          r",\s+(?:and|but|or|while|although|though|compared|even|despite|yet|whereas)\s|"
                          r";\s|\s+but\s")
 # text after "X said “…”" that does not make the content mixed: an adverbial or a new clause
-_TAIL_ADVERBIAL = re.compile(r"(?:at|on|in|to|during|after|before|about|as|when|while|from|for|with|and|"
+_TAIL_ADVERBIAL = re.compile(r"(?:at|on|in|during|after|before|about|as|when|while|from|for|with|and|"
                              r"because|since|via|through|into|over|—|–|-)\b", re.I)
 _CUT_BEFORE_CUE = re.compile(r"(?:[”\"’']?,|[ \t]+(?:and|before|after|while|then|but))[ \t]+$")
 _LEAD_WORDS = re.compile(r"(?:(?:but|and|so|yet|still|instead|meanwhile|then|later|now|also)\b[ \t,]*)*", re.I)
@@ -738,10 +738,21 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         kq = bisect.bisect_right(seg_starts, left_end) - 1
         if kq >= 0 and segs[kq][1] <= left_end and segs[kq][1] > para_s:
             gap = text[segs[kq][1]:left_end]
+            q_s, q_e = segs[kq]
+            comma = "," in gap[:3] or "," in text[q_e - 3:q_e]
             if re.fullmatch(r"[ \t,]*(?:[A-Z][\w'’.\-]*\s+){0,4}", gap):
+                lead = text[sent_s:q_s]
+                if len(_WORDS.findall(lead)) >= 2 and in_segment(sent_s) < 0 and \
+                        not re.search(r"[:,—–]\s*$", lead) and not _CUE_RE.search(lead):
+                    # 'Roe would have to "move to the center," said Lee': the sentence is the content
+                    q["start"], q["end"] = _strip_span(text, sent_s, q_e)
+                    q["kind"] = "mixed"
+                    _absorb(q, segs, seg_owner)
+                    out.append(q)
+                    continue
                 _attach(q, kq, segs, seg_owner, out)
                 continue
-            if not inverted and len(gap) <= 80 and re.match(r"[ \t]*,?[ \t]+[\w(]", gap) and \
+            if not inverted and comma and len(gap) <= 80 and re.match(r"[ \t]*,?[ \t]+[\w(]", gap) and \
                     not re.search(r"[.!?;:\"“”]\s|[\"“”]", gap.strip(" ,")) and not _CUE_RE.search(gap):
                 # "“…,” Mr. Morgan of the Sierra Club said": the whole phrase is the speaker
                 g0 = segs[kq][1] + len(gap) - len(gap.lstrip(" \t,"))
