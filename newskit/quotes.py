@@ -690,7 +690,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         head = cue_text.lower().split()[-1]
         ing = any(w.endswith("ing") for w in cue_text.lower().split())  # "referring to", "adding"
         if not according and ((ing and re.search(r",[”\"’']?[ \t]*$", text[max(para_s, cs - 4):cs]))
-                              or re.search(r"[ \t]and[ \t]+$", text[max(para_s, cs - 6):cs])):
+                              or re.search(r"[ \t](?:and|but)[ \t]+$", text[max(para_s, cs - 6):cs])):
             # "…, adding / saying / citing …": the speaker of the attribution before, content after
             prevq = next((p for p in reversed(out) if p["cue"][2] and p["spk"] is not None
                           and sent_s <= p["cue"][0] and p["cue"][1] <= cs), None)
@@ -866,6 +866,14 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         seg_owner[k] = q
         out.append(q)
         last_by_para[ps] = q
+    # nested attributions: "Roe said she hopes the plan “works.”" is Roe's statement; the inner
+    # cue's relation (same end, starting inside Roe's content) is not a statement of its own
+    outer_ends: dict[int, list[dict]] = {}
+    for q in out:
+        if q["kind"] in ("indirect", "mixed") and q["cue"][2]:
+            outer_ends.setdefault(q["end"], []).append(q)
+    out = [q for q in out if not (q["kind"] in ("indirect", "mixed") and q["cue"][2] and any(
+        o is not q and o["start"] < q["cue"][0] and o["start"] < q["start"] for o in outer_ends.get(q["end"], ())))]
     # pieces of one statement: a direct quote continuing, in the same paragraph, a quote of the same
     # speaker ("“A,” she said. “B.”") shares that quote's statement_id
     out.sort(key=lambda q: (q["start"], -q["end"]))
