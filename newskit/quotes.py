@@ -103,6 +103,8 @@ appears appeared seem seems seemed refuse refuses refused discuss requested
 oppose opposes opposed opposing supported named nominated challenged threatened offered
 sought seeks seeking learned ignored expressed expressing expect want wants
 knows see sees show reveal reveals
+ordered decided fear fears feared feel feels felt listed defending attacking expecting
+convinced recognize recognized hope reads
 """.split())
 #: Verbs that are cues with a particle: the verb form → the particles ("pointed out", "called for").
 CUE_PHRASES = {v: frozenset(ps.split()) for vs, ps in (
@@ -373,6 +375,8 @@ _CLAUSE_CUT = re.compile(r",\s+(?:which|who|whom|whose|where)\s|"
 _TAIL_ADVERBIAL = re.compile(r"(?:at|on|in|during|after|before|about|as|when|while|from|for|with|and|"
                              r"because|since|via|through|into|over|—|–|-)\b", re.I)
 _CUT_BEFORE_CUE = re.compile(r"(?:[”\"’']?,|[ \t]+(?:and|before|after|while|then|but))[ \t]+$")
+_ASKED = re.compile(r"Asked[ \t]+(by[ \t]+[^,]{2,60}?[ \t]+)?((?:about|whether|if|what|how|why|who|where|when|to)\b[^,;\n]{3,200}),",
+                    re.I)
 _LEAD_WORDS = re.compile(r"(?:(?:but|and|so|yet|still|instead|meanwhile|then|later|now|also)\b[ \t,]*)*", re.I)
 
 
@@ -726,6 +730,16 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             if spk is None and cue_text.lower().split()[-1] in _SAY:
                 spk = _clause_subject(text, max(sent_s, lo), cs)
         if spk is None:
+            ma = _ASKED.match(text, cs, sent_e) if text[sent_s:cs].strip() in ("", "When", "when") else None
+            if ma:
+                # "Asked whether the plan works, Roe said …": the question is the content; the asker
+                # ("Asked by Lee if …") is the source when named, else there is none
+                c_s, c_e = _strip_span(text, ma.start(2), ma.end(2))
+                kb = ms.starting_at(ma.start(1) + 3, ma.start(1) + 5) if ma.group(1) else -1
+                if ma.group(1) and kb >= 0:
+                    spk = (ms.start[kb], ms.end[kb])
+                if c_e - c_s >= 6:
+                    out.append(dict(start=c_s, end=c_e, spk=spk, cue=(cs, ce, cue_text), kind="indirect"))
             continue
         q = dict(spk=spk, cue=(cs, ce, cue_text), kind="according_to" if according else "indirect")
         # where is the content? before: the text up to the speaker / cue
