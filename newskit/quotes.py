@@ -104,7 +104,8 @@ oppose opposes opposed opposing supported named nominated challenged threatened 
 sought seeks seeking learned ignored expressed expressing expect want wants
 knows see sees show reveal reveals
 ordered decided fear fears feared feel feels felt listed defending attacking expecting
-convinced recognize recognized hope reads
+convinced recognize recognized hope reads chant chants chanted chanting proclaim proclaims proclaimed
+implied implies bemoaned lamenting portray portrays portraying chided chiding labeling
 """.split())
 #: Verbs that are cues with a particle: the verb form → the particles ("pointed out", "called for").
 CUE_PHRASES = {v: frozenset(ps.split()) for vs, ps in (
@@ -252,6 +253,8 @@ def _is_scare(text: str, s: int, e: int) -> bool:
         return True
     stripped = inner.rstrip()
     ends_punct = bool(stripped) and stripped[-1] in ".,!?…"
+    if stripped[-1:] in ".!?…" and re.search(r"[,:][ \t]*$", text[max(0, s - 3):s]):
+        return False  # 'Asked if he would, Roe said, "Probably."'
     return not (ends_punct and _starts_sentence(text, s))
 
 
@@ -834,7 +837,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         if according and (spk[1] >= sent_e - 2 or re.search(r"\w[”\"’']?,[ \t]*$", text[sent_s:cs])):
             # "…, according to X." → the content is before
             c_s, c_e = _strip_span(text, sent_s, cs)
-        elif (tail_words < 3 or (inverted and not according)) and lead and text[sent_s:left_end].rstrip()[-1:] in ",—–":
+        elif (tail_words < 3 or (inverted and not according)) and lead and text[sent_s:left_end].rstrip().rstrip(_CLOSE + _STRAIGHT + "’'")[-1:] in ",—–":
             # "…, X said." / "…, said X."
             c_s, c_e = _strip_span(text, sent_s, left_end)
             kb = in_segment(c_s) if c_s < c_e else -1
