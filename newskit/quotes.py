@@ -43,7 +43,7 @@ Cost: a few regular-expression passes per article, ≈ a few µs of CPU per word
 from __future__ import annotations
 
 #: Bump when the output of find_quotes / quotes_table changes (part of the annotation cache key).
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 import bisect
 import re
