@@ -72,7 +72,7 @@ KINDS = ("direct", "indirect", "mixed", "according_to", "speaker_turn")
 
 #: Speech and attribution verbs (all inflections listed). ``according to`` is handled apart.
 CUE_VERBS = frozenset("""
-say says said saying tell tells told telling adds added adding note notes noted noting
+say says said saying tell tells told telling adds added adding notes noted noting
 write writes wrote writing warn warns warned warning claim claims claimed claiming
 argue argues argued arguing insist insists insisted insisting explain explains explained
 explaining stated stating declare declares declared declaring announce announces announced announcing
@@ -82,7 +82,7 @@ suggesting recall recalls recalled recalling continued stress stresses stressed
 emphasize emphasizes emphasized emphasise emphasises emphasised predict predicts predicted predicting
 promise promises promised promising pledged pledging vow vows vowed vowing
 tweeted tweeting posted mention mentions mentioned concede concedes conceded
-countered contend contends contended maintain maintains maintained observe
+countered contend contends contended maintain maintains observe
 observes observed remarked urge urges urged urging charged allege
 alleges alleged complain complains complained deny denies denied confirm confirms confirmed
 reported estimate estimates estimated indicate indicates indicated
@@ -726,7 +726,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             if spk is None:
                 # "said X" needs the content before it: ", said X" or a quote
                 before = text[max(para_s, cs - 3):cs].rstrip()
-                if before and before[-1] in ",”\"—–":
+                if before and (before[-1] in ",”\"—–" or before.endswith("''")):
                     spk = _speaker_right(text, ce, min(para_e, ce + 120), ms) or \
                         _chunk_right(text, ce, min(para_e, ce + 120), ms)
                     inverted = spk is not None
