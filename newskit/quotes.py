@@ -806,8 +806,11 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             if kn < len(all_segs) and all_segs[kn][0] < min(sent_e, ce + 120):
                 c_e = all_segs[kn][1]
                 while kn + 1 < len(all_segs) and all_segs[kn + 1][0] < sent_e and \
-                        re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:(?:a|an|the|as)\s+){0,2}",
-                                     text[c_e:all_segs[kn + 1][0]]):
+                        (re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:(?:a|an|the|as)\s+){0,2}",
+                                      text[c_e:all_segs[kn + 1][0]])
+                         or re.fullmatch(r"[ \t,]*(?:who|which|that|and|or|for|to|as)\b[^.;:!?\"“”]{0,40}",
+                                         text[c_e:all_segs[kn + 1][0]])):
+                    # 'called them "fools" who "want a war"': the quotes of one description
                     kn += 1
                     c_e = all_segs[kn][1]
                 q["start"], q["end"] = _strip_span(text, ce, c_e)
