@@ -10,16 +10,25 @@ spans and spaCy NER mentions); no dependency parse. It finds
   “B.”``) are one quote. A quotation mark left open at a paragraph end without a continuation
   closes at that paragraph end. **Scare quotes** — 1 to 3 quoted words that do not stand as a
   sentence of their own (``a “historic” deal``) — are not quotes.
-* **indirect** reported speech around a cue verb from :data:`CUE_VERBS` — ``X said (that) …``,
-  ``… , X said.``, ``… , said X.``, ``X told reporters …``, ``X warned / claimed / added …``;
-  **mixed** when that content contains a quotation mark;
+* **indirect** reported speech around a cue verb from :data:`CUE_VERBS` or a cue phrase from
+  :data:`CUE_PHRASES` — ``X said (that) …``, ``… , X said.``, ``… , said X.``, ``X told reporters …``,
+  ``X warned / claimed / added …``, ``X pointed out / called for …``, stance verbs with a short object
+  (``X attacked the council``); a participle or a coordinated cue shares the speaker of the
+  attribution before it or the sentence subject (``…, adding that …``, ``… and said …``). The content
+  is the reported clause: cut before a following cue, a relative or coordinated clause or a semicolon,
+  and widened to the end of a quotation it opens. **mixed** when that content contains a quotation
+  mark (naming verbs: ``called it a “disaster”``). A nested attribution (``X said she hopes …``) is
+  X's statement only. ``Asked whether …, …`` questions are indirect (the asker, when named, is the
+  source);
 * **according_to**: ``according to X, …`` and ``…, according to X``;
 * **speaker_turn**: transcript and interview layouts, a paragraph ``Name: text`` whose label is a
   named mention (``President Vladimir Putin: Good afternoon.``) or an all-capitals name.
 
 Speakers. The speaker is the subject of the cue: a PERSON / ORG / GPE / NORP mention next to the
-cue, else a pronoun, a descriptive noun phrase (``the president``, ``a campaign spokesman``,
-``officials``) or a capitalised name the NER missed. ``speaker_start, speaker_end, speaker`` are the
+cue, else a pronoun (``who`` included), a descriptive noun phrase (``the president``, ``a campaign
+spokesman``, ``officials``) or a capitalised name the NER missed; after a quote, an inverted speaker
+is the phrase up to the next comma, preposition or relative pronoun (``“…,” said a person close to the
+campaign``). ``speaker_start, speaker_end, speaker`` are the
 speaker as written. Pronouns (``he said``) and title phrases (``the senator said``) are resolved to
 the nearest compatible mention before them — a PERSON for *he / she* and person titles, an ORG /
 GPE / NORP for *it / they* and organisation nouns — and that span is recorded in
