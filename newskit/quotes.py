@@ -10,16 +10,25 @@ spans and spaCy NER mentions); no dependency parse. It finds
   “B.”``) are one quote. A quotation mark left open at a paragraph end without a continuation
   closes at that paragraph end. **Scare quotes** — 1 to 3 quoted words that do not stand as a
   sentence of their own (``a “historic” deal``) — are not quotes.
-* **indirect** reported speech around a cue verb from :data:`CUE_VERBS` — ``X said (that) …``,
-  ``… , X said.``, ``… , said X.``, ``X told reporters …``, ``X warned / claimed / added …``;
-  **mixed** when that content contains a quotation mark;
+* **indirect** reported speech around a cue verb from :data:`CUE_VERBS` or a cue phrase from
+  :data:`CUE_PHRASES` — ``X said (that) …``, ``… , X said.``, ``… , said X.``, ``X told reporters …``,
+  ``X warned / claimed / added …``, ``X pointed out / called for …``, stance verbs with a short object
+  (``X attacked the council``); a participle or a coordinated cue shares the speaker of the
+  attribution before it or the sentence subject (``…, adding that …``, ``… and said …``). The content
+  is the reported clause: cut before a following cue, a relative or coordinated clause or a semicolon,
+  and widened to the end of a quotation it opens. **mixed** when that content contains a quotation
+  mark (naming verbs: ``called it a “disaster”``). A nested attribution (``X said she hopes …``) is
+  X's statement only. ``Asked whether …, …`` questions are indirect (the asker, when named, is the
+  source);
 * **according_to**: ``according to X, …`` and ``…, according to X``;
 * **speaker_turn**: transcript and interview layouts, a paragraph ``Name: text`` whose label is a
   named mention (``President Vladimir Putin: Good afternoon.``) or an all-capitals name.
 
 Speakers. The speaker is the subject of the cue: a PERSON / ORG / GPE / NORP mention next to the
-cue, else a pronoun, a descriptive noun phrase (``the president``, ``a campaign spokesman``,
-``officials``) or a capitalised name the NER missed. ``speaker_start, speaker_end, speaker`` are the
+cue, else a pronoun (``who`` included), a descriptive noun phrase (``the president``, ``a campaign
+spokesman``, ``officials``) or a capitalised name the NER missed; after a quote, an inverted speaker
+is the phrase up to the next comma, preposition or relative pronoun (``“…,” said a person close to the
+campaign``). ``speaker_start, speaker_end, speaker`` are the
 speaker as written. Pronouns (``he said``) and title phrases (``the senator said``) are resolved to
 the nearest compatible mention before them — a PERSON for *he / she* and person titles, an ORG /
 GPE / NORP for *it / they* and organisation nouns — and that span is recorded in
@@ -43,7 +52,7 @@ Cost: a few regular-expression passes per article, ≈ a few µs of CPU per word
 from __future__ import annotations
 
 #: Bump when the output of find_quotes / quotes_table changes (part of the annotation cache key).
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 import bisect
 import re
@@ -59,6 +68,7 @@ __all__ = [
     "resolve_speakers",
     "QUOTE_COLUMNS",
     "CUE_VERBS",
+    "CUE_PHRASES",
     "KINDS",
 ]
 
@@ -71,29 +81,57 @@ KINDS = ("direct", "indirect", "mixed", "according_to", "speaker_turn")
 
 #: Speech and attribution verbs (all inflections listed). ``according to`` is handled apart.
 CUE_VERBS = frozenset("""
-say says said saying tell tells told telling add adds added adding note notes noted noting
+say says said saying tell tells told telling adds added adding notes noted noting
 write writes wrote writing warn warns warned warning claim claims claimed claiming
 argue argues argued arguing insist insists insisted insisting explain explains explained
-explaining state states stated declare declares declared declaring announce announces announced
-ask asks asked asking reply replies replied respond responds responded answer answers answered
-acknowledge acknowledges acknowledged admit admits admitted suggest suggests suggested suggesting
-recall recalls recalled recalling continue continues continued stress stresses stressed
-emphasize emphasizes emphasized emphasise emphasises emphasised predict predicts predicted
-promise promises promised promising pledge pledges pledged pledging vow vows vowed vowing
-tweet tweets tweeted tweeting post posts posted mention mentions mentioned concede concedes conceded
-counter counters countered contend contends contended maintain maintains maintained observe
-observes observed remark remarks remarked urge urges urged urging charge charges charged allege
+explaining stated stating declare declares declared declaring announce announces announced announcing
+ask asks asked asking reply replies replied respond responds responded answered
+acknowledge acknowledges acknowledged acknowledging admit admits admitted suggest suggests suggested
+suggesting recall recalls recalled recalling continued stress stresses stressed
+emphasize emphasizes emphasized emphasise emphasises emphasised predict predicts predicted predicting
+promise promises promised promising pledged pledging vow vows vowed vowing
+tweeted tweeting posted mention mentions mentioned concede concedes conceded
+countered contend contends contended maintain maintains observe
+observes observed remarked urge urges urged urging charged allege
 alleges alleged complain complains complained deny denies denied confirm confirms confirmed
-report reports reported reporting estimate estimates estimated indicate indicates indicated
+reported estimate estimates estimated indicate indicates indicated
 believe believes believed think thinks thought agree agrees agreed caution cautions cautioned
 boast boasts boasted joke jokes joked quip quips quipped shout shouts shouted yell yells yelled
-tout touts touted predict predicted assert asserts asserted blast blasts blasted slam slams slammed
-accuse accuses accused criticize criticizes criticized criticise criticises criticised
+tout touts touted assert asserts asserted blast blasts blasted slam slams slammed
+accuse accuses accused accusing criticize criticizes criticized criticizing criticise criticises criticised
 reiterate reiterates reiterated recount recounts recounted concluded conclude concludes
-declined decline declines demanded demand demands told explains wrote
-call calls called calling describe describes described describing dub dubs dubbed label labels
-labeled labelled brand brands branded term terms termed rule rules ruled find finds found
+declined demanded demands
+call calls called calling describe describes described describing dub dubs dubbed labels
+labeled labelled branded termed ruled finds found
+decried lamented cite cites cited citing praise praises praised praising defend defends defended
+condemn condemns condemned questioned questioning thanked blame blames blamed denounce denounces
+denounced denouncing reminded dismissed rejected mocked revealed endorse endorses endorsed
+echoed expected expects discussed discussing portrayed assured showed shows deemed
+attacked encouraged proposed proposing projected hopes hoped hoping
+appears appeared seem seems seemed refuse refuses refused discuss requested
+oppose opposes opposed opposing supported named nominated challenged threatened offered
+sought seeks seeking learned ignored expressed expressing expect want wants
+knows see sees show reveal reveals
+ordered decided fear fears feared feel feels felt listed defending attacking expecting
+convinced recognize recognized hope reads chant chants chanted chanting proclaim proclaims proclaimed
+implied implies bemoaned lamenting portray portrays portraying chided chiding labeling
 """.split())
+#: Verbs that are cues with a particle: the verb form → the particles ("pointed out", "called for").
+CUE_PHRASES = {v: frozenset(ps.split()) for vs, ps in (
+    ("point points pointed pointing", "out to"),
+    ("speak speaks spoke speaking talk talks talked talking", "about of"),
+    ("rail rails railed railing", "against"),
+    ("call calls called calling", "for on"),
+    ("refer refers referred referring", "to"),
+    ("make makes made making", "clear"),
+    ("comment comments commented commenting", "on"),
+    ("vote votes voted voting advocate advocates advocated advocating push pushes pushed pushing "
+     "argue argues argued arguing", "for against"),
+    ("respond responds responded responding", "to"),
+    ("put puts", "it"),
+    ("warn warns warned warning", "against of"),
+    ("worry worries worried worrying", "about that"),
+) for v in vs.split()}
 _NAMING = {"call", "calls", "called", "calling", "describe", "describes", "described", "describing",
            "dub", "dubs", "dubbed", "label", "labels", "labeled", "labelled", "brand", "brands",
            "branded", "term", "terms", "termed"}
@@ -103,7 +141,7 @@ _AUX = (r"(?:(?:has|have|had|also|later|then|previously|repeatedly|once|recently
         r"clearly|famously|jokingly|frequently|has\s+long|went\s+on\s+to)\s+)")
 _CUE_RE = re.compile(r"\b(?:" + _AUX + r"{0,2})(?:" + "|".join(sorted(CUE_VERBS, key=len, reverse=True))
                      + r")\b|\baccording\s+to\b", re.I)
-_PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
+_PRONOUNS = {"he": "person", "she": "person", "who": "person", "him": "person", "her": "person",
              "they": "group", "it": "group", "we": "group", "i": "self", "you": "self"}
 _PERSON_NOUNS = set("""
 president candidate nominee senator sen governor gov mayor minister secretary chairman chairwoman
@@ -136,7 +174,7 @@ _NOUN_RE = "|".join(sorted((re.escape(n) for n in _SPEAKER_NOUNS if " " not in n
 # a speaker noun phrase ending right before the cue
 _NP_LEFT = re.compile(rf"(?:\b{_DET}\s+(?:{_WORD}\s+){{0,4}}?|\b)(?:{_NOUN_RE})\s*$", re.I)
 _CAP_LEFT = re.compile(r"(?:\b[A-Z][\w'’.\-]*\s+){0,3}\b[A-Z][\w'’\-]*[a-z][\w'’\-]*\.?\s*$")
-_PRON_LEFT = re.compile(r"\b(he|she|they|it|we|i|you)\s*$", re.I)
+_PRON_LEFT = re.compile(r"\b(he|she|they|it|we|i|you|who)\s*$", re.I)
 _NP_RIGHT = re.compile(rf"\s+((?:{_DET}\s+(?:{_WORD}\s+){{0,4}}?)?(?:{_NOUN_RE})\b|"
                        r"(?:[A-Z][\w'’.\-]*\s+){0,3}[A-Z][\w'’\-]*|he\b|she\b|they\b)", re.I)
 _APPOS_LEFT = re.compile(r",\s+[^,;\"“”()\n]{2,90},\s*$|\s*\([^()\n]{1,40}\)\s*,?\s*$")
@@ -224,6 +262,8 @@ def _is_scare(text: str, s: int, e: int) -> bool:
         return True
     stripped = inner.rstrip()
     ends_punct = bool(stripped) and stripped[-1] in ".,!?…"
+    if stripped[-1:] in ".!?…" and re.search(r"[,:][ \t]*$", text[max(0, s - 3):s]):
+        return False  # 'Asked if he would, Roe said, "Probably."'
     return not (ends_punct and _starts_sentence(text, s))
 
 
@@ -338,6 +378,38 @@ _CLAUSE_START = re.compile(r"(?:^|[,;:—–―(]\s*|\b(?:and|but|while|because|
                            r"(?=\S)", re.I)
 
 
+# where a reported clause ends: a relative clause, a coordinated clause, a semicolon ("she said the
+# plan would fail, which …" / ", but …" / "; …")
+_CLAUSE_CUT = re.compile(r",\s+(?:which|who|whom|whose|where)\s|"
+                         r",\s+(?:and|but|or|while|although|though|compared|even|despite|yet|whereas)\s|"
+                         r";\s|\s+but\s")
+# text after "X said “…”" that does not make the content mixed: an adverbial or a new clause
+_TAIL_ADVERBIAL = re.compile(r"(?:at|on|in|during|after|before|about|as|when|while|from|for|with|and|"
+                             r"because|since|via|through|into|over|—|–|-)\b", re.I)
+_CUT_BEFORE_CUE = re.compile(r"(?:[”\"’']?,|[ \t]+(?:and|before|after|while|then|but))[ \t]+$")
+_ASKED = re.compile(r"Asked[ \t]+(by[ \t]+[^,]{2,60}?[ \t]+)?((?:about|whether|if|what|how|why|who|where|when|to)\b[^,;\n]{3,200}),",
+                    re.I)
+_LEAD_WORDS = re.compile(r"(?:(?:but|and|so|yet|still|instead|meanwhile|then|later|now|also)\b[ \t,]*)*", re.I)
+
+
+def _sentence_subject(text: str, sent_s: int, hi: int, ms: _Mentions) -> tuple[int, int] | None:
+    """The subject opening a sentence — a named PERSON / ORG / NORP / GPE mention or a pronoun — for a
+    participle cue with no attribution before it ("Roe pointed to the record, noting that …")."""
+    j = sent_s
+    while j < hi and text[j] in " \t\n":
+        j += 1
+    j = _LEAD_WORDS.match(text, j, hi).end()
+    m = re.match(r"(he|she|they|it|we|i)\b", text[j:hi], re.I)
+    if m:
+        return j, j + m.end()
+    k = ms.starting_at(j, j + 25)
+    if k >= 0 and ms.end[k] < hi and not re.search(r"[,;:]", text[j:ms.start[k]]):
+        nxt = text[ms.end[k]:ms.end[k] + 3]
+        if not nxt.startswith("'s") and not nxt.startswith("’s"):
+            return _extend_left(text, int(ms.start[k]), j), int(ms.end[k])
+    return None
+
+
 def _clause_subject(text: str, lo: int, cs: int) -> tuple[int, int] | None:
     """The subject of a speech verb when no simpler speaker matched: the clause before the cue up
     to its first comma or relative pronoun ("Federal officials familiar with …, said …")."""
@@ -413,6 +485,29 @@ def _speaker_right(text: str, ce: int, hi: int, ms: _Mentions) -> tuple[int, int
     if re.match(r"(?:in|on|at|during|after|before|to|of)\b", rest):
         return s, e
     return None
+
+
+_RIGHT_CHUNK = re.compile(
+    r"[ \t]+((?:the\s+|a\s+|an\s+)?[\w'’\-]+(?:[ \t]+(?!(?:in|on|at|during|after|before|to|who|which|when|while|"
+    r"as|about|last|this|that|yesterday|today|tonight|earlier|later|recently|told|and|but|from|via|with|for|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)[\w'’.\-]+){0,8}?)"
+    r"(?=[ \t]*(?:[,;:!?(—–]|\.(?:\s|$)|$)|[ \t]+(?:in|on|at|during|after|before|to|who|which|when|while|as|about|"
+    r"last|this|that|yesterday|today|tonight|earlier|later|recently|told|and|but|from|via|with|for|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)\b)", re.I)
+
+
+def _chunk_right(text: str, ce: int, hi: int, ms: _Mentions) -> tuple[int, int] | None:
+    """The inverted speaker as a phrase: after ``“…,” said`` the words up to the next comma, period,
+    preposition or relative pronoun ("said a person close to the campaign", "said Democratic
+    pollster Jane Roe, who …"), widened to cover a named mention it cuts."""
+    m = _RIGHT_CHUNK.match(text, ce, hi)
+    if not m:
+        return None
+    s, e = m.span(1)
+    k = ms.overlapping(s, e)
+    if k >= 0 and ms.end[k] > e and ms.end[k] <= hi:
+        e = ms.end[k]
+    return s, e
 
 
 def _resolve(text: str, s: int, e: int, ms: _Mentions) -> int:
@@ -515,8 +610,10 @@ def find_quotes(text: str, *, mentions: pd.DataFrame | None = None,
 
 
 def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) -> list[dict]:
-    segs = [g for g in _quote_segments(text) if not _is_scare(text, g[0], g[1])]
+    all_segs = _quote_segments(text)
+    segs = [g for g in all_segs if not _is_scare(text, g[0], g[1])]
     seg_starts = [g[0] for g in segs]
+    all_starts = [g[0] for g in all_segs]  # scare quotes included: "called him a “liar”"
     out: list[dict] = []
     # quotes: dicts with start, end, speaker (s, e) or None, cue (s, e, text), kind
     seg_owner: dict[int, dict] = {}
@@ -532,6 +629,32 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         if k < 0:
             return _para_bounds(text, pos)
         return s_starts[k], max(s_ends[k], pos)
+
+    cue_spans = _cue_hits(text)
+    cue_starts = [c[0] for c in cue_spans]
+
+    def _content_end(c_s: int, c_e: int) -> int:
+        """The end of a content running from ``c_s`` to the sentence end ``c_e``: cut before a
+        participle cue (", adding …"), widened to the end of a quote it opens."""
+        k = bisect.bisect_left(cue_starts, c_s + 1)
+        while k < len(cue_spans) and cue_spans[k][0] < c_e:
+            a, b = cue_spans[k]
+            w = "ing" if any(x.endswith("ing") for x in text[a:b].lower().split()) else "-"
+            if in_segment(a) < 0:
+                mcut = _CUT_BEFORE_CUE.search(text, max(c_s, a - 8), a)
+                if mcut and (w.endswith("ing") or not mcut.group().lstrip().startswith(",")):
+                    # "…, adding …" / "…,” claiming …" / "… and said …" / "… before claiming …"
+                    c_e = mcut.start() + (1 if mcut.group()[:1] in _CLOSE + _STRAIGHT else 0)
+                    break
+            k += 1
+        for mc in _CLAUSE_CUT.finditer(text, c_s + 1, c_e):
+            if in_segment(mc.start()) < 0 and mc.start() - c_s >= 12:
+                c_e = mc.start()
+                break
+        kq = bisect.bisect_right(seg_starts, c_e - 1) - 1
+        if kq >= 0 and segs[kq][0] < c_e - 1 < segs[kq][1] - 1 and segs[kq][0] >= c_s:
+            c_e = segs[kq][1]  # a quote that goes on past the sentence end
+        return c_e
 
     # ---- speaker turns: "Name: text" at a paragraph start
     turn_paras = set()
@@ -565,7 +688,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         turn_paras.add(p0)
 
     # ---- cue phrases
-    for cs, ce in _cue_hits(text):
+    for cs, ce in cue_spans:
         if in_segment(cs) >= 0:
             continue  # a cue inside someone's quote
         cue_text = text[cs:ce]
@@ -580,21 +703,55 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         according = cue_text.lower().startswith("according")
         spk = None
         inverted = False
+        head = cue_text.lower().split()[-1]
+        ing = any(w.endswith("ing") for w in cue_text.lower().split())  # "referring to", "adding"
+        if not according and ((ing and re.search(r",[”\"’']?[ \t]*$", text[max(para_s, cs - 4):cs]))
+                              or re.search(r"[ \t](?:and|but)[ \t]+$", text[max(para_s, cs - 6):cs])):
+            # "…, adding / saying / citing …": the speaker of the attribution before, content after
+            prevq = next((p for p in reversed(out) if p["cue"][2] and p["spk"] is not None
+                          and sent_s <= p["cue"][0] and p["cue"][1] <= cs), None)
+            spk0 = prevq["spk"] if prevq is not None else _sentence_subject(text, sent_s, cs, ms)
+            if spk0 is not None:
+                q = dict(spk=spk0, cue=(cs, ce, cue_text), kind="indirect")
+                m5 = re.match(r"[ \t]*(?::[ \t]*)?(?:that\s+)?", text[ce:sent_e])
+                c_s, c_e = _strip_span(text, ce + m5.end(), _content_end(ce + m5.end(), sent_e))
+                ka = bisect.bisect_left(seg_starts, c_s)
+                if ka < len(segs) and segs[ka][0] == c_s and segs[ka][1] >= c_e - 1:
+                    _attach(q, ka, segs, seg_owner, out)
+                    continue
+                if len(_WORDS.findall(text, c_s, c_e)) < 2:
+                    continue
+                q["start"], q["end"] = c_s, c_e
+                if _ANYMARK.search(text, c_s, c_e):
+                    q["kind"] = "mixed"
+                _absorb(q, segs, seg_owner)
+                out.append(q)
+                continue
         if according:
             spk = _speaker_right(text, ce, para_e, ms) or _np_after(text, ce, para_e, ms)
             inverted = True
         else:
             spk = _speaker_left(text, cs, lo, ms)
             if spk is None:
-                spk = _speaker_right(text, ce, min(para_e, ce + 120), ms)
-                inverted = spk is not None
-                if inverted:  # "said X" needs the content before it: ", said X" or a quote
-                    before = text[max(para_s, cs - 3):cs].rstrip()
-                    if not before or before[-1] not in ",”\"—–":
-                        spk = None
+                # "said X" needs the content before it: ", said X" or a quote
+                before = text[max(para_s, cs - 3):cs].rstrip()
+                if before and (before[-1] in ",”\"—–" or before.endswith("''")):
+                    spk = _speaker_right(text, ce, min(para_e, ce + 120), ms) or \
+                        _chunk_right(text, ce, min(para_e, ce + 120), ms)
+                    inverted = spk is not None
             if spk is None and cue_text.lower().split()[-1] in _SAY:
                 spk = _clause_subject(text, max(sent_s, lo), cs)
         if spk is None:
+            ma = _ASKED.match(text, cs, sent_e) if text[sent_s:cs].strip() in ("", "When", "when") else None
+            if ma:
+                # "Asked whether the plan works, Roe said …": the question is the content; the asker
+                # ("Asked by Lee if …") is the source when named, else there is none
+                c_s, c_e = _strip_span(text, ma.start(2), ma.end(2))
+                kb = ms.starting_at(ma.start(1) + 3, ma.start(1) + 5) if ma.group(1) else -1
+                if ma.group(1) and kb >= 0:
+                    spk = (ms.start[kb], ms.end[kb])
+                if c_e - c_s >= 6:
+                    out.append(dict(start=c_s, end=c_e, spk=spk, cue=(cs, ce, cue_text), kind="indirect"))
             continue
         q = dict(spk=spk, cue=(cs, ce, cue_text), kind="according_to" if according else "indirect")
         # where is the content? before: the text up to the speaker / cue
@@ -607,10 +764,21 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         kq = bisect.bisect_right(seg_starts, left_end) - 1
         if kq >= 0 and segs[kq][1] <= left_end and segs[kq][1] > para_s:
             gap = text[segs[kq][1]:left_end]
+            q_s, q_e = segs[kq]
+            comma = "," in gap[:3] or "," in text[q_e - 3:q_e]
             if re.fullmatch(r"[ \t,]*(?:[A-Z][\w'’.\-]*\s+){0,4}", gap):
+                lead = text[sent_s:q_s]
+                if len(_WORDS.findall(lead)) >= 2 and in_segment(sent_s) < 0 and \
+                        not re.search(r"[:,—–]\s*$", lead) and not _CUE_RE.search(lead):
+                    # 'Roe would have to "move to the center," said Lee': the sentence is the content
+                    q["start"], q["end"] = _strip_span(text, sent_s, q_e)
+                    q["kind"] = "mixed"
+                    _absorb(q, segs, seg_owner)
+                    out.append(q)
+                    continue
                 _attach(q, kq, segs, seg_owner, out)
                 continue
-            if not inverted and len(gap) <= 80 and re.match(r"[ \t]*,?[ \t]+[\w(]", gap) and \
+            if not inverted and comma and len(gap) <= 80 and re.match(r"[ \t]*,?[ \t]+[\w(]", gap) and \
                     not re.search(r"[.!?;:\"“”]\s|[\"“”]", gap.strip(" ,")) and not _CUE_RE.search(gap):
                 # "“…,” Mr. Morgan of the Sierra Club said": the whole phrase is the speaker
                 g0 = segs[kq][1] + len(gap) - len(gap.lstrip(" \t,"))
@@ -623,9 +791,9 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         if m2 and ka < len(segs) and segs[ka][0] == after_from + m2.end() and not inverted:
             # "X said “A” and B" is mixed when text follows the quote in the sentence
             tail = text[segs[ka][1]:sent_e].strip(" .,;")
-            if tail and len(tail.split()) > 2 and not _CUE_RE.match(tail):
+            if tail and len(tail.split()) > 2 and not _CUE_RE.match(tail) and not _TAIL_ADVERBIAL.match(tail):
                 q.update(start=after_from + m2.start(), end=sent_e, kind="mixed")
-                q["start"], q["end"] = _strip_span(text, after_from, sent_e)
+                q["start"], q["end"] = _strip_span(text, after_from, _content_end(after_from, sent_e))
                 _absorb(q, segs, seg_owner)
                 out.append(q)
             else:
@@ -643,13 +811,17 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             continue
         # 3b) naming verbs: "X called Y a “liar”" — the content runs to the end of the quote(s)
         if not inverted and cue_text.lower().split()[-1] in _NAMING:
-            kn = bisect.bisect_left(seg_starts, ce)
-            if kn < len(segs) and segs[kn][0] < min(sent_e, ce + 120):
-                c_e = segs[kn][1]
-                while kn + 1 < len(segs) and segs[kn + 1][0] < sent_e and \
-                        re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:(?:a|an|the|as)\s+){0,2}", text[c_e:segs[kn + 1][0]]):
+            kn = bisect.bisect_left(all_starts, ce)
+            if kn < len(all_segs) and all_segs[kn][0] < min(sent_e, ce + 120):
+                c_e = all_segs[kn][1]
+                while kn + 1 < len(all_segs) and all_segs[kn + 1][0] < sent_e and \
+                        (re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:(?:a|an|the|as)\s+){0,2}",
+                                      text[c_e:all_segs[kn + 1][0]])
+                         or re.fullmatch(r"[ \t,]*(?:who|which|that|and|or|for|to|as)\b[^.;:!?\"“”]{0,40}",
+                                         text[c_e:all_segs[kn + 1][0]])):
+                    # 'called them "fools" who "want a war"': the quotes of one description
                     kn += 1
-                    c_e = segs[kn][1]
+                    c_e = all_segs[kn][1]
                 q["start"], q["end"] = _strip_span(text, ce, c_e)
                 q["kind"] = "mixed"
                 _absorb(q, segs, seg_owner)
@@ -671,22 +843,22 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         m5 = re.match(r"\s*(?:,\s*)?(?:(?:in|on|at|during|after|before)\s+[^,\"“]{1,50}?,?\s+)?(?:that\s+)?",
                       text[tail_s:sent_e])
         c_s = tail_s + (m5.end() if m5 else 0)
-        c_s, c_e = _strip_span(text, c_s, sent_e)
+        c_s, c_e = _strip_span(text, c_s, _content_end(c_s, sent_e))
         lead = text[sent_s:left_end].strip(" \t,—–-")
         tail_words = len(_WORDS.findall(text[c_s:c_e]))
-        if according and spk[1] >= sent_e - 2:
+        if according and (spk[1] >= sent_e - 2 or re.search(r"\w[”\"’']?,[ \t]*$", text[sent_s:cs])):
             # "…, according to X." → the content is before
             c_s, c_e = _strip_span(text, sent_s, cs)
-        elif (tail_words < 3 or (inverted and not according)) and lead and text[sent_s:left_end].rstrip()[-1:] in ",—–":
+        elif (tail_words < 3 or (inverted and not according)) and lead and text[sent_s:left_end].rstrip().rstrip(_CLOSE + _STRAIGHT + "’'")[-1:] in ",—–":
             # "…, X said." / "…, said X."
             c_s, c_e = _strip_span(text, sent_s, left_end)
             kb = in_segment(c_s) if c_s < c_e else -1
             if kb >= 0:  # the sentence started inside a longer quote
                 _attach(q, kb, segs, seg_owner, out)
                 continue
-        elif tail_words < 3:
-            continue
-        if c_e - c_s < 8:
+        elif tail_words < 1 or (tail_words < 3 and head in _SAY):
+            continue  # a speech verb needs a clause; "X attacked Clinton" is a stance with a short object
+        if c_e - c_s < (8 if head in _SAY else 3):
             continue
         q["start"], q["end"] = c_s, c_e
         if _ANYMARK.search(text, c_s, c_e):
@@ -697,8 +869,9 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
 
     # ---- direct quotes nobody claimed: a paragraph-opening quote after a known speaker's quote
     last_by_para: dict[int, dict] = {}
-    for q in out:
-        last_by_para[_para_bounds(text, q["start"])[0]] = q
+    for q in sorted(out, key=lambda q: q["start"]):
+        if q["kind"] in ("direct", "mixed"):  # "“A,” said Roe, who thinks … ¶ “B.”": Roe's quote
+            last_by_para[_para_bounds(text, q["start"])[0]] = q
     for k, (s, e) in enumerate(segs):
         if k in seg_owner:
             continue
@@ -722,6 +895,14 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         seg_owner[k] = q
         out.append(q)
         last_by_para[ps] = q
+    # nested attributions: "Roe said she hopes the plan “works.”" is Roe's statement; the inner
+    # cue's relation (same end, starting inside Roe's content) is not a statement of its own
+    outer_ends: dict[int, list[dict]] = {}
+    for q in out:
+        if q["kind"] in ("indirect", "mixed") and q["cue"][2]:
+            outer_ends.setdefault(q["end"], []).append(q)
+    out = [q for q in out if not (q["kind"] in ("indirect", "mixed") and q["cue"][2] and any(
+        o is not q and o["start"] < q["cue"][0] and o["start"] < q["start"] for o in outer_ends.get(q["end"], ())))]
     # pieces of one statement: a direct quote continuing, in the same paragraph, a quote of the same
     # speaker ("“A,” she said. “B.”") shares that quote's statement_id
     out.sort(key=lambda q: (q["start"], -q["end"]))
@@ -730,9 +911,15 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         q["stmt"] = i
         if q["kind"] != "direct":
             continue
-        if last is not None and q["cue"][2] == "" and q["spk"] is not None and q["spk"] == last["spk"] \
-                and "\n" not in text[last["end"]:q["start"]]:
-            q["stmt"] = last["stmt"]
+        if last is not None and q["cue"][2] == "" and q["spk"] is not None and q["spk"] == last["spk"]:
+            gap = text[last["end"]:q["start"]]
+            if "\n" not in gap:
+                q["stmt"] = last["stmt"]
+            elif gap.count("\n") == 1 and gap.split("\n")[0].strip() and not gap.split("\n")[1].strip() \
+                    and _para_bounds(text, q["start"])[1] <= q["end"] + 1:
+                # “A,” she said.¶“B.” — a paragraph that is only a quote goes on with the statement
+                # of the same speaker in the paragraph before
+                q["stmt"] = last["stmt"]
         last = q
     return out
 
@@ -751,15 +938,26 @@ _WORDRUN = re.compile(r"[A-Za-z]+")
 _AUX_WORDS = set(re.findall(r"[a-z]+", _AUX)) - {"went", "on", "to", "long"}
 
 
+_PARTICLE = re.compile(r"[ \t]+([A-Za-z]+)\b")
+
+
 def _cue_hits(text: str) -> list[tuple[int, int]]:
     """Spans of cue phrases: a :data:`CUE_VERBS` word with up to two auxiliaries / adverbs before
-    it ("has also said"), or "according to"."""
+    it ("has also said"), a :data:`CUE_PHRASES` verb with its particle ("pointed out", "called
+    for"), or "according to"."""
     out = []
     prev: list[tuple[int, int, str]] = []
     for m in _WORDRUN.finditer(text):
         w = m.group().lower()
         s, e = m.span()
-        if w in CUE_VERBS:
+        parts = CUE_PHRASES.get(w)
+        if parts:
+            mp = _PARTICLE.match(text, e)
+            if mp and mp.group(1).lower() in parts:
+                e = mp.end()
+            elif w not in CUE_VERBS:
+                parts = None
+        if parts or w in CUE_VERBS:
             cs = s
             for ps, pe, pw in reversed(prev[-2:]):
                 if pw in _AUX_WORDS and text[pe:cs].isspace() and "\n" not in text[pe:cs]:

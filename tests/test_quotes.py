@@ -408,3 +408,129 @@ def test_demo_corpus_planted_quotes(demo_dir):
         else:
             misses.append((p["speaker"], p["kind"], cand[["kind", "speaker", "resolved"]].values.tolist()))
     assert found == len(truth["planted"]), misses
+
+
+# --------------------------------------------------------------------------- patterns tuned on PolNeAR train
+def kinds_and_contents(t, q):
+    return [(k, t[s:e]) for k, s, e in zip(q.kind, q.start, q.end)]
+
+
+def test_inverted_speaker_phrase_without_a_name():
+    t = "“The roads are closed until spring,” said a person close to the regional governor."
+    q = one(t)
+    assert len(q) == 1 and q.kind[0] == "direct"
+    assert q.speaker[0] == "a person close"  # the phrase up to the preposition overlaps the source
+
+
+def test_inverted_speaker_phrase_widened_to_a_name():
+    t = "“We need more buses,” said transport planner Oda Venn of the city council."
+    q = one(t, {"Oda Venn": "PERSON"})
+    assert q.speaker[0] == "transport planner Oda Venn" and q.resolved[0] == "Oda Venn"
+
+
+def test_naming_verb_with_a_scare_quote():
+    t = "Pel Arno called the new tariff a “disaster” for farmers."
+    q = one(t, {"Pel Arno": "PERSON"})
+    assert len(q) == 1 and q.kind[0] == "mixed" and q.speaker[0] == "Pel Arno"
+    assert content(t, q) == "the new tariff a “disaster”"
+
+
+def test_participle_cue_takes_the_speaker_before():
+    t = "“The vote was fair,” Hanna Voss said, adding that the count would be published on Friday."
+    q = one(t, {"Hanna Voss": "PERSON"})
+    assert kinds_and_contents(t, q) == [("direct", "“The vote was fair,”"),
+                                        ("indirect", "the count would be published on Friday.")]
+    assert q.speaker.tolist() == ["Hanna Voss", "Hanna Voss"] and q.cue.tolist() == ["said", "adding"]
+
+
+def test_reported_clause_ends_before_a_participle_cue():
+    t = "Hanna Voss said the count was complete, noting that two districts had voted twice."
+    q = one(t, {"Hanna Voss": "PERSON"})
+    assert kinds_and_contents(t, q) == [("indirect", "the count was complete"),
+                                        ("indirect", "two districts had voted twice.")]
+
+
+def test_participle_without_attribution_uses_the_sentence_subject():
+    t = "Hanna Voss pointed to the new budget, calling it a “quiet revolution.”"
+    q = one(t, {"Hanna Voss": "PERSON"})
+    assert q.kind.tolist() == ["indirect", "mixed"]
+    assert q.speaker.tolist() == ["Hanna Voss", "Hanna Voss"]
+    assert q.cue.tolist() == ["pointed to", "calling"]
+    assert content(t, q, 1) == "it a “quiet revolution.”"
+
+
+def test_mixed_content_runs_to_the_end_of_a_multi_sentence_quote():
+    t = "Dora Lind said the debate “was calmer this year. Nobody shouted. It felt almost normal.”\nNext."
+    q = one(t, {"Dora Lind": "PERSON"})
+    assert len(q) == 1 and q.kind[0] == "mixed"
+    assert content(t, q) == "the debate “was calmer this year. Nobody shouted. It felt almost normal.”"
+
+
+def test_reported_clause_cut_at_relative_and_coordinated_clauses():
+    t = ("Ivo Marr said the plan would cost the city too much, which the mayor denies.\n"
+         "Ivo Marr said the bridge was unsafe, but the council voted to keep it open.")
+    q = one(t, {"Ivo Marr": "PERSON"})
+    said = q[q.cue == "said"]
+    assert [t[s:e] for s, e in zip(said.start, said.end)] == ["the plan would cost the city too much",
+                                                               "the bridge was unsafe"]
+
+
+def test_coordinated_cue_shares_the_subject():
+    t = "Ivo Marr welcomed the decision and said the talks “will go on next week.”"
+    q = one(t, {"Ivo Marr": "PERSON"})
+    row = q[q.cue == "said"].iloc[0]
+    assert row.speaker == "Ivo Marr" and row.kind == "mixed"
+    assert t[row.start:row.end] == "the talks “will go on next week.”"
+
+
+def test_nested_attribution_is_the_outer_speakers_statement():
+    t = "Oda Venn said she hopes the new line “will be running by June.”"
+    q = one(t, {"Oda Venn": "PERSON"})
+    assert len(q) == 1 and q.cue[0] == "said" and q.speaker[0] == "Oda Venn"
+    assert content(t, q) == "she hopes the new line “will be running by June.”"
+
+
+def test_partial_quote_closing_a_clause_is_mixed_with_the_clause():
+    t = 'The port would have to "double its capacity," said Pel Arno.'
+    q = one(t, {"Pel Arno": "PERSON"})
+    assert len(q) == 1 and q.kind[0] == "mixed" and q.speaker[0] == "Pel Arno"
+    assert content(t, q) == 'The port would have to "double its capacity,"'
+
+
+def test_clause_with_a_scare_quote_before_she_said():
+    t = 'The failure of the ceasefire was "heartbreaking," she said.'
+    q = one(t)
+    assert len(q) == 1 and q.speaker[0] == "she"
+    assert content(t, q) == 'The failure of the ceasefire was "heartbreaking,"'
+
+
+def test_one_word_answer_after_said_comma():
+    t = 'Asked whether he would run again, Tomas Brek said, "Probably."'
+    q = one(t, {"Tomas Brek": "PERSON"})
+    assert kinds_and_contents(t, q) == [("indirect", "whether he would run again"), ("direct", '"Probably."')]
+    assert q.speaker.tolist() == ["", "Tomas Brek"]
+
+
+def test_according_to_in_mid_sentence_takes_the_clause_before():
+    t = "Prices rose by a third in March, according to the statistics office, the steepest rise in years."
+    q = one(t)
+    assert len(q) == 1 and q.kind[0] == "according_to" and q.speaker[0] == "the statistics office"
+    assert content(t, q) == "Prices rose by a third in March"
+
+
+def test_phrasal_and_stance_cues():
+    t = ("Hanna Voss called for an inquiry into the contracts.\n"
+         "Ivo Marr attacked the council over the delays.\n"
+         "Dora Lind pointed out that the school had no heating.")
+    q = one(t, {"Hanna Voss": "PERSON", "Ivo Marr": "PERSON", "Dora Lind": "PERSON"})
+    assert q.cue.tolist() == ["called for", "attacked", "pointed out"]
+    assert [content(t, q, i) for i in range(3)] == ["an inquiry into the contracts.",
+                                                     "the council over the delays.",
+                                                     "the school had no heating."]
+
+
+def test_quote_only_paragraph_continues_the_statement():
+    t = ("“The harvest failed,” Ivo Marr said.\n“We will need help before winter.”\n"
+         "Dora Lind said the harvest was fine.\n“Nobody is hungry.”")
+    q = one(t, {"Ivo Marr": "PERSON", "Dora Lind": "PERSON"})
+    assert q.statement_id.tolist()[:2] == [0, 0]
