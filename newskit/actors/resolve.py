@@ -196,15 +196,17 @@ def _apply_context(out: pd.DataFrame, res: pd.DataFrame, rmap: Mapping, *, actor
     # the article's other actors (for "a longer form in the same article")
     ids = set(sub["article_id"].astype(str))
     ctx = out[out["article_id"].astype(str).isin(ids)]
-    texts = sources = None
+    texts = sources = titles = None
     if articles is not None and "article_id" in articles:
         a = articles[articles["article_id"].astype(str).isin(ids)]
         if "text" in a:
             texts = dict(zip(a["article_id"].astype(str), a["text"]))
+        if "title" in a:
+            titles = dict(zip(a["article_id"].astype(str), a["title"]))
         if "source" in a:
             sources = dict(zip(a["article_id"].astype(str), a["source"]))
     decisions = R.rule_context(ctx, fs, result, texts=texts, sources=sources,
-                               source_country=source_countries(actor_file))
+                               source_country=source_countries(actor_file), titles=titles)
     pos = {ix: d for ix, d in zip(ctx.index, decisions) if d is not None}
     actor = out["actor"].copy()
     atype = out["actor_type"].copy()

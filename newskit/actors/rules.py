@@ -347,7 +347,8 @@ def country_before(text: str, start: int) -> str | None:
 def rule_context(mentions: pd.DataFrame, fs: Forms, result: Mapping[str, Decision], *,
                  texts: Mapping[str, str] | None = None,
                  sources: Mapping[str, str] | None = None,
-                 source_country: Mapping[str, str] | None = None) -> list[Decision | None]:
+                 source_country: Mapping[str, str] | None = None,
+                 titles: Mapping[str, str] | None = None) -> list[Decision | None]:
     """Per mention of an ambiguous short form, in order:
 
     1. a country named just before it ("Russia's Security Council", "the Ukrainian parliament")
@@ -361,7 +362,9 @@ def rule_context(mentions: pd.DataFrame, fs: Forms, result: Mapping[str, Decisio
        Council" … "the Security Council") takes it, when there is exactly one;
     5. otherwise it stays its own actor (its display form).
 
-    Returns one decision per row of ``mentions`` (None for rows that are not ambiguous forms).
+    ``texts`` (and ``titles``, for rows with ``in_title``: their offsets index the title) are the
+    articles' texts by ``article_id``. Returns one decision per row of ``mentions`` (None for rows that
+    are not ambiguous forms).
     """
     nk = [normalise_surface(t).casefold() for t in mentions["text"]]
     amb_rows = [i for i, k in enumerate(nk) if result.get(k, (None, None, ""))[2] == "ambiguous"]
@@ -370,6 +373,7 @@ def rule_context(mentions: pd.DataFrame, fs: Forms, result: Mapping[str, Decisio
         return out
     aids = mentions["article_id"].astype(str).to_numpy()
     starts = mentions["start"].to_numpy() if "start" in mentions else None
+    in_title = mentions["in_title"].fillna(False).to_numpy(dtype=bool) if "in_title" in mentions else None
     article_forms: dict[str, set[str]] = {}
     article_actors: dict[str, dict[str, str]] = {}  # aid → actor.casefold() → actor
     for aid, k in zip(aids, nk):
@@ -382,7 +386,10 @@ def rule_context(mentions: pd.DataFrame, fs: Forms, result: Mapping[str, Decisio
         form = result[k][0] or k
         country, rule = None, "context-country"
         if texts is not None and starts is not None and aid in texts:
-            country = country_before(texts[aid], int(starts[i]))
+            # a title mention's offsets index the title (``titles``), never the text
+            t = (titles or {}).get(aid) if in_title is not None and in_title[i] else texts[aid]
+            if isinstance(t, str):
+                country = country_before(t, int(starts[i]))
         spec = fs.ambiguous.get(k)
         if country is None and spec is not None:
             support = {normalise_surface(c).casefold() for c in (spec.context or [])} | \

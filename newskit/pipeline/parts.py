@@ -176,7 +176,10 @@ def finish_mentions(number: int, *, out: str, actors: pd.DataFrame,
     if exists(raw_q, storage_options):
         from newskit.quotes import resolve_speakers
 
-        write(resolve_speakers(read(raw_q, storage_options), m), join(out, "quotes", name), storage_options)
+        from newskit._options import where_mask
+
+        write(resolve_speakers(read(raw_q, storage_options), m[where_mask(m, "body")]), join(out, "quotes", name),
+              storage_options)
     return len(m)
 
 
