@@ -98,7 +98,11 @@ def _resolve(fs: "R.Forms", *, keep_groups: bool) -> tuple[pd.DataFrame, dict]:
 
 
 def _forms_of(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Distinct ``(text, label)`` with counts; mentions propagated from a form tagged elsewhere in their
+    article (``propagated`` 1, :func:`newskit.actors.spans.propagate_names`) add no vote."""
     keys = ["text", "label"]
+    if "propagated" in mentions:
+        mentions = mentions[mentions["propagated"].fillna(0).to_numpy() != 1]
     if "place_cue" in mentions:
         g = mentions.groupby(keys, sort=False)
         return pd.DataFrame({"n": g.size(), "place_cue": g["place_cue"].sum()}).reset_index()

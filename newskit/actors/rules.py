@@ -280,17 +280,25 @@ PLACE_CUE_SHARE = 0.3
 
 def rule_type_repair(result: Mapping[str, Decision], fs: Forms) -> dict[str, str]:
     """Actor → type: the actor file's type, else the majority type over all mentions of the actor (demonym
-    rows count as place), corrected to place when many of its mentions sit in a place context."""
+    rows count as place; a tie with place is place when a mention sits in a place context), corrected to
+    place when many of its mentions sit in a place context."""
     f = fs.f
     f = f.assign(actor=[result[k][0] for k in f["nkey"]], rule=[result[k][2] for k in f["nkey"]])
     ftype = f["ltype"].where(~f["rule"].eq("demonym"), "place")
     ftype = ftype.where(~f["rule"].eq("pattern"), "term")
     g = f.assign(ftype=ftype).dropna(subset=["actor"])
-    votes = (g.groupby(["actor", "ftype"])["n"].sum().reset_index()
-             .sort_values(["actor", "n"], ascending=[True, False]).drop_duplicates("actor"))
+    all_votes = (g.groupby(["actor", "ftype"])["n"].sum().reset_index()
+                 .sort_values(["actor", "n"], ascending=[True, False]))
+    votes = all_votes.drop_duplicates("actor")
     majority = dict(zip(votes["actor"], votes["ftype"]))
     cue = g.groupby("actor")[["place_cue", "n"]].sum()
     cue_share = (cue["place_cue"] / cue["n"]).to_dict()
+    # a tie that includes place goes to place when some mention sits in a place context
+    top_n = dict(zip(votes["actor"], votes["n"]))
+    tied_place = all_votes[(all_votes["ftype"] == "place") & (all_votes["n"] == all_votes["actor"].map(top_n))]
+    for actor in tied_place["actor"]:
+        if cue_share.get(actor, 0.0) > 0:
+            majority[actor] = "place"
     fixed: dict[str, str] = {}
     for actor, atype, rule in result.values():
         if actor is not None and atype:

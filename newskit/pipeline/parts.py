@@ -133,7 +133,10 @@ def surface_forms(mentions: pd.DataFrame, *, part: int) -> pd.DataFrame:
     """Distinct ``(text, label)`` of a part's mentions with their count ``n`` and the row ``pos`` of their
     first mention (to reproduce the in-memory resolution order)."""
     if len(mentions):
-        g = mentions.reset_index(drop=True).reset_index().groupby(["text", "label"], sort=False)
+        m = mentions.reset_index(drop=True).reset_index()
+        if "propagated" in m:  # as newskit.actors.resolve._forms_of: propagated forms add no vote
+            m = m[m["propagated"].fillna(0).to_numpy() != 1]
+        g = m.groupby(["text", "label"], sort=False)
         forms = pd.DataFrame({"n": g.size(), "pos": g["index"].min()}).reset_index()
     else:
         forms = pd.DataFrame({"text": pd.Series(dtype=object), "label": pd.Series(dtype=object),

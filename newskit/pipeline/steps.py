@@ -357,25 +357,61 @@ def _mention_sentiment_transformer(batch: Batch) -> None:
 
 def _span_repair(batch: Batch, *, actor_file=None) -> None:
     """Split "<Title> of <Country> <Name>" spans, re-join split names, keep "St", mark place contexts
-    (:func:`newskit.actors.repair_spans`); offsets stay exact, sent_id is the original mention's. A title
-    is repaired as a text of its own (its offsets index the title), with the same corpus evidence."""
+    (:func:`newskit.actors.repair_spans`), relabel surnames of the article's persons
+    (:func:`newskit.actors.spans.relabel_surnames`) and add the article's missed occurrences of its tagged
+    names (:func:`newskit.actors.spans.propagate_names`); offsets stay exact. A title is repaired as a
+    text of its own (its offsets index the title) that shares its article's names."""
     from newskit.actors import repair_spans
+    from newskit.actors.spans import propagate_names, relabel_surnames
 
     a = batch.articles
     m = batch.tables["mentions"]
     texts = dict(zip(a["article_id"], a["text"]))
     mt = _split_title(m)
+    texts.update({f"{aid}{_TITLE_KEY}": t for aid, t in zip(a["article_id"], _titles(a)) if t})
     if mt.any():
         ids = m["article_id"].astype(object).to_numpy().copy()
         ids[mt] = [f"{aid}{_TITLE_KEY}" for aid in ids[mt]]
-        texts.update({f"{aid}{_TITLE_KEY}": t for aid, t in zip(a["article_id"], _titles(a)) if t})
         m = m.assign(article_id=ids)
     out = repair_spans(m, texts, actor_file=actor_file)
-    if "in_title" in out.columns:
-        ids = out["article_id"].astype(str)
-        title = ids.str.endswith(_TITLE_KEY).to_numpy()
-        out = out.assign(article_id=ids.str.removesuffix(_TITLE_KEY).to_numpy(dtype=object), in_title=title)
+    fam = {k: k.removesuffix(_TITLE_KEY) for k in texts}
+    out = relabel_surnames(out, family=fam, actor_file=actor_file)
+    new = propagate_names(out, texts, family=fam)
+    if len(new):
+        new = _in_sentences(new, batch.tables.get("sentences"))
+        out = pd.concat([out, new[[c for c in new.columns if c in out.columns or c == "propagated"]]],
+                        ignore_index=True)
+    ids = out["article_id"].astype(str)
+    title = ids.str.endswith(_TITLE_KEY).to_numpy()
+    out = out.assign(article_id=ids.str.removesuffix(_TITLE_KEY).to_numpy(dtype=object), in_title=title)
+    for c, v in (("in_quote_of", -1), ("is_speaker", False)):
+        if c in out.columns:
+            out[c] = out[c].fillna(v)
+    out["sent_id"] = out["sent_id"].astype("int64")
+    out["place_cue"] = out["place_cue"].fillna(0).astype("int8")
+    out["propagated"] = (out["propagated"].fillna(0) if "propagated" in out else 0)
+    out["propagated"] = out["propagated"].astype("int8")
     batch.tables["mentions"] = _in_order(out)
+
+
+def _in_sentences(new: pd.DataFrame, sents: pd.DataFrame | None) -> pd.DataFrame:
+    """``sent_id`` of mentions keyed by article (or ``<article>`` + :data:`_TITLE_KEY` for a title); the
+    ones no sentence holds whole are dropped."""
+    if sents is None or not len(sents):
+        return new.iloc[:0].assign(sent_id=pd.Series(dtype="int64"))
+    key = sents["article_id"].astype(str) + pd.Series(
+        [_TITLE_KEY if t else "" for t in _split_title(sents)], index=sents.index)
+    by: dict[str, tuple[list[int], list[int], list[int]]] = {}
+    for k, g in sents.assign(_k=key.to_numpy()).groupby("_k", sort=False):
+        g = g.sort_values("start")
+        by[k] = (g["start"].tolist(), g["end"].tolist(), g["sent_id"].tolist())
+    sid = []
+    for k, s, e in zip(new["article_id"], new["start"], new["end"]):
+        starts, ends, ids = by.get(k, ([], [], []))
+        i = bisect.bisect_right(starts, s) - 1
+        sid.append(ids[i] if i >= 0 and e <= ends[i] else None)
+    out = new.assign(sent_id=sid)
+    return out[out["sent_id"].notna()].astype({"sent_id": "int64"})
 
 
 def _terms(batch: Batch, *, actor_file=None) -> None:
@@ -499,7 +535,8 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
         Step("entities", f"2+{ident['model']}-{ident['model_version']}+{','.join(labs)}",
              ("articles.text", "articles.title", "sentences.start", "sentences.end", "sentences.in_title"),
              ("mentions",), _entities),
-        Step("span_repair", f"2+{digest}", ("articles.text", "articles.title", "mentions"), ("mentions",),
+        Step("span_repair", f"2+{digest}", ("articles.text", "articles.title", "sentences.start", "sentences.end",
+                                            "mentions"), ("mentions",),
              functools.partial(_span_repair, actor_file=actor_file)),
         Step("terms", f"2+{digest}", ("articles.text", "articles.title", "sentences.start", "sentences.end",
                                       "mentions"),
