@@ -13,6 +13,12 @@
    "the town of X", "X region") — the corpus-level type repair counts them as votes for *place*
    (Borodyanka tagged PERSON in most sentences stays a place when many of them read "in Borodyanka").
 
+5. **Names found elsewhere in the article** (:func:`propagate_names`, run by the pipeline after 1–4): the
+   article's other occurrences of a name NER tagged once become mentions (``propagated``), without a
+   vote in the corpus-level type repair.
+6. **Surnames** (:func:`relabel_surnames`): a one-word ORG/GPE/LOC/FAC span that is the surname of a
+   person the article names in full is a PERSON.
+
 Every new row keeps ``text[start:end] == mention text``; ``sent_id`` is the original row's.
 """
 from __future__ import annotations
