@@ -184,7 +184,7 @@ def _split_title(df: pd.DataFrame):
 
 
 #: suffix of the key under which span repair sees an article's title as a text of its own
-_TITLE_KEY = "\x00title"
+_TITLE_KEY = "\x1ftitle"  # not NUL: pandas group-bys cut object keys at NUL
 
 
 def text_pieces(text: str, *, max_chars: int, cuts: Sequence[int] = ()) -> list[tuple[int, int]]:
@@ -451,12 +451,14 @@ def _terms(batch: Batch, *, actor_file=None) -> None:
 
 
 def _actor_file_digest(actor_file) -> str:
-    """Part of the span-repair and terms versions: the module sources and the actor files' entries."""
+    """Part of the span-repair and terms versions: the module sources (and this one's) and the actor files'
+    entries."""
     from newskit.actors import actor_specs
 
     h = hashlib.sha256()
     for mod in ("spans", "patterns", "actor_file", "normalise"):
         h.update(Path(__file__).resolve().parents[1].joinpath("actors", f"{mod}.py").read_bytes())
+    h.update(Path(__file__).read_bytes())  # the step functions themselves (title keys, sentence assignment)
     h.update(repr(actor_specs(actor_file)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:12]
 
