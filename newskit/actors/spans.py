@@ -24,6 +24,7 @@ Every new row keeps ``text[start:end] == mention text``; ``sent_id`` is the orig
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Mapping
 
 import pandas as pd
@@ -347,8 +348,10 @@ def _join_names(out: pd.DataFrame, texts, log: list) -> pd.DataFrame:
 PROPAGATE_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC")
 _CAP_BEFORE = re.compile(r"(?:^|[^\n.!?:;\"“”(\s])[ \t]+([A-Z][\w'’-]*) $")
 _CAP_AFTER = re.compile(r"^\s(?:of\s)?[A-Z]")
+_TOKEN_RE = re.compile(r"[\w-]+")
 
 
+@lru_cache(maxsize=100_000)
 def _propagatable(form: str) -> bool:
     from newskit.actors.normalise import generic_reason, is_non_entity
 
@@ -426,6 +429,7 @@ def propagate_names(mentions: pd.DataFrame, texts: Mapping[str, str], *,
     rows: list[tuple] = []
     for group, v in votes.items():
         group_texts = [texts[k] for k in keys_of.get(group, []) if isinstance(texts.get(k), str)]
+        tokens = {w for t in group_texts for w in _TOKEN_RE.findall(t)}  # whole words, one pass
         forms: dict[str, tuple[str, int]] = {}
         for f, labs in v.items():
             real = {lab: n for lab, n in labs.items() if not lab.startswith("~")}
@@ -433,8 +437,7 @@ def propagate_names(mentions: pd.DataFrame, texts: Mapping[str, str], *,
             if not _propagatable(f):
                 continue
             acronym = f.isupper() and len(f) >= 2  # "US", "FIRST": the case says it is a name
-            if " " not in f and not acronym and (f.lower() in stop or any(
-                    re.search(rf"(?<![\w-]){re.escape(f.lower())}(?![\w-])", t) for t in group_texts)):
+            if " " not in f and not acronym and (f.lower() in stop or f.lower() in tokens):
                 continue
             forms[f] = (lab, 1 if real else 2)
         if not forms:

@@ -402,9 +402,13 @@ def _in_sentences(new: pd.DataFrame, sents: pd.DataFrame | None) -> pd.DataFrame
     key = sents["article_id"].astype(str) + pd.Series(
         [_TITLE_KEY if t else "" for t in _split_title(sents)], index=sents.index)
     by: dict[str, tuple[list[int], list[int], list[int]]] = {}
-    for k, g in sents.assign(_k=key.to_numpy()).groupby("_k", sort=False):
-        g = g.sort_values("start")
-        by[k] = (g["start"].tolist(), g["end"].tolist(), g["sent_id"].tolist())
+    t = pd.DataFrame({"k": key.to_numpy(), "s": sents["start"].to_numpy(), "e": sents["end"].to_numpy(),
+                      "i": sents["sent_id"].to_numpy()}).sort_values(["k", "s"], kind="stable")
+    for k, s_, e_, i_ in zip(t["k"].tolist(), t["s"].tolist(), t["e"].tolist(), t["i"].tolist()):
+        lists = by.setdefault(k, ([], [], []))
+        lists[0].append(s_)
+        lists[1].append(e_)
+        lists[2].append(i_)
     sid = []
     for k, s, e in zip(new["article_id"], new["start"], new["end"]):
         starts, ends, ids = by.get(k, ([], [], []))
