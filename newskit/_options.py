@@ -10,6 +10,9 @@ Rules
   the 1st. ``freq`` is ``"D"``, ``"W"`` or ``"M"``; as a ``by=`` group the same buckets are called
   ``"day"``, ``"week"``, ``"month"``.
 * **by=** is one group name or a list of them (``by=["outlet", "month"]``).
+* **where=** says which mentions an analysis counts: ``"body"`` (the article text; the default of
+  every mention analysis), ``"title"`` (the headline: mentions with ``in_title``) or ``"all"``.
+  Headlines are counted separately unless asked, so adding titles changes no body figure.
 
 >>> import pandas as pd
 >>> d = pd.Series(pd.to_datetime(["2022-03-01 14:00", "2022-03-02 00:00", None]))
@@ -26,8 +29,8 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
-__all__ = ["FREQS", "PERIOD_GROUPS", "check_freq", "period_start", "date_mask", "as_list", "check_top",
-           "renamed", "warn_renamed"]
+__all__ = ["FREQS", "PERIOD_GROUPS", "WHERE", "check_freq", "period_start", "date_mask", "as_list", "check_top",
+           "check_where", "where_mask", "renamed", "warn_renamed"]
 
 #: freq code → pandas frequency of the period range
 FREQS = {"D": "D", "W": "W-MON", "M": "MS"}
@@ -105,6 +108,41 @@ def date_mask(dates: Any, *, date_from: Any = None, date_to: Any = None) -> pd.S
     if hi is not None:
         keep &= d < hi
     return keep & d.notna()
+
+
+#: values of ``where=``: which mentions an analysis counts
+WHERE = ("body", "title", "all")
+
+
+def check_where(where: str) -> str:
+    """``where=`` checked: ``"body"``, ``"title"`` or ``"all"``.
+
+    >>> check_where("title")
+    'title'
+    >>> check_where("headline")
+    Traceback (most recent call last):
+    ...
+    ValueError: where must be 'body', 'title' or 'all' (which mentions to count), not 'headline'
+    """
+    if where not in WHERE:
+        raise ValueError(f"where must be 'body', 'title' or 'all' (which mentions to count), not {where!r}")
+    return where
+
+
+def where_mask(table: pd.DataFrame, where: str = "body") -> pd.Series:
+    """Rows of a mentions or sentences table that ``where=`` selects, by their ``in_title`` column (a
+    table without it — annotated before titles were — is all body).
+
+    >>> m = pd.DataFrame({"actor": ["A", "B", "C"], "in_title": [True, False, False]})
+    >>> where_mask(m).tolist(), where_mask(m, "title").tolist(), where_mask(m, "all").tolist()
+    ([False, True, True], [True, False, False], [True, True, True])
+    """
+    where = check_where(where)
+    if where == "all":
+        return pd.Series(True, index=table.index)
+    title = (table["in_title"].fillna(False).astype(bool) if "in_title" in table.columns
+             else pd.Series(False, index=table.index))
+    return title if where == "title" else ~title
 
 
 def as_list(by: str | Sequence[str] | None) -> list[str]:

@@ -1,7 +1,9 @@
 """Table schemas of the data model: one place that says which columns each table has.
 
-Every table is keyed by ``article_id`` and, below the article, by character offsets into the
-article's ``text`` (``text[start:end]`` is the span's text).
+Every table is keyed by ``article_id`` and, below the article, by character offsets into a text of the
+article: its ``text`` (``text[start:end]`` is the span's text), or — for the rows of ``sentences`` and
+``mentions`` with ``in_title`` True — its ``title`` (``title[start:end]``; those sentences have
+``sent_id`` −n … −1, the text's 0, 1 …). Quotes and event dates are found in the text only.
 
 >>> empty("mentions").columns.tolist()[:6]
 ['article_id', 'sent_id', 'start', 'end', 'text', 'label']
@@ -44,7 +46,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 #: dtypes of columns added by pipeline steps (used by :func:`empty` with ``extra``)
 EXTRA_DTYPES: dict[str, str] = {"compound": "float64", "pos": "float64", "neg": "float64", "neu": "float64",
                                 "score": "float64", "sentiment": "object", "actor": "object",
-                                "actor_type": "object", "in_quote_of": "int64", "is_speaker": "bool"}
+                                "actor_type": "object", "in_quote_of": "int64", "is_speaker": "bool",
+                                "in_title": "bool"}
 
 
 class SchemaError(ValueError):

@@ -34,7 +34,8 @@ __all__ = ["Annotations", "with_articles", "ARTICLE_COLUMNS", "TABLES", "FORMAT"
 TABLES = ("sentences", "mentions", "dates", "quotes")
 FORMAT = "newskit-annotations"
 #: 2: meta.json carries format/format_version; pipeline steps are declared (see newskit.pipeline)
-FORMAT_VERSION = 2
+#: 3: titles are annotated: sentences and mentions carry ``in_title`` (title rows: offsets into ``title``)
+FORMAT_VERSION = 3
 
 
 class AnnotationsError(ValueError):

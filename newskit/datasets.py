@@ -173,6 +173,11 @@ def _truth() -> dict[str, Any]:
             "steady_vader_mean_before": _MEASURED["S_before"],
             "steady_vader_mean_after": _MEASURED["S_after"],
         },
+        # headline actors: every title of the leader_s topic names Lisovsky (Lisovskyy in the variant
+        # outlet), two of the three leader_d titles name Dornakov; a test counts them in the titles
+        "headlines": {"actor": "Danylo Lisovsky", "forms": ["Lisovsky", "Lisovskyy"],
+                      "templates": list(TITLES["leader_s"]),
+                      "other": {"Yevgeny Dornakov": ["Dornakov"]}},
         "spike": {"actor": "Volnograd", "type": "place", "week": _SPIKE_MONDAY.isoformat(),
                   "iso_week": "2023-W29", "event": "the siege of Volnograd"},
         "spike_city": {"actor": "Volnograd", "week": _SPIKE_MONDAY.isoformat()},

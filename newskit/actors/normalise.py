@@ -197,12 +197,19 @@ def _loose(form: str) -> str:
     return re.sub(r"(.)\1+", r"\1", s)
 
 
+_ACRONYM_RE = re.compile(r"^(?:[A-Z]\.?){2,6}$")
+
+
 def _close_spelling(a: str, b: str) -> bool:
     """Spellings that differ only by transliteration (≤ 1 edit after loose normalisation, 2 if long).
 
-    >>> _close_spelling("Kharkiv", "Kharkov"), _close_spelling("Boston", "Bastion")
-    (True, False)
+    Acronyms are spelled, not transliterated: "USI" is not "US", "UNHRC" not "UNHCR" (equal letters only).
+
+    >>> _close_spelling("Kharkiv", "Kharkov"), _close_spelling("Boston", "Bastion"), _close_spelling("USI", "US")
+    (True, False, False)
     """
+    if _ACRONYM_RE.match(a) or _ACRONYM_RE.match(b):
+        return a.replace(".", "") == b.replace(".", "")
     la, lb = _loose(a), _loose(b)
     if la.endswith("a") != lb.endswith("a"):  # feminine surnames: Zelenska ≠ Zelensky, Petrova ≠ Petrov
         return False

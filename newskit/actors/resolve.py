@@ -98,7 +98,11 @@ def _resolve(fs: "R.Forms", *, keep_groups: bool) -> tuple[pd.DataFrame, dict]:
 
 
 def _forms_of(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Distinct ``(text, label)`` with counts; mentions propagated from a form tagged elsewhere in their
+    article (``propagated`` 1, :func:`newskit.actors.spans.propagate_names`) add no vote."""
     keys = ["text", "label"]
+    if "propagated" in mentions:
+        mentions = mentions[mentions["propagated"].fillna(0).to_numpy() != 1]
     if "place_cue" in mentions:
         g = mentions.groupby(keys, sort=False)
         return pd.DataFrame({"n": g.size(), "place_cue": g["place_cue"].sum()}).reset_index()
@@ -196,15 +200,17 @@ def _apply_context(out: pd.DataFrame, res: pd.DataFrame, rmap: Mapping, *, actor
     # the article's other actors (for "a longer form in the same article")
     ids = set(sub["article_id"].astype(str))
     ctx = out[out["article_id"].astype(str).isin(ids)]
-    texts = sources = None
+    texts = sources = titles = None
     if articles is not None and "article_id" in articles:
         a = articles[articles["article_id"].astype(str).isin(ids)]
         if "text" in a:
             texts = dict(zip(a["article_id"].astype(str), a["text"]))
+        if "title" in a:
+            titles = dict(zip(a["article_id"].astype(str), a["title"]))
         if "source" in a:
             sources = dict(zip(a["article_id"].astype(str), a["source"]))
     decisions = R.rule_context(ctx, fs, result, texts=texts, sources=sources,
-                               source_country=source_countries(actor_file))
+                               source_country=source_countries(actor_file), titles=titles)
     pos = {ix: d for ix, d in zip(ctx.index, decisions) if d is not None}
     actor = out["actor"].copy()
     atype = out["actor_type"].copy()

@@ -280,17 +280,25 @@ PLACE_CUE_SHARE = 0.3
 
 def rule_type_repair(result: Mapping[str, Decision], fs: Forms) -> dict[str, str]:
     """Actor → type: the actor file's type, else the majority type over all mentions of the actor (demonym
-    rows count as place), corrected to place when many of its mentions sit in a place context."""
+    rows count as place; a tie with place is place when a mention sits in a place context), corrected to
+    place when many of its mentions sit in a place context."""
     f = fs.f
     f = f.assign(actor=[result[k][0] for k in f["nkey"]], rule=[result[k][2] for k in f["nkey"]])
     ftype = f["ltype"].where(~f["rule"].eq("demonym"), "place")
     ftype = ftype.where(~f["rule"].eq("pattern"), "term")
     g = f.assign(ftype=ftype).dropna(subset=["actor"])
-    votes = (g.groupby(["actor", "ftype"])["n"].sum().reset_index()
-             .sort_values(["actor", "n"], ascending=[True, False]).drop_duplicates("actor"))
+    all_votes = (g.groupby(["actor", "ftype"])["n"].sum().reset_index()
+                 .sort_values(["actor", "n"], ascending=[True, False]))
+    votes = all_votes.drop_duplicates("actor")
     majority = dict(zip(votes["actor"], votes["ftype"]))
     cue = g.groupby("actor")[["place_cue", "n"]].sum()
     cue_share = (cue["place_cue"] / cue["n"]).to_dict()
+    # a tie that includes place goes to place when some mention sits in a place context
+    top_n = dict(zip(votes["actor"], votes["n"]))
+    tied_place = all_votes[(all_votes["ftype"] == "place") & (all_votes["n"] == all_votes["actor"].map(top_n))]
+    for actor in tied_place["actor"]:
+        if cue_share.get(actor, 0.0) > 0:
+            majority[actor] = "place"
     fixed: dict[str, str] = {}
     for actor, atype, rule in result.values():
         if actor is not None and atype:
@@ -347,7 +355,8 @@ def country_before(text: str, start: int) -> str | None:
 def rule_context(mentions: pd.DataFrame, fs: Forms, result: Mapping[str, Decision], *,
                  texts: Mapping[str, str] | None = None,
                  sources: Mapping[str, str] | None = None,
-                 source_country: Mapping[str, str] | None = None) -> list[Decision | None]:
+                 source_country: Mapping[str, str] | None = None,
+                 titles: Mapping[str, str] | None = None) -> list[Decision | None]:
     """Per mention of an ambiguous short form, in order:
 
     1. a country named just before it ("Russia's Security Council", "the Ukrainian parliament")
@@ -361,7 +370,9 @@ def rule_context(mentions: pd.DataFrame, fs: Forms, result: Mapping[str, Decisio
        Council" … "the Security Council") takes it, when there is exactly one;
     5. otherwise it stays its own actor (its display form).
 
-    Returns one decision per row of ``mentions`` (None for rows that are not ambiguous forms).
+    ``texts`` (and ``titles``, for rows with ``in_title``: their offsets index the title) are the
+    articles' texts by ``article_id``. Returns one decision per row of ``mentions`` (None for rows that
+    are not ambiguous forms).
     """
     nk = [normalise_surface(t).casefold() for t in mentions["text"]]
     amb_rows = [i for i, k in enumerate(nk) if result.get(k, (None, None, ""))[2] == "ambiguous"]
@@ -370,6 +381,7 @@ def rule_context(mentions: pd.DataFrame, fs: Forms, result: Mapping[str, Decisio
         return out
     aids = mentions["article_id"].astype(str).to_numpy()
     starts = mentions["start"].to_numpy() if "start" in mentions else None
+    in_title = mentions["in_title"].fillna(False).to_numpy(dtype=bool) if "in_title" in mentions else None
     article_forms: dict[str, set[str]] = {}
     article_actors: dict[str, dict[str, str]] = {}  # aid → actor.casefold() → actor
     for aid, k in zip(aids, nk):
@@ -382,7 +394,10 @@ def rule_context(mentions: pd.DataFrame, fs: Forms, result: Mapping[str, Decisio
         form = result[k][0] or k
         country, rule = None, "context-country"
         if texts is not None and starts is not None and aid in texts:
-            country = country_before(texts[aid], int(starts[i]))
+            # a title mention's offsets index the title (``titles``), never the text
+            t = (titles or {}).get(aid) if in_title is not None and in_title[i] else texts[aid]
+            if isinstance(t, str):
+                country = country_before(t, int(starts[i]))
         spec = fs.ambiguous.get(k)
         if country is None and spec is not None:
             support = {normalise_surface(c).casefold() for c in (spec.context or [])} | \

@@ -13,11 +13,18 @@
    "the town of X", "X region") — the corpus-level type repair counts them as votes for *place*
    (Borodyanka tagged PERSON in most sentences stays a place when many of them read "in Borodyanka").
 
+5. **Names found elsewhere in the article** (:func:`propagate_names`, run by the pipeline after 1–4): the
+   article's other occurrences of a name NER tagged once become mentions (``propagated``), without a
+   vote in the corpus-level type repair.
+6. **Surnames** (:func:`relabel_surnames`): a one-word ORG/GPE/LOC/FAC span that is the surname of a
+   person the article names in full is a PERSON.
+
 Every new row keeps ``text[start:end] == mention text``; ``sent_id`` is the original row's.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Mapping
 
 import pandas as pd
@@ -334,3 +341,163 @@ def _join_names(out: pd.DataFrame, texts, log: list) -> pd.DataFrame:
         out.iat[a, out.columns.get_loc("text")] = texts[aid[a]][st[a]:e]
         out.iat[a, out.columns.get_loc("label")] = "PERSON"
     return out.drop(index=sorted(drop)).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- 5. name propagation
+#: NER labels whose forms are propagated to the article's other occurrences of them
+PROPAGATE_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC")
+_CAP_BEFORE = re.compile(r"(?:^|[^\n.!?:;\"“”(\s])[ \t]+([A-Z][\w'’-]*) $")
+_CAP_AFTER = re.compile(r"^\s(?:of\s)?[A-Z]")
+_TOKEN_RE = re.compile(r"[\w-]+")
+
+
+@lru_cache(maxsize=100_000)
+def _propagatable(form: str) -> bool:
+    from newskit.actors.normalise import generic_reason, is_non_entity
+
+    if "\n" in form or not form[:1].isupper() or is_non_entity(form):
+        return False
+    if len(form) < 3 and not (form.isupper() and len(form) == 2):
+        return False
+    return generic_reason(normalise_surface(form)) is None
+
+
+def propagate_names(mentions: pd.DataFrame, texts: Mapping[str, str], *,
+                    family: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """5. **Names found elsewhere in the article**: NER often tags a name once and misses it the next
+    times ("Montalvo" tagged in one sentence, missed in four). Every other occurrence of a form tagged in
+    the same article — same spelling and case, whole words, overlapping no mention, not part of a longer
+    capitalised name ("Washington" in "George Washington University" is left alone) — becomes a mention
+    with the form's most frequent label in the article; the surname of a tagged two-word person name
+    counts as a tagged form. A one-word form whose lower-case spelling also occurs in the article, or
+    is a stop word ("May", "Will", "Hope"), is not propagated (an all-capitals form, "US", is: matching is
+    case-sensitive), nor are generic phrases and non-entities.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        ``article_id, start, end, text, label`` (after the other repairs).
+    texts : mapping
+        key (``article_id``) → text.
+    family : mapping, optional
+        key → article: keys of one article (its text and its title) share their forms.
+
+    Returns
+    -------
+    DataFrame
+        The new mentions only: ``article_id, start, end, text, label, place_cue, propagated``
+        (``text[start:end]`` is the text; ``propagated`` 1: a form tagged elsewhere in the article — it
+        adds a mention but no vote to the corpus-level type of the form, which stays NER's; 2: a surname
+        of a tagged name), in key and offset order.
+
+    Examples
+    --------
+    >>> t = "Ana Brel met the board. Later Brel left, and the board thanked Brel. May may not come."
+    >>> m = pd.DataFrame({"article_id": ["a", "a"], "start": [0, 69], "end": [8, 72],
+    ...                   "text": ["Ana Brel", "May"], "label": ["PERSON", "PERSON"]})
+    >>> propagate_names(m, {"a": t})[["start", "end", "text", "label"]]
+       start  end  text   label
+    0     30   34  Brel  PERSON
+    1     63   67  Brel  PERSON
+    """
+    import bisect
+
+    from newskit.text import _stopwords
+
+    cols = ["article_id", "start", "end", "text", "label", "place_cue", "propagated"]
+    if not len(mentions):
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("start", "end") else object) for c in cols})
+    fam = family or {}
+    stop = _stopwords()
+    votes: dict[str, dict[str, dict[str, int]]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for aid, s, e, t, lab in zip(mentions["article_id"], mentions["start"], mentions["end"], mentions["text"],
+                                 mentions["label"]):
+        spans.setdefault(aid, []).append((int(s), int(e)))
+        if lab not in PROPAGATE_LABELS or not isinstance(t, str):
+            continue
+        v = votes.setdefault(fam.get(aid, aid), {})
+        v.setdefault(t, {}).setdefault(lab, 0)
+        v[t][lab] += 1
+        words = t.split()
+        if lab == "PERSON" and len(words) == 2 and _NAME_TOKEN.match(words[-1]) and len(words[-1]) >= 3:
+            v.setdefault(words[-1], {}).setdefault("~PERSON", 0)  # a surname: weaker than a tagged form
+            v[words[-1]]["~PERSON"] += 1
+    keys_of: dict[str, list[str]] = {}
+    for k in texts:
+        keys_of.setdefault(fam.get(k, k), []).append(k)
+    rows: list[tuple] = []
+    for group, v in votes.items():
+        group_texts = [texts[k] for k in keys_of.get(group, []) if isinstance(texts.get(k), str)]
+        tokens = {w for t in group_texts for w in _TOKEN_RE.findall(t)}  # whole words, one pass
+        forms: dict[str, tuple[str, int]] = {}
+        for f, labs in v.items():
+            real = {lab: n for lab, n in labs.items() if not lab.startswith("~")}
+            lab = max(sorted(real), key=lambda x: real[x]) if real else "PERSON"
+            if not _propagatable(f):
+                continue
+            acronym = f.isupper() and len(f) >= 2  # "US", "FIRST": the case says it is a name
+            if " " not in f and not acronym and (f.lower() in stop or f.lower() in tokens):
+                continue
+            forms[f] = (lab, 1 if real else 2)
+        if not forms:
+            continue
+        alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        rx = re.compile(rf"(?<![\w'’-])(?:{alt})(?![\w-])")
+        for key in keys_of.get(group, []):
+            text = texts.get(key)
+            if not isinstance(text, str):
+                continue
+            taken = sorted(spans.get(key, []))
+            starts = [a for a, _ in taken]
+            for hit in rx.finditer(text):
+                s, e = hit.span()
+                i = bisect.bisect_right(starts, e - 1) - 1
+                # any mention starting before e that ends after s overlaps
+                if any(taken[j][1] > s for j in range(max(0, i - 8), i + 1) if j >= 0):
+                    continue
+                if _CAP_BEFORE.search(text[max(0, s - 40):s]) or _CAP_AFTER.match(text[e:e + 6]):
+                    continue
+                lab, kind = forms[hit.group()]
+                rows.append((key, s, e, hit.group(), lab, _place_cue(text, s, e), kind))
+    out = pd.DataFrame(rows, columns=cols)
+    out = out.astype({"start": "int64", "end": "int64"})
+    out["place_cue"] = out["place_cue"].astype("int8")
+    out["propagated"] = out["propagated"].astype("int8")
+    return out.sort_values(["article_id", "start"], kind="stable").reset_index(drop=True)
+
+
+def relabel_surnames(mentions: pd.DataFrame, *, family: Mapping[str, str] | None = None,
+                     actor_file=None) -> pd.DataFrame:
+    """6. **A surname is a person**: a one-word mention that NER labels ORG, GPE, LOC or FAC ("Wilkins",
+    "Lukaku") is relabelled PERSON when the same article names a person whose full name (two or more
+    capitalised words, tagged PERSON) ends in that word — unless the word is a known place (a country of
+    the built-in table or a place of the actor files). Returns the table with ``label`` changed (a copy).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"article_id": ["a"] * 4, "text": ["Ana Brel", "Brel", "Brel", "Georgia"],
+    ...                   "label": ["PERSON", "ORG", "GPE", "GPE"]})
+    >>> m.loc[4] = ["a", "Tom Georgia", "PERSON"]
+    >>> relabel_surnames(m)["label"].tolist()
+    ['PERSON', 'PERSON', 'PERSON', 'GPE', 'PERSON']
+    """
+    if not len(mentions):
+        return mentions
+    fam = family or {}
+    places = {n.casefold() for n in _country_names(_place_names(actor_file))}
+    surnames: dict[str, set[str]] = {}
+    for aid, t, lab in zip(mentions["article_id"], mentions["text"], mentions["label"]):
+        if lab != "PERSON" or not isinstance(t, str):
+            continue
+        words = t.split()
+        if len(words) >= 2 and all(_NAME_TOKEN.match(w) for w in words) and len(words[-1]) >= 3:
+            surnames.setdefault(fam.get(aid, aid), set()).add(words[-1])
+    if not surnames:
+        return mentions
+    labels = mentions["label"].to_numpy(dtype=object).copy()
+    for i, (aid, t, lab) in enumerate(zip(mentions["article_id"], mentions["text"], labels)):
+        if lab in ("ORG", "GPE", "LOC", "FAC") and isinstance(t, str) and " " not in t \
+                and t in surnames.get(fam.get(aid, aid), ()) and t.casefold() not in places:
+            labels[i] = "PERSON"
+    return mentions.assign(label=labels)

@@ -18,18 +18,18 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from newskit._options import as_list, check_top, renamed
+from newskit._options import as_list, check_top, check_where, renamed, where_mask
 from newskit.analysis import parquet as _duck
 from newskit.analysis._frame import add_groups, canonical_actors
 
 __all__ = ["entity_frequency", "cooccurrence", "kwic"]
 
 
-def _actor_mentions(ann: Any, types: Sequence[str] | str | None = None) -> pd.DataFrame:
+def _actor_mentions(ann: Any, types: Sequence[str] | str | None = None, where: str = "body") -> pd.DataFrame:
     m = ann.mentions
     if "actor" not in m.columns:
         raise ValueError("mentions have no 'actor' column (run annotate() or Annotations.resolve())")
-    m = m[m["actor"].notna()]
+    m = m[m["actor"].notna() & where_mask(m, where)]
     if types is not None:
         types = [types] if isinstance(types, str) else list(types)
         types = ["organisation" if t == "organization" else t for t in types]
@@ -47,7 +47,7 @@ def _modal_type(m: pd.DataFrame) -> pd.Series:
 
 
 def entity_frequency(ann: Any, *, by: str | Sequence[str] | None = None, types: Sequence[str] | str | None = None,
-                     top: int | None = None) -> pd.DataFrame:
+                     top: int | None = None, where: str = "body") -> pd.DataFrame:
     """Actor frequency table.
 
     Parameters
@@ -61,6 +61,10 @@ def entity_frequency(ann: Any, *, by: str | Sequence[str] | None = None, types: 
         Keep only these actor types (person, place, organisation, group, event, other).
     top : int, optional
         Keep the ``top`` actors overall (by mentions); with ``by`` the same actors in every group.
+    where : {"body", "title", "all"}
+        Which mentions count: **the article text's only by default** (headlines are counted separately
+        unless asked); ``"title"``: the headline's (mentions with ``in_title`` — who makes the
+        headlines; ``share`` is then the share of headlines naming the actor); ``"all"``: both.
 
     Returns
     -------
@@ -79,12 +83,17 @@ def entity_frequency(ann: Any, *, by: str | Sequence[str] | None = None, types: 
     >>> entity_frequency(Annotations(articles=arts, mentions=men))
       actor actor_type  mentions  articles  share
     0  Kyiv      place         3         2    1.0
+    >>> head = men.assign(in_title=[True, False, False])   # "Kyiv" in the headline of article a
+    >>> entity_frequency(Annotations(articles=arts, mentions=head), where="title")
+      actor actor_type  mentions  articles  share
+    0  Kyiv      place         1         1    0.5
     """
+    where = check_where(where)
     if _duck.is_out_of_core(ann):
-        return _duck.entity_frequency(ann, by=by, types=types, top=top)
+        return _duck.entity_frequency(ann, by=by, types=types, top=top, where=where)
     top = check_top(top)
     keys = as_list(by)
-    m = _actor_mentions(ann, types)
+    m = _actor_mentions(ann, types, where)
     n_total = len(ann.articles)
     if not keys:
         g = m.groupby("actor", sort=False)
@@ -113,7 +122,7 @@ def entity_frequency(ann: Any, *, by: str | Sequence[str] | None = None, types: 
 
 
 def cooccurrence(ann: Any, *, within: str = "sentence", top: int | None = 30,
-                 types: Sequence[str] | str | None = None, min_count: int = 1) -> pd.DataFrame:
+                 types: Sequence[str] | str | None = None, min_count: int = 1, where: str = "body") -> pd.DataFrame:
     """Actor pairs that occur in the same sentence (or article), with association scores.
 
     Parameters
@@ -126,6 +135,8 @@ def cooccurrence(ann: Any, *, within: str = "sentence", top: int | None = 30,
         Actor types to keep.
     min_count : int
         Minimum co-occurrence count.
+    where : {"body", "title", "all"}
+        Which mentions (and sentences) count: the article text's (default), the title's or both.
 
     Returns
     -------
@@ -144,15 +155,17 @@ def cooccurrence(ann: Any, *, within: str = "sentence", top: int | None = 30,
       actor_a actor_b  count  count_a
     0    Kyiv    Lviv      1        2
     """
+    where = check_where(where)
     if _duck.is_out_of_core(ann):
-        return _duck.cooccurrence(ann, within=within, top=top, types=types, min_count=min_count)
+        return _duck.cooccurrence(ann, within=within, top=top, types=types, min_count=min_count, where=where)
     if within not in ("sentence", "article"):
         raise ValueError("within must be 'sentence' or 'article'")
-    m = _actor_mentions(ann, types)
+    m = _actor_mentions(ann, types, where)
     unit_cols = ["article_id", "sent_id"] if within == "sentence" else ["article_id"]
     u = m[unit_cols + ["actor"]].drop_duplicates()
     if within == "sentence":
-        n_units = max(1, len(ann.sentences)) if len(ann.sentences) else max(1, len(u[unit_cols].drop_duplicates()))
+        n_sent = int(where_mask(ann.sentences, where).sum()) if len(ann.sentences) else 0
+        n_units = max(1, n_sent) if n_sent else max(1, len(u[unit_cols].drop_duplicates()))
     else:
         n_units = max(1, len(ann.articles))
     counts = u["actor"].value_counts()
@@ -194,7 +207,7 @@ def _spread(sub: pd.DataFrame, articles: pd.DataFrame, top: int, seed: int) -> p
 
 
 def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, spread: bool = False,
-         seed: int = 0) -> pd.DataFrame:
+         seed: int = 0, where: str = "body") -> pd.DataFrame:
     """Keyword in context for an actor (any of its surface forms).
 
     Parameters
@@ -211,11 +224,15 @@ def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, sprea
         corpus often come from one or two long transcripts.
     seed : int
         Seed of the ``spread`` sample.
+    where : {"body", "title", "all"}
+        The article text's mentions (default), the headline's (their context is the title: offsets of
+        title mentions index ``title``) or both.
 
     Returns
     -------
     DataFrame
-        ``article_id, title, date, source, left, keyword, right, start, end`` in article order.
+        ``article_id, title, date, source, left, keyword, right, start, end`` in article order (+
+        ``in_title`` with ``where="all"``).
 
     Examples
     --------
@@ -227,24 +244,30 @@ def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, sprea
             left keyword   right
     0  Talks in     Kyiv   ended.
     """
+    where = check_where(where)
     if _duck.is_out_of_core(ann):  # the actor's mentions and their articles, read by DuckDB
         ann = _duck.kwic_subset(ann, actor)
     m = ann.mentions
     name = canonical_actors(ann, actor)[0]
-    sub = m[m["actor"] == name]
+    sub = m[(m["actor"] == name) & where_mask(m, where)]
     top = check_top(top)
     if top is not None:
         sub = _spread(sub, ann.articles, top, seed) if spread else sub.head(top)
     a = ann.articles.set_index("article_id")
     # out of core the texts are read for the rows shown only (``kwic_subset`` has no text column)
     texts = a["text"] if "text" in a.columns else ann.texts(sub["article_id"].unique())
+    titles = a["title"] if "title" in a.columns else pd.Series(dtype=object)
+    in_title = where_mask(sub, "title").to_numpy()
     rows = []
-    for aid, s, e in zip(sub["article_id"], sub["start"], sub["end"]):
-        t = texts.get(aid, "")
+    for aid, s, e, ti in zip(sub["article_id"], sub["start"], sub["end"], in_title):
+        t = (titles.get(aid, "") if ti else texts.get(aid, ""))  # a title mention's offsets index the title
+        t = t if isinstance(t, str) else ""
         left = t[max(0, s - width):s].replace("\n", " ")
         right = t[e:e + width].replace("\n", " ")
         rows.append((aid, left, t[s:e], right, s, e))
     out = pd.DataFrame(rows, columns=["article_id", "left", "keyword", "right", "start", "end"])
     for col in ("title", "date", "source"):
         out.insert(len(out.columns) - 5, col, out["article_id"].map(a[col]) if col in a.columns else None)
+    if where == "all":
+        out["in_title"] = in_title
     return out

@@ -42,7 +42,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from newskit._options import PERIOD_GROUPS, as_list, check_top, day_bounds
+from newskit._options import PERIOD_GROUPS, as_list, check_top, check_where, day_bounds, where_mask
 from newskit.annotations import FORMAT_VERSION, TABLES, Annotations
 from newskit.analysis._estimate import ESTIMATE_COLUMNS, check_errorbar, group_interval
 
@@ -323,10 +323,24 @@ def _article_groups(pf: PartsFolder, keys: list[str], *, what: str = "articles")
     return f"(SELECT * FROM {base} WHERE {' AND '.join(cond) or 'TRUE'})"
 
 
-def _actor_mentions_sql(pf: PartsFolder, types, cols: Sequence[str]) -> str:
+def _title_sql(pf: PartsFolder, table: str = "mentions") -> str:
+    """SQL of a row's ``in_title`` (FALSE for folders annotated before titles were)."""
+    return "coalesce(in_title, FALSE)" if "in_title" in pf.columns(table) else "FALSE"
+
+
+def _where_sql(pf: PartsFolder, where: str = "body", table: str = "mentions") -> str:
+    """SQL condition of ``where=`` (:func:`newskit._options.where_mask`)."""
+    where = check_where(where)
+    if where == "all":
+        return "TRUE"
+    return _title_sql(pf, table) if where == "title" else f"NOT {_title_sql(pf, table)}"
+
+
+def _actor_mentions_sql(pf: PartsFolder, types, cols: Sequence[str], where: str = "body") -> str:
     _need_actor(pf)
     t = _types_list(types)
     cond = "actor IS NOT NULL" + (f" AND {_in_list('actor_type', t)}" if t is not None else "")
+    cond += f" AND {_where_sql(pf, where)}"
     sel = ", ".join(["CAST(article_id AS VARCHAR) AS article_id" if c == "article_id" else _ident(c)
                      for c in cols])
     return f"(SELECT {sel}, _pos FROM {pf.scan('mentions', position=True)} WHERE {cond})"
@@ -340,13 +354,13 @@ def _fix_period(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
 
 
 # =========================================================================== frequency
-def entity_frequency(pf: PartsFolder, *, by=None, types=None, top=None) -> pd.DataFrame:
+def entity_frequency(pf: PartsFolder, *, by=None, types=None, top=None, where: str = "body") -> pd.DataFrame:
     """:func:`newskit.analysis.entity_frequency` over a parts folder (aggregated in DuckDB)."""
     if isinstance(pf, DaskParts):
-        return dask_entity_frequency(pf, by=by, types=types, top=top)
+        return dask_entity_frequency(pf, by=by, types=types, top=top, where=where)
     top = check_top(top)
     keys = as_list(by)
-    m = _actor_mentions_sql(pf, types, ["article_id", "actor", "actor_type"])
+    m = _actor_mentions_sql(pf, types, ["article_id", "actor", "actor_type"], where)
     con = pf.con
     if not keys:
         n_total = pf.count("articles")
@@ -396,16 +410,17 @@ def entity_frequency(pf: PartsFolder, *, by=None, types=None, top=None) -> pd.Da
 
 
 def cooccurrence(pf: PartsFolder, *, within: str = "sentence", top: int | None = 30, types=None,
-                 min_count: int = 1) -> pd.DataFrame:
+                 min_count: int = 1, where: str = "body") -> pd.DataFrame:
     """:func:`newskit.analysis.cooccurrence` over a parts folder (units and pairs counted in DuckDB)."""
     if within not in ("sentence", "article"):
         raise ValueError("within must be 'sentence' or 'article'")
     unit = ["article_id", "sent_id"] if within == "sentence" else ["article_id"]
-    m = _actor_mentions_sql(pf, types, unit + ["actor"])
+    m = _actor_mentions_sql(pf, types, unit + ["actor"], where)
     ucols = ", ".join(unit)
     con = pf.con
     if within == "sentence":
-        n_sent = pf.count("sentences")
+        n_sent = int(con.execute(f"SELECT count(*) FROM {pf.scan('sentences')} WHERE "
+                                 f"{_where_sql(pf, where, 'sentences')}").fetchone()[0]) if pf.has("sentences") else 0
         n_units = max(1, n_sent) if n_sent else None
     else:
         n_units = max(1, pf.count("articles"))
@@ -596,7 +611,7 @@ def _check_groups(pf: PartsFolder, keys: list[str]) -> None:
             raise ValueError(f"by={b!r}: no such column; use one of {sorted(set(cols) | set(PERIOD_GROUPS))}")
 
 
-def _scored_sql(pf: PartsFolder, by_cols: list[str], actor_where: str = "TRUE") -> str:
+def _scored_sql(pf: PartsFolder, by_cols: list[str], actor_where: str = "TRUE", where: str = "all") -> str:
     """Scored actor mentions with their article groups (NULL when the article has none), as
     ``portrayal._scored`` + the columns ``add_groups`` adds."""
     _need_actor(pf)
@@ -605,9 +620,10 @@ def _scored_sql(pf: PartsFolder, by_cols: list[str], actor_where: str = "TRUE") 
         raise ValueError("mentions have no 'score' column: annotate with a sentiment step")
     sent = "sentiment" if "sentiment" in mcols else \
         "CASE WHEN score > 0.05 THEN 'positive' WHEN score < -0.05 THEN 'negative' ELSE 'neutral' END"
-    m = (f"(SELECT CAST(article_id AS VARCHAR) AS article_id, actor, score, {sent} AS sentiment, _pos "
+    m = (f"(SELECT CAST(article_id AS VARCHAR) AS article_id, actor, score, {sent} AS sentiment, "
+         f"{_title_sql(pf)} AS in_title, _pos "
          f"FROM {pf.scan('mentions', position=True)} WHERE actor IS NOT NULL AND score IS NOT NULL "
-         f"AND NOT isnan(score) AND {actor_where})")
+         f"AND NOT isnan(score) AND {actor_where} AND {_where_sql(pf, where)})")
     if not by_cols:
         return m
     _check_groups(pf, by_cols)
@@ -629,14 +645,14 @@ def _drop_null_groups(pf: PartsFolder, table: str, keys: list[str], *, what: str
 
 
 def actor_sentiment(pf: PartsFolder, *, by=None, actors=None, min_mentions: int = 5, errorbar: Any = ("ci", 95),
-                    n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+                    n_boot: int = 1000, seed: int = 0, where: str = "body") -> pd.DataFrame:
     """:func:`newskit.analysis.actor_sentiment` over a parts folder: per-article sums in DuckDB, the
     article bootstrap in numpy (:func:`estimate_per_article`)."""
     from newskit.sentiment.labels import LABELS
 
     keys = as_list(by)
-    where = _in_list("actor", canonical(pf, actors)) if actors is not None else "TRUE"
-    m = _scored_sql(pf, keys, where)
+    where_actor = _in_list("actor", canonical(pf, actors)) if actors is not None else "TRUE"
+    m = _scored_sql(pf, keys, where_actor, where)
     gk = ["actor"] + keys
     kq = _sort_key_tuple(gk)
     con = pf.con
@@ -679,12 +695,12 @@ def compare_subset(pf: PartsFolder, actor: str, *, by: str = "source") -> pd.Dat
 # =========================================================================== timeline
 def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, actors, normalize, rolling,
              date_from, date_to, top: int, errorbar, n_boot: int, seed: int, helpers: Any,
-             _local: bool = False) -> pd.DataFrame:
+             _local: bool = False, where: str = "body") -> pd.DataFrame:
     """:func:`newskit.analysis.timeline` over a parts folder (counts and per-article sums in DuckDB)."""
     if isinstance(pf, DaskParts) and not _local:
         return dask_timeline(pf, freq=freq, groups=groups, metric=metric, actors=actors, normalize=normalize,
                              rolling=rolling, date_from=date_from, date_to=date_to, top=top, errorbar=errorbar,
-                             n_boot=n_boot, seed=seed, helpers=helpers)
+                             n_boot=n_boot, seed=seed, helpers=helpers, where=where)
     con = pf.con
     acols = pf.columns("articles")
     if "date" not in acols:
@@ -722,7 +738,7 @@ def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, acto
             con.execute(f"CREATE OR REPLACE TEMP TABLE _tm AS SELECT m.article_id, m.actor, m.score, m._pos, "
                     f"{', '.join('a.' + _ident(k) for k in akeys)} FROM (SELECT CAST(article_id AS VARCHAR) AS "
                     f"article_id, actor, {score}, _pos FROM {pf.scan('mentions', position=True)} "
-                    f"WHERE actor IS NOT NULL) m JOIN _ta a USING (article_id)")
+                    f"WHERE actor IS NOT NULL AND {_where_sql(pf, where)}) m JOIN _ta a USING (article_id)")
             if "actor" in groups and actors is None:
                 vc = con.execute("SELECT actor, count(*) AS n, min(_pos) AS _pos FROM _tm GROUP BY actor").df()
                 actors = _value_counts(vc, "actor").head(top).index.tolist()
@@ -847,12 +863,12 @@ def _part_groups(a: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, list[t
     return a, bad
 
 
-def _ef_part(index: int, art_path: str, men_path: str, *, keys: list[str], types) -> dict:
+def _ef_part(index: int, art_path: str, men_path: str, *, keys: list[str], types, where: str = "body") -> dict:
     a = _read_part(art_path, ["article_id", "date"] + [k for k in keys if k not in PERIOD_GROUPS])
     a, bad = _part_groups(a, keys)
-    m = _read_part(men_path, ["article_id", "actor", "actor_type"])
+    m = _read_part(men_path, ["article_id", "actor", "actor_type", "in_title"])
     m = m.assign(article_id=m["article_id"].astype(str), _pos=index * 4294967296 + np.arange(len(m)))
-    m = m[m["actor"].notna()]
+    m = m[m["actor"].notna() & where_mask(m, where)]
     t = _types_list(types)
     if t is not None:
         m = m[m["actor_type"].isin(t)]
@@ -864,14 +880,14 @@ def _ef_part(index: int, art_path: str, men_path: str, *, keys: list[str], types
             "n_group": a.groupby(keys).size().rename("n_articles").reset_index() if keys else None}
 
 
-def dask_entity_frequency(pf: DaskParts, *, by=None, types=None, top=None) -> pd.DataFrame:
+def dask_entity_frequency(pf: DaskParts, *, by=None, types=None, top=None, where: str = "body") -> pd.DataFrame:
     """:func:`newskit.analysis.entity_frequency` on a Dask cluster (see :class:`DaskParts`)."""
     top = check_top(top)
     keys = as_list(by)
     _need_actor(pf)
     if keys:
         _check_groups(pf, keys)
-    res = pf.map_parts(_ef_part, keys=keys, types=types)
+    res = pf.map_parts(_ef_part, keys=keys, types=types, where=where)
     remaining = sum(r["bad"][0][1] for r in res) if keys else 0
     for j, b in enumerate(keys):
         n_bad = sum(r["bad"][j][0] for r in res)
@@ -909,7 +925,7 @@ def dask_entity_frequency(pf: DaskParts, *, by=None, types=None, top=None) -> pd
 
 
 def _tl_part(index: int, art_path: str, men_path: str, *, freq, agroups, date_from, date_to, need_mentions,
-             actors, count_actors: bool) -> dict:
+             actors, count_actors: bool, where: str = "body") -> dict:
     from newskit._options import date_mask, period_start
 
     a = _read_part(art_path, ["article_id", "date"] + agroups)
@@ -926,9 +942,9 @@ def _tl_part(index: int, art_path: str, men_path: str, *, freq, agroups, date_fr
            "denom": a.groupby(akeys).size().rename("_n").reset_index(),
            "articles": a.groupby(akeys).size().rename("value").reset_index()}
     if need_mentions:
-        m = _read_part(men_path, ["article_id", "actor"])
+        m = _read_part(men_path, ["article_id", "actor", "in_title"])
         m = m.assign(article_id=m["article_id"].astype(str), _pos=index * 4294967296 + np.arange(len(m)))
-        m = m[m["actor"].notna()].merge(a[["article_id"] + akeys], on="article_id", how="inner")
+        m = m[m["actor"].notna() & where_mask(m, where)].drop(columns=["in_title"], errors="ignore").merge(a[["article_id"] + akeys], on="article_id", how="inner")
         if count_actors:
             g = m.groupby("actor", sort=False)
             out["actor_counts"] = pd.DataFrame({"n": g.size(), "_pos": g["_pos"].min()}).reset_index()
@@ -939,12 +955,13 @@ def _tl_part(index: int, art_path: str, men_path: str, *, freq, agroups, date_fr
 
 
 def dask_timeline(pf: DaskParts, *, freq: str, groups: list[str], metric: str, actors, normalize, rolling,
-                  date_from, date_to, top: int, errorbar, n_boot: int, seed: int, helpers: Any) -> pd.DataFrame:
+                  date_from, date_to, top: int, errorbar, n_boot: int, seed: int, helpers: Any,
+                  where: str = "body") -> pd.DataFrame:
     """:func:`newskit.analysis.timeline` (counts) on a Dask cluster (see :class:`DaskParts`)."""
     if metric == "sentiment":
         return timeline(pf, freq=freq, groups=groups, metric=metric, actors=actors, normalize=normalize,
                         rolling=rolling, date_from=date_from, date_to=date_to, top=top, errorbar=errorbar,
-                        n_boot=n_boot, seed=seed, helpers=helpers, _local=True)
+                        n_boot=n_boot, seed=seed, helpers=helpers, _local=True, where=where)
     acols = pf.columns("articles")
     agroups = [g for g in groups if g != "actor"]
     for g in agroups:
@@ -954,7 +971,7 @@ def dask_timeline(pf: DaskParts, *, freq: str, groups: list[str], metric: str, a
     if need_mentions:
         _need_actor(pf)
     kw = dict(freq=freq, agroups=agroups, date_from=date_from, date_to=date_to, need_mentions=False,
-              actors=None, count_actors=False)
+              actors=None, count_actors=False, where=where)
     if need_mentions and "actor" in groups and actors is None:
         first = pf.map_parts(_tl_part, **dict(kw, need_mentions=True, count_actors=True))
         vc = pd.concat([r["actor_counts"] for r in first], ignore_index=True).groupby("actor").agg(

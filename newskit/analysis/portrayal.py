@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from newskit._options import as_list, renamed
+from newskit._options import as_list, check_where, renamed, where_mask
 from newskit.analysis._estimate import ESTIMATE_COLUMNS, bootstrap_means, check_errorbar, estimate, group_rng
 from newskit.analysis import parquet as _duck
 from newskit.analysis._frame import add_groups, canonical_actors, mention_table
@@ -28,7 +28,7 @@ __all__ = ["actor_sentiment", "compare_sources", "mention_examples", "AGG_COLUMN
 AGG_COLUMNS = ESTIMATE_COLUMNS + [f"share_{c}" for c in LABELS]
 
 
-def _scored(ann: Any) -> pd.DataFrame:
+def _scored(ann: Any, where: str = "all") -> pd.DataFrame:
     m = mention_table(ann, need=())
     if "actor" not in m.columns:
         m["actor"] = m["text"] if "text" in m.columns else pd.Series(dtype="object")
@@ -38,12 +38,12 @@ def _scored(ann: Any) -> pd.DataFrame:
         m["sentiment"] = label_scores(m["score"].to_numpy(), band=0.05)
     if "article_id" not in m.columns:  # a bare mentions table: every row its own unit
         m["article_id"] = np.arange(len(m)).astype(str)
-    return m[m["actor"].notna() & m["score"].notna()]
+    return m[m["actor"].notna() & m["score"].notna() & where_mask(m, where)]
 
 
 def actor_sentiment(ann: Any, *, by: str | Sequence[str] | None = None, actors: Sequence[str] | None = None,
                     min_mentions: int = 5, errorbar: Any = ("ci", 95), n_boot: int = 1000,
-                    seed: int = 0) -> pd.DataFrame:
+                    seed: int = 0, where: str = "body") -> pd.DataFrame:
     """Mean target sentiment per actor (optionally per outlet, month … or several of them).
 
     Parameters
@@ -64,6 +64,9 @@ def actor_sentiment(ann: Any, *, by: str | Sequence[str] | None = None, actors: 
         Interval (see :func:`newskit.analysis.estimate`); articles are resampled, not mentions.
     n_boot, seed
         Bootstrap resamples and seed (deterministic per group).
+    where : {"body", "title", "all"}
+        Which mentions are scored: the article text's (default; headlines are counted separately
+        unless asked), the title's (how the headlines portray the actor) or both.
 
     Returns
     -------
@@ -81,12 +84,14 @@ def actor_sentiment(ann: Any, *, by: str | Sequence[str] | None = None, actors: 
     0     A      X  3           2  -0.2
     1     A      Y  1           1   0.6
     """
+    where = check_where(where)
     if _duck.is_out_of_core(ann):
         return _duck.actor_sentiment(ann, by=by, actors=actors, min_mentions=min_mentions, errorbar=errorbar,
-                                     n_boot=n_boot, seed=seed)
+                                     n_boot=n_boot, seed=seed, where=where)
     m = _scored(ann)
     if actors is not None:
         m = m[m["actor"].isin(canonical_actors(ann, actors, m=m))]
+    m = m[where_mask(m, where)]
     keys = as_list(by)
     m = add_groups(m, keys)
     out = estimate(m, value="score", by=["actor"] + keys, errorbar=errorbar, n_boot=n_boot, seed=seed,
@@ -98,7 +103,7 @@ def actor_sentiment(ann: Any, *, by: str | Sequence[str] | None = None, actors: 
 
 def compare_sources(ann: Any, actor: str, *, by: str = "source", pairwise: bool = False,
                     min_mentions: int = 5, errorbar: Any = ("ci", 95), n_boot: int = 1000,
-                    seed: int = 0) -> pd.DataFrame:
+                    seed: int = 0, where: str = "body") -> pd.DataFrame:
     """How outlets differ in their portrayal of ``actor``: differences of mean scores with intervals.
 
     The interval of a difference resamples the articles of each side independently (outlets hold
@@ -117,6 +122,8 @@ def compare_sources(ann: Any, actor: str, *, by: str = "source", pairwise: bool 
         Outlets with fewer mentions of the actor are left out.
     errorbar, n_boot, seed
         As in :func:`actor_sentiment` (``("se", k)`` combines the two cluster-robust SEs).
+    where : {"body", "title", "all"}
+        As in :func:`actor_sentiment` (default: the article text's mentions).
 
     Returns
     -------
@@ -136,11 +143,12 @@ def compare_sources(ann: Any, actor: str, *, by: str = "source", pairwise: bool 
     1      y  -0.7
     """
     eb = check_errorbar(errorbar)
+    where = check_where(where)
     if _duck.is_out_of_core(ann):  # one actor's scored mentions with the outlet column, read by DuckDB
         ann = _duck.compare_subset(ann, actor, by=by)
     m = _scored(ann)
     actor = canonical_actors(ann, actor, m=m)[0]
-    m = m[m["actor"] == actor]
+    m = m[(m["actor"] == actor) & where_mask(m, where)]
     m = add_groups(m, [by])
     counts = m[by].astype(str).value_counts()
     keep = sorted(counts[counts >= min_mentions].index) if len(m) else []
@@ -195,8 +203,21 @@ def compare_sources(ann: Any, actor: str, *, by: str = "source", pairwise: bool 
 
 
 @renamed(k="top")
-def mention_examples(ann: Any, actor: str, *, top: int = 3, source: str | None = None) -> pd.DataFrame:
+def mention_examples(ann: Any, actor: str, *, top: int = 3, source: str | None = None,
+                     where: str = "body") -> pd.DataFrame:
     """The ``top`` most negative and ``top`` most positive mentions of ``actor``, with their sentence.
+
+    Parameters
+    ----------
+    ann : Annotations
+    actor : str
+        Actor name (resolved as everywhere; an unknown name raises with the closest names).
+    top : int
+        Examples per kind.
+    source : str, optional
+        Only mentions of this source (or outlet).
+    where : {"body", "title", "all"}
+        The article text's mentions (default), the headline's (the "sentence" is then the title) or both.
 
     Returns
     -------
@@ -220,9 +241,10 @@ def mention_examples(ann: Any, actor: str, *, top: int = 3, source: str | None =
     0  most negative  Smith lied.        0      5
     1  most positive   Smith won.        0      5
     """
+    where = check_where(where)
     m = _scored(ann)
     actor = canonical_actors(ann, actor, m=m)[0]
-    m = m[m["actor"] == actor]
+    m = m[(m["actor"] == actor) & where_mask(m, where)]
     if source is not None:
         col = "source" if "source" in m.columns and (m["source"] == source).any() else "outlet"
         m = m[m[col] == source] if col in m.columns else m.iloc[:0]

@@ -22,7 +22,8 @@ import sys
 import pandas as pd
 
 from newskit.analysis import parquet as _duck
-from newskit._options import FREQS, as_list, check_freq, check_top, date_mask, period_start, day_bounds
+from newskit._options import (FREQS, as_list, check_freq, check_top, check_where, date_mask, day_bounds, period_start,
+                              where_mask)
 from newskit.analysis._estimate import estimate
 from newskit.analysis._frame import canonical_actors
 
@@ -79,7 +80,8 @@ def _period_range(periods: pd.Series, freq: str, date_from, date_to) -> pd.Datet
     return pd.date_range(start, end, freq=FREQS[freq], name="period")
 
 
-def _mentions(ann: Any, a: pd.DataFrame, *, metric: str, groups: list[str], actors, top: int) -> tuple:
+def _mentions(ann: Any, a: pd.DataFrame, *, metric: str, groups: list[str], actors, top: int,
+              where: str = "body") -> tuple:
     """Actor mentions of the dated articles, joined with their period and groups; the actors used."""
     if isinstance(ann, pd.DataFrame) or getattr(ann, "mentions", None) is None:
         raise ValueError(f"metric={metric!r}, by={groups!r}, actors=... need Annotations with mentions")
@@ -88,12 +90,14 @@ def _mentions(ann: Any, a: pd.DataFrame, *, metric: str, groups: list[str], acto
         raise ValueError("mentions have no 'actor' column (run annotate() or Annotations.resolve())")
     if metric == "sentiment" and "score" not in m.columns:
         raise ValueError("metric='sentiment' needs a 'score' column in mentions")
-    m = m[m["actor"].notna()].copy()
+    m = m[m["actor"].notna()]
+    known = m  # names resolve against every mention, title or text
+    m = m[where_mask(m, where)].copy()
     m["article_id"] = m["article_id"].astype(str)
     if "actor" in groups and actors is None:
         actors = m[m["article_id"].isin(a["article_id"])]["actor"].value_counts().head(top).index.tolist()
     if actors is not None:
-        actors = canonical_actors(ann, actors, m=m)
+        actors = canonical_actors(ann, actors, m=known)
         m = m[m["actor"].isin(actors)]
     art_cols = ["article_id", "period"] + [g for g in groups if g != "actor"]
     return m.merge(a[art_cols], on="article_id", how="inner"), actors
@@ -144,7 +148,8 @@ def _rolling(out: pd.DataFrame, rolling: int | None, groups: list[str]) -> pd.Da
 def timeline(ann: Any, *, freq: str = "D", by: str | Sequence[str] | None = None, metric: str = "articles",
              actors: Sequence[str] | str | None = None, normalize: str | None = None,
              rolling: int | None = None, date_from: Any = None, date_to: Any = None,
-             top: int = 5, errorbar: Any = ("ci", 95), n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+             top: int = 5, errorbar: Any = ("ci", 95), n_boot: int = 1000, seed: int = 0,
+             where: str = "body") -> pd.DataFrame:
     """Coverage per period: articles, actor mentions or mean actor sentiment, optionally by group.
 
     Parameters
@@ -175,6 +180,10 @@ def timeline(ann: Any, *, freq: str = "D", by: str | Sequence[str] | None = None
         Number of actors for an actor group without ``actors``.
     errorbar, n_boot, seed
         Interval of ``metric="sentiment"`` (as in :func:`newskit.analysis.estimate`).
+    where : {"body", "title", "all"}
+        Which actor mentions count: the article text's (default; headlines are counted separately
+        unless asked), the title's (``in_title``: articles *headlining* the actor) or both. Plain
+        article counts (no actors) do not depend on it.
 
     Returns
     -------
@@ -209,18 +218,19 @@ def timeline(ann: Any, *, freq: str = "D", by: str | Sequence[str] | None = None
     """
     freq, groups = _check(freq, by, metric, normalize)
     top = check_top(top)
+    where = check_where(where)
     if isinstance(actors, str):
         actors = [actors]
     if _duck.is_out_of_core(ann):
         return _duck.timeline(ann, freq=freq, groups=groups, metric=metric, actors=actors, normalize=normalize,
                               rolling=rolling, date_from=date_from, date_to=date_to, top=top, errorbar=errorbar,
-                              n_boot=n_boot, seed=seed, helpers=sys.modules[__name__])
+                              n_boot=n_boot, seed=seed, helpers=sys.modules[__name__], where=where)
     a, undated = _dated(_articles(ann), freq, date_from, date_to, groups)
     periods = _period_range(a["period"], freq, date_from, date_to)
     need_mentions = metric != "articles" or "actor" in groups or actors is not None
     m = None
     if need_mentions:
-        m, actors = _mentions(ann, a, metric=metric, groups=groups, actors=actors, top=top)
+        m, actors = _mentions(ann, a, metric=metric, groups=groups, actors=actors, top=top, where=where)
     keys = ["period"] + groups
     out = _measure(metric, a, m, keys, _index(periods, groups, a, actors),
                    errorbar=errorbar, n_boot=n_boot, seed=seed)

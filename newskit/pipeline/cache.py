@@ -69,12 +69,16 @@ def settings_hash(settings: Mapping[str, Any]) -> str:
 
 
 def article_keys(articles: pd.DataFrame) -> list[str]:
-    """Content key per article: sha256 of the publication date and the text (steps add their chain).
+    """Content key per article: sha256 of the publication date, the title and the text (steps add their
+    chain). The title is part of it since titles are annotated (sentences ``in_title``).
 
     >>> import pandas as pd
     >>> a = pd.DataFrame({"text": ["x", "x"], "date": pd.to_datetime(["2022-01-01", "2022-01-02"])})
     >>> k = article_keys(a); k[0] != k[1] and len(k[0]) == 64
     True
+    >>> t = pd.DataFrame({"text": ["x", "x"], "title": ["One", "Two"]})
+    >>> len(set(article_keys(t)))
+    2
     """
     texts = articles["text"].fillna("").astype(str).tolist()
     if "date" in articles.columns:
@@ -82,9 +86,13 @@ def article_keys(articles: pd.DataFrame) -> list[str]:
         dstr = ["" if pd.isna(d) else d.isoformat() for d in dates]
     else:
         dstr = [""] * len(texts)
+    titles = ([t if isinstance(t, str) else "" for t in articles["title"].tolist()] if "title" in articles.columns
+              else [""] * len(texts))
     out = []
-    for d, t in zip(dstr, texts):
-        h = hashlib.sha256(b"newskit-article\0" + d.encode() + b"\0")
+    for d, ti, t in zip(dstr, titles, texts):
+        h = hashlib.sha256(b"newskit-article-2\0" + d.encode() + b"\0")
+        tb = ti.encode("utf-8", "surrogatepass")
+        h.update(str(len(tb)).encode() + b"\0" + tb)
         h.update(t.encode("utf-8", "surrogatepass"))
         out.append(h.hexdigest())
     return out

@@ -39,7 +39,7 @@ def _annotate_part(df: pd.DataFrame, *, out: str, model: str | None, steps: list
     from newskit.pipeline.steps import annotate_partition
 
     number = partition_info["number"] if partition_info else 0
-    cols = [c for c in ("article_id", "text", "date") if c in df.columns]
+    cols = [c for c in ("article_id", "text", "date", "title") if c in df.columns]
     with _LOCK:
         art = df.reset_index(drop=True)
         art["article_id"] = art["article_id"].astype(str)

@@ -137,7 +137,7 @@ def _annotate_tables(a: pd.DataFrame, *, steps: Sequence[Step], caches: Mapping[
             todo.setdefault(names, []).append(k)
     ran = {s.name: 0 for s in steps}
     by_key = a.assign(_key=keys).drop_duplicates("_key").set_index("_key")
-    cols = [c for c in ("text", "date") if c in a.columns]
+    cols = [c for c in ("text", "date", "title") if c in a.columns]
     for names, ks in todo.items():
         arts = by_key.loc[ks, cols].reset_index().rename(columns={"_key": "article_id"})
         upstream = outs.upstream(names, set(ks)) if len(names) < len(steps) else {}
@@ -158,8 +158,10 @@ def _annotate_tables(a: pd.DataFrame, *, steps: Sequence[Step], caches: Mapping[
             continue
         df = df.merge(a_keys, on="key", how="inner", sort=False).drop(columns="key")
         df = df[["article_id"] + [c for c in df.columns if c != "article_id"]]
-        df = df.assign(_o=df["article_id"].map(order)).sort_values(["_o", "start"], kind="stable")
-        out[t] = df.drop(columns="_o").reset_index(drop=True)
+        # article order; a title's rows (offsets into the title) before the text's
+        t_first = ~df["in_title"].fillna(False).to_numpy(dtype=bool) if "in_title" in df.columns else True
+        df = df.assign(_o=df["article_id"].map(order), _t=t_first).sort_values(["_o", "_t", "start"], kind="stable")
+        out[t] = df.drop(columns=["_o", "_t"]).reset_index(drop=True)
     busy = {k for ks in todo.values() for k in ks}
     n_idle = sum(1 for k in keys if k not in busy)
     return out, ran, n_idle
@@ -281,7 +283,10 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
     if "quotes" in tables:
         from newskit.quotes import resolve_speakers
 
-        tables["quotes"] = resolve_speakers(tables["quotes"], tables["mentions"])
+        from newskit._options import where_mask
+
+        m = tables["mentions"]  # speakers are mentions of the text (quotes are found in the text only)
+        tables["quotes"] = resolve_speakers(tables["quotes"], m[where_mask(m, "body")])
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "steps": describe_steps(steps, ran),
             "sentiment_model": None if custom else (sentiment_model or DEFAULT_SENTIMENT_MODEL),
             "model": options["model"], "n_annotated": len(a) - n_idle, "n_cached": n_idle,

@@ -133,7 +133,10 @@ def surface_forms(mentions: pd.DataFrame, *, part: int) -> pd.DataFrame:
     """Distinct ``(text, label)`` of a part's mentions with their count ``n`` and the row ``pos`` of their
     first mention (to reproduce the in-memory resolution order)."""
     if len(mentions):
-        g = mentions.reset_index(drop=True).reset_index().groupby(["text", "label"], sort=False)
+        m = mentions.reset_index(drop=True).reset_index()
+        if "propagated" in m:  # as newskit.actors.resolve._forms_of: propagated forms add no vote
+            m = m[m["propagated"].fillna(0).to_numpy() != 1]
+        g = m.groupby(["text", "label"], sort=False)
         forms = pd.DataFrame({"n": g.size(), "pos": g["index"].min()}).reset_index()
     else:
         forms = pd.DataFrame({"text": pd.Series(dtype=object), "label": pd.Series(dtype=object),
@@ -176,7 +179,10 @@ def finish_mentions(number: int, *, out: str, actors: pd.DataFrame,
     if exists(raw_q, storage_options):
         from newskit.quotes import resolve_speakers
 
-        write(resolve_speakers(read(raw_q, storage_options), m), join(out, "quotes", name), storage_options)
+        from newskit._options import where_mask
+
+        write(resolve_speakers(read(raw_q, storage_options), m[where_mask(m, "body")]), join(out, "quotes", name),
+              storage_options)
     return len(m)
 
 

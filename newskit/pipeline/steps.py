@@ -123,27 +123,69 @@ class Step:
 
 
 # --------------------------------------------------------------------------- step functions
+def _titles(articles: pd.DataFrame) -> list[str]:
+    """The title of each article of a batch ("" when it has none)."""
+    if "title" not in articles.columns:
+        return [""] * len(articles)
+    return [t if isinstance(t, str) else "" for t in articles["title"].tolist()]
+
+
 def _sentences(batch: Batch) -> None:
+    """Sentences of each article: its title's first (``in_title``, ``sent_id`` −n … −1, offsets into the
+    title), then its text's (``sent_id`` 0, 1 …, offsets into the text)."""
     from newskit.text import sentence_spans
 
-    rows: dict[str, list] = {c: [] for c in _schema.columns("sentences")}
-    for aid, text in zip(batch.articles["article_id"].tolist(), batch.articles["text"].tolist()):
+    rows: dict[str, list] = {c: [] for c in _schema.columns("sentences") + ["in_title"]}
+
+    def add(aid, i, s, e, text, title):
+        rows["article_id"].append(aid)
+        rows["sent_id"].append(i)
+        rows["start"].append(s)
+        rows["end"].append(e)
+        rows["text"].append(text[s:e])
+        rows["in_title"].append(title)
+
+    for aid, text, title in zip(batch.articles["article_id"].tolist(), batch.articles["text"].tolist(),
+                                _titles(batch.articles)):
+        spans = sentence_spans(title) if title.strip() else []
+        for k, (s, e) in enumerate(spans):
+            add(aid, k - len(spans), s, e, title, True)
         for i, (s, e) in enumerate(sentence_spans(text)):
-            rows["article_id"].append(aid)
-            rows["sent_id"].append(i)
-            rows["start"].append(s)
-            rows["end"].append(e)
-            rows["text"].append(text[s:e])
+            add(aid, i, s, e, text, False)
     batch.tables["sentences"] = _typed(rows, "sentences")
 
 
 def _typed(rows: Mapping[str, list], name: str) -> pd.DataFrame:
     if not next(iter(rows.values())):
-        return _schema.empty(name)
+        return _schema.empty(name, extra=[c for c in rows if c not in _schema.SCHEMAS[name]])
     df = pd.DataFrame(rows)
     for c in ("sent_id", "start", "end"):
         df[c] = df[c].astype("int64")
+    if "in_title" in df.columns:
+        df["in_title"] = df["in_title"].astype(bool)
     return df
+
+
+def _in_order(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows by article, the title's before the text's, then by offset (the order of every step)."""
+    if not len(df):
+        return df.reset_index(drop=True)
+    t = df["in_title"].to_numpy(dtype=bool) if "in_title" in df.columns else False
+    out = df.assign(_t=~t).sort_values(["article_id", "_t", "start", "end"], kind="stable")
+    return out.drop(columns="_t").reset_index(drop=True)
+
+
+def _split_title(df: pd.DataFrame):
+    """Boolean array: the rows of a sentences/mentions table that belong to the title."""
+    import numpy as np
+
+    if "in_title" not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return df["in_title"].fillna(False).to_numpy(dtype=bool)
+
+
+#: suffix of the key under which span repair sees an article's title as a text of its own
+_TITLE_KEY = "\x1ftitle"  # not NUL: pandas group-bys cut object keys at NUL
 
 
 def text_pieces(text: str, *, max_chars: int, cuts: Sequence[int] = ()) -> list[tuple[int, int]]:
@@ -206,19 +248,24 @@ def entity_spans(nlp, texts: Sequence[str], *, batch_size: int = 32, cuts: Seque
 
 def _entities(batch: Batch) -> None:
     """spaCy NER on each whole article (a text over the model's ``max_length`` in pieces cut at sentence
-    ends, :func:`entity_spans`); mentions crossing a sentence boundary are dropped."""
+    ends, :func:`entity_spans`) and on each title (its mentions ``in_title``, offsets into the title);
+    mentions crossing a sentence boundary are dropped."""
     labels = set(batch.options.get("labels") or ENTITY_LABELS_DEFAULT())
     sents = batch.tables["sentences"]
-    by_article: dict[str, tuple[list[int], list[int]]] = {}
-    for aid, g in sents.groupby("article_id", sort=False):
-        by_article[aid] = (g["start"].tolist(), g["end"].tolist())
-    rows: dict[str, list] = {c: [] for c in _schema.columns("mentions")}
+    st = _split_title(sents)
+    by_article: dict[tuple[str, bool], tuple[list[int], list[int], list[int]]] = {}
+    for (aid, title), g in sents.assign(_t=st).groupby(["article_id", "_t"], sort=False):
+        by_article[(aid, bool(title))] = (g["start"].tolist(), g["end"].tolist(), g["sent_id"].tolist())
+    rows: dict[str, list] = {c: [] for c in _schema.columns("mentions") + ["in_title"]}
     ids = batch.articles["article_id"].tolist()
     texts = batch.articles["text"].tolist()
-    cuts = [by_article.get(aid, ([], []))[1] for aid in ids]
-    spans = entity_spans(batch.nlp(), texts, batch_size=int(batch.options.get("batch_size", 32)), cuts=cuts)
-    for aid, ents in zip(ids, spans):
-        starts, ends = by_article.get(aid, ([], []))
+    titles = _titles(batch.articles)
+    owners = [(aid, False) for aid in ids] + [(aid, True) for aid, t in zip(ids, titles) if t.strip()]
+    docs = texts + [t for t in titles if t.strip()]
+    cuts = [by_article.get(o, ([], [], []))[1] for o in owners]
+    spans = entity_spans(batch.nlp(), docs, batch_size=int(batch.options.get("batch_size", 32)), cuts=cuts)
+    for (aid, title), ents in zip(owners, spans):
+        starts, ends, sids = by_article.get((aid, title), ([], [], []))
         for s, e, label, ent_text in ents:
             if label not in labels:
                 continue
@@ -226,12 +273,13 @@ def _entities(batch: Batch) -> None:
             if i < 0 or e > ends[i]:
                 continue
             rows["article_id"].append(aid)
-            rows["sent_id"].append(i)
+            rows["sent_id"].append(sids[i])
             rows["start"].append(s)
             rows["end"].append(e)
             rows["text"].append(ent_text)
             rows["label"].append(label)
-    batch.tables["mentions"] = _typed(rows, "mentions")
+            rows["in_title"].append(title)
+    batch.tables["mentions"] = _in_order(_typed(rows, "mentions"))
 
 
 def ENTITY_LABELS_DEFAULT() -> tuple[str, ...]:  # noqa: N802 - a constant, imported lazily
@@ -241,15 +289,24 @@ def ENTITY_LABELS_DEFAULT() -> tuple[str, ...]:  # noqa: N802 - a constant, impo
 
 
 def _quotes(batch: Batch) -> None:
-    """Quotes and their speakers (newskit.quotes); marks mentions inside quotes and speaker spans."""
+    """Quotes and their speakers (newskit.quotes) in the article text; marks mentions inside quotes and
+    speaker spans (title mentions are in no quote and speak none: ``in_quote_of`` −1)."""
+    import numpy as np
+
     from newskit.quotes import mark_mentions, quotes_table
 
     m = batch.tables["mentions"].reset_index(drop=True)
-    q = quotes_table(batch.articles, batch.tables["sentences"], m)
+    sents = batch.tables["sentences"]
+    mt = _split_title(m)
+    body = m[~mt]
+    q = quotes_table(batch.articles, sents[~_split_title(sents)], body)
     batch.tables["quotes"] = q
-    marked = mark_mentions(m, q)
-    batch.tables["mentions"] = m.assign(in_quote_of=marked["in_quote_of"].to_numpy(),
-                                        is_speaker=marked["is_speaker"].to_numpy())
+    marked = mark_mentions(body, q)
+    in_q = np.full(len(m), -1, dtype=np.int64)
+    spk = np.zeros(len(m), dtype=bool)
+    in_q[~mt] = marked["in_quote_of"].to_numpy()
+    spk[~mt] = marked["is_speaker"].to_numpy(dtype=bool)
+    batch.tables["mentions"] = m.assign(in_quote_of=in_q, is_speaker=spk)
 
 
 def _unscore_speakers(m: pd.DataFrame, score, sentiment) -> pd.DataFrame:
@@ -301,39 +358,112 @@ def _mention_sentiment_transformer(batch: Batch) -> None:
 
 def _span_repair(batch: Batch, *, actor_file=None) -> None:
     """Split "<Title> of <Country> <Name>" spans, re-join split names, keep "St", mark place contexts
-    (:func:`newskit.actors.repair_spans`); offsets stay exact, sent_id is the original mention's."""
+    (:func:`newskit.actors.repair_spans`), relabel surnames of the article's persons
+    (:func:`newskit.actors.spans.relabel_surnames`) and add the article's missed occurrences of its tagged
+    names (:func:`newskit.actors.spans.propagate_names`); offsets stay exact. A title is repaired as a
+    text of its own (its offsets index the title) that shares its article's names."""
     from newskit.actors import repair_spans
+    from newskit.actors.spans import propagate_names, relabel_surnames
 
     a = batch.articles
-    m = repair_spans(batch.tables["mentions"], dict(zip(a["article_id"], a["text"])), actor_file=actor_file)
-    batch.tables["mentions"] = m
+    m = batch.tables["mentions"]
+    texts = dict(zip(a["article_id"], a["text"]))
+    mt = _split_title(m)
+    texts.update({f"{aid}{_TITLE_KEY}": t for aid, t in zip(a["article_id"], _titles(a)) if t})
+    if mt.any():
+        ids = m["article_id"].astype(object).to_numpy().copy()
+        ids[mt] = [f"{aid}{_TITLE_KEY}" for aid in ids[mt]]
+        m = m.assign(article_id=ids)
+    out = repair_spans(m, texts, actor_file=actor_file)
+    fam = {k: k.removesuffix(_TITLE_KEY) for k in texts}
+    out = relabel_surnames(out, family=fam, actor_file=actor_file)
+    new = propagate_names(out, texts, family=fam)
+    if len(new):
+        new = _in_sentences(new, batch.tables.get("sentences"))
+        out = pd.concat([out, new[[c for c in new.columns if c in out.columns or c == "propagated"]]],
+                        ignore_index=True)
+    ids = out["article_id"].astype(str)
+    title = ids.str.endswith(_TITLE_KEY).to_numpy()
+    out = out.assign(article_id=ids.str.removesuffix(_TITLE_KEY).to_numpy(dtype=object), in_title=title)
+    for c, v in (("in_quote_of", -1), ("is_speaker", False)):
+        if c in out.columns:
+            out[c] = out[c].fillna(v)
+    out["sent_id"] = out["sent_id"].astype("int64")
+    out["place_cue"] = out["place_cue"].fillna(0).astype("int8")
+    out["propagated"] = (out["propagated"].fillna(0) if "propagated" in out else 0)
+    out["propagated"] = out["propagated"].astype("int8")
+    batch.tables["mentions"] = _in_order(out)
+
+
+def _in_sentences(new: pd.DataFrame, sents: pd.DataFrame | None) -> pd.DataFrame:
+    """``sent_id`` of mentions keyed by article (or ``<article>`` + :data:`_TITLE_KEY` for a title); the
+    ones no sentence holds whole are dropped."""
+    if sents is None or not len(sents):
+        return new.iloc[:0].assign(sent_id=pd.Series(dtype="int64"))
+    key = sents["article_id"].astype(str) + pd.Series(
+        [_TITLE_KEY if t else "" for t in _split_title(sents)], index=sents.index)
+    by: dict[str, tuple[list[int], list[int], list[int]]] = {}
+    t = pd.DataFrame({"k": key.to_numpy(), "s": sents["start"].to_numpy(), "e": sents["end"].to_numpy(),
+                      "i": sents["sent_id"].to_numpy()}).sort_values(["k", "s"], kind="stable")
+    for k, s_, e_, i_ in zip(t["k"].tolist(), t["s"].tolist(), t["e"].tolist(), t["i"].tolist()):
+        lists = by.setdefault(k, ([], [], []))
+        lists[0].append(s_)
+        lists[1].append(e_)
+        lists[2].append(i_)
+    sid = []
+    for k, s, e in zip(new["article_id"], new["start"], new["end"]):
+        starts, ends, ids = by.get(k, ([], [], []))
+        i = bisect.bisect_right(starts, s) - 1
+        sid.append(ids[i] if i >= 0 and e <= ends[i] else None)
+    out = new.assign(sent_id=sid)
+    return out[out["sent_id"].notna()].astype({"sent_id": "int64"})
 
 
 def _terms(batch: Batch, *, actor_file=None) -> None:
-    """Phrase and dictionary actors: the actor files' ``patterns:`` matched in the text as ``TERM``
-    mentions (:func:`newskit.actors.pattern_mentions`); matches crossing a sentence boundary are dropped."""
+    """Phrase and dictionary actors: the actor files' ``patterns:`` matched in the text (and the title) as
+    ``TERM`` mentions (:func:`newskit.actors.pattern_mentions`); matches crossing a sentence boundary are
+    dropped."""
     from newskit.actors import add_pattern_mentions, compile_patterns, pattern_mentions
 
+    pats = compile_patterns(actor_file)
     sents = batch.tables["sentences"]
-    terms = pattern_mentions(batch.articles, compile_patterns(actor_file), sentences=sents)
-    if len(terms):
-        ends = sents.set_index(["article_id", "sent_id"])["end"]
-        key = list(zip(terms["article_id"], terms["sent_id"]))
-        ok = [k[1] >= 0 and e <= ends.get(k, -1) for k, e in zip(key, terms["end"])]
-        terms = terms[ok].drop(columns=["actor"])
-    m = add_pattern_mentions(batch.tables["mentions"], terms)
+    m = batch.tables["mentions"]
+    st, mt = _split_title(sents), _split_title(m)
+    parts = []
+    for title in (True, False):
+        s = sents[st == title]
+        if title:  # sent_id −1, −2 … ↔ 0, 1 … (pattern_mentions says −1 for "no sentence")
+            s = s.assign(sent_id=-s["sent_id"] - 1)
+            arts = batch.articles[["article_id"]].assign(title=_titles(batch.articles))
+            arts = arts[arts["title"] != ""]
+        else:
+            arts = batch.articles
+        terms = pattern_mentions(arts, pats, sentences=s, column="title" if title else "text")
+        if len(terms):
+            ends = s.set_index(["article_id", "sent_id"])["end"]
+            key = list(zip(terms["article_id"], terms["sent_id"]))
+            ok = [k[1] >= 0 and e <= ends.get(k, -1) for k, e in zip(key, terms["end"])]
+            terms = terms[ok].drop(columns=["actor"])
+            if title:
+                terms = terms.assign(sent_id=-terms["sent_id"] - 1)
+        part = add_pattern_mentions(m[mt == title], terms)
+        parts.append(part.assign(in_title=title) if len(part) else part)
+    m = pd.concat([p for p in parts if len(p)] or [m.iloc[:0]], ignore_index=True)
     if "place_cue" in m:
         m["place_cue"] = m["place_cue"].fillna(0).astype("int8")
-    batch.tables["mentions"] = m.reset_index(drop=True)
+    m["in_title"] = m["in_title"].astype(bool) if "in_title" in m else False
+    batch.tables["mentions"] = _in_order(m)
 
 
 def _actor_file_digest(actor_file) -> str:
-    """Part of the span-repair and terms versions: the module sources and the actor files' entries."""
+    """Part of the span-repair and terms versions: the module sources (and this one's) and the actor files'
+    entries."""
     from newskit.actors import actor_specs
 
     h = hashlib.sha256()
     for mod in ("spans", "patterns", "actor_file", "normalise"):
         h.update(Path(__file__).resolve().parents[1].joinpath("actors", f"{mod}.py").read_bytes())
+    h.update(Path(__file__).read_bytes())  # the step functions themselves (title keys, sentence assignment)
     h.update(repr(actor_specs(actor_file)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:12]
 
@@ -346,7 +476,8 @@ def _dates(batch: Batch) -> None:
         published = dict(zip(a["article_id"], pd.to_datetime(a["date"], errors="coerce")))
     else:
         published = {aid: pd.NaT for aid in a["article_id"]}
-    batch.tables["dates"] = pd.DataFrame(sentence_dates(batch.tables["sentences"], published))
+    sents = batch.tables["sentences"]
+    batch.tables["dates"] = pd.DataFrame(sentence_dates(sents[~_split_title(sents)], published))
 
 
 # --------------------------------------------------------------------------- the default list
@@ -406,15 +537,18 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
     digest = _actor_file_digest(actor_file)
 
     return [
-        Step("sentences", f"1+text{_module_version('newskit.text')}", ("articles.text",), ("sentences",),
-             _sentences),
-        Step("entities", f"1+{ident['model']}-{ident['model_version']}+{','.join(labs)}",
-             ("articles.text", "sentences.start", "sentences.end"), ("mentions",), _entities),
-        Step("span_repair", f"1+{digest}", ("articles.text", "mentions"), ("mentions",),
+        Step("sentences", f"2+text{_module_version('newskit.text')}", ("articles.text", "articles.title"),
+             ("sentences",), _sentences),
+        Step("entities", f"2+{ident['model']}-{ident['model_version']}+{','.join(labs)}",
+             ("articles.text", "articles.title", "sentences.start", "sentences.end", "sentences.in_title"),
+             ("mentions",), _entities),
+        Step("span_repair", f"2+{digest}", ("articles.text", "articles.title", "sentences.start", "sentences.end",
+                                            "mentions"), ("mentions",),
              functools.partial(_span_repair, actor_file=actor_file)),
-        Step("terms", f"1+{digest}", ("articles.text", "sentences.start", "sentences.end", "mentions"),
+        Step("terms", f"2+{digest}", ("articles.text", "articles.title", "sentences.start", "sentences.end",
+                                      "mentions"),
              ("mentions",), functools.partial(_terms, actor_file=actor_file)),
-        Step("quotes", f"1+quotes{_module_version('newskit.quotes')}",
+        Step("quotes", f"2+quotes{_module_version('newskit.quotes')}",
              ("articles.text", "sentences.start", "sentences.end", "mentions.start", "mentions.end",
               "mentions.label"), ("quotes", "mentions.in_quote_of", "mentions.is_speaker"), _quotes),
         Step("sentence_sentiment", f"1+vader{VADER_VERSION}", ("sentences.text",),
@@ -422,7 +556,8 @@ def default_steps(*, model: str | None = None, labels: Sequence[str] | None = No
         Step("mention_sentiment", senti_version, ("sentences.text", "mentions.start", "mentions.end",
                                                   "mentions.is_speaker"),
              ("mentions.score", "mentions.sentiment"), senti_fn),
-        Step("dates", f"1+dates{_module_version('newskit.dates')}", ("sentences.text", "articles.date"),
+        Step("dates", f"2+dates{_module_version('newskit.dates')}", ("sentences.text", "sentences.in_title",
+                                                                     "articles.date"),
              ("dates",), _dates),
     ]
 
@@ -557,7 +692,7 @@ def annotate_partition(df: pd.DataFrame, *, steps: Sequence[Step] | None = None,
     Returns ``sentences``, ``mentions`` (not yet resolved to actors) and ``dates``, keyed by ``article_id``.
     """
     steps = steps_for(steps, model=model, labels=labels, sentiment_model=sentiment_model)
-    a = df[[c for c in ("article_id", "text", "date") if c in df.columns]].copy()
+    a = df[[c for c in ("article_id", "text", "date", "title") if c in df.columns]].copy()
     a["article_id"] = a["article_id"].astype(str)
     a["text"] = a["text"].fillna("").astype(str)
     out = run_steps(a, steps, options=run_options(model, labels, batch_size), resources=resources)

@@ -18,6 +18,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from newskit._options import where_mask
+
 CLASSES = ("negative", "neutral", "positive")
 VALUES = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
 ANSWERS = CLASSES + ("skip", "unsure")
@@ -52,9 +54,11 @@ def _item_ids(sentences: pd.Series, actors: pd.Series) -> np.ndarray:
 
 def _mentions_with_context(ann) -> pd.DataFrame:
     """Mentions joined with their article's outlet/source/date and their sentence (text + offsets)."""
-    m = ann.mentions.copy()
+    m = ann.mentions
     if "actor" not in m.columns:
         raise ValueError("mentions have no 'actor' column: resolve actors first (annotate does)")
+    # the mentions the analyses report by default: the article text's (headlines are counted apart)
+    m = m[where_mask(m, "body")].copy()
     m["article_id"] = m["article_id"].astype(str)
     arts = getattr(ann, "articles", None)
     if arts is not None and len(arts.columns):

@@ -110,8 +110,11 @@ def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "out
     sent = ann.sentences[["article_id", "sent_id", "text"]].assign(
         article_id=ann.sentences["article_id"].astype(str))
     lookup = dict(zip(zip(sent["article_id"], sent["sent_id"].astype(int)), sent["text"]))
-    s["context_before"] = [lookup.get((a, int(i) - 1), "") for a, i in zip(s["article_id"], s["sent_id"])]
-    s["context_after"] = [lookup.get((a, int(i) + 1), "") for a, i in zip(s["article_id"], s["sent_id"])]
+    # context within the same text: a title's sentences (sent_id < 0) are not the text's (0, 1 …)
+    s["context_before"] = [lookup.get((a, int(i) - 1), "") if int(i) != 0 else ""
+                           for a, i in zip(s["article_id"], s["sent_id"])]
+    s["context_after"] = [lookup.get((a, int(i) + 1), "") if int(i) != -1 else ""
+                          for a, i in zip(s["article_id"], s["sent_id"])]
     perm = np.random.default_rng([int(seed), 7]).permutation(len(s))
     s["order"] = np.empty(len(s), dtype=np.int64)
     s.loc[s.index[perm], "order"] = np.arange(len(s))

@@ -59,6 +59,14 @@ def _calls(mem):
         (compare_sources, {"actor": actor, "by": "outlet", "pairwise": True, "min_mentions": 2, "n_boot": 200}),
         (kwic, {"actor": actor}), (kwic, {"actor": actor.lower(), "top": 5, "spread": True}),
         (kwic, {"actor": second, "width": 20, "top": 3}),
+        # headlines (in_title mentions) counted apart, or together with the text
+        (entity_frequency, {"where": "title"}), (entity_frequency, {"by": "outlet", "where": "title", "top": 5}),
+        (entity_frequency, {"where": "all", "types": "person"}), (cooccurrence, {"where": "all"}),
+        (timeline, {"freq": "W", "by": "actor", "metric": "mentions", "where": "title"}),
+        (timeline, {"freq": "M", "metric": "sentiment", "actors": [actor], "where": "all", "n_boot": 200}),
+        (actor_sentiment, {"where": "title", "min_mentions": 2, "n_boot": 200}),
+        (compare_sources, {"actor": actor, "by": "outlet", "where": "all", "min_mentions": 2, "n_boot": 200}),
+        (kwic, {"actor": actor, "where": "all", "top": 10}),
     ]
 
 

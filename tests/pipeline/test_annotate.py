@@ -55,14 +55,24 @@ def synth_articles(n=4):
 
 
 def check_offsets(ann: Annotations) -> None:
+    """Offsets index the article's text, or its title for rows ``in_title`` (the data model's rule)."""
     texts = dict(zip(ann.articles["article_id"], ann.articles["text"]))
+    titles = dict(zip(ann.articles["article_id"], ann.articles["title"])) if "title" in ann.articles else {}
+
+    def src(a, t):
+        return (titles.get(a) or "") if t else texts[a]
+
     s = ann.sentences
-    assert (s["text"] == [texts[a][b:e] for a, b, e in zip(s["article_id"], s["start"], s["end"])]).all()
+    st = s["in_title"] if "in_title" in s else [False] * len(s)
+    assert (s["text"] == [src(a, t)[b:e] for a, b, e, t in zip(s["article_id"], s["start"], s["end"], st)]).all()
     m = ann.mentions
     assert len(m) > 0
-    assert (m["text"] == [texts[a][b:e] for a, b, e in zip(m["article_id"], m["start"], m["end"])]).all()
+    mt = m["in_title"] if "in_title" in m else [False] * len(m)
+    assert (m["text"] == [src(a, t)[b:e] for a, b, e, t in zip(m["article_id"], m["start"], m["end"], mt)]).all()
     joined = m.merge(s, on=["article_id", "sent_id"], suffixes=("", "_s"), how="left", validate="many_to_one")
     assert joined["start_s"].notna().all()
+    if "in_title" in m:
+        assert (joined["in_title"] == joined["in_title_s"]).all()
     assert ((joined["start"] >= joined["start_s"]) & (joined["end"] <= joined["end_s"])).all()
     assert {"actor", "actor_type", "label"} <= set(m.columns)
 
