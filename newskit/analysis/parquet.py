@@ -628,10 +628,115 @@ def _drop_null_groups(pf: PartsFolder, table: str, keys: list[str], *, what: str
             pf.con.execute(f"DELETE FROM {table} WHERE {_ident(b)} IS NULL")
 
 
+#: Per-article rows fetched from DuckDB at once by :func:`estimate_in_batches` (whole groups per batch).
+BATCH_ROWS = 2_000_000
+
+
+def estimate_in_batches(pf: PartsFolder, table: str, groups: pd.DataFrame, keys: list[str], *, errorbar: Any,
+                        n_boot: int, seed: int, classes: Sequence[str] | None = None, min_n: int = 1,
+                        batch_rows: int | None = None) -> pd.DataFrame:
+    """:func:`estimate_per_article` over a DuckDB table of per-article rows, fetched a batch of whole groups
+    at a time, so that memory is bounded by ``batch_rows`` (default :data:`BATCH_ROWS`) per-article rows
+    rather than by all of them (tens of millions at 1M articles).
+
+    Parameters
+    ----------
+    pf : PartsFolder
+    table : str
+        A table (or view) of ``pf.con`` with the ``keys``, ``sum``, ``count`` and ``_pos`` (one row per
+        article per group, as the ``per`` argument of :func:`estimate_per_article`).
+    groups : DataFrame
+        One row per group: the ``keys``, ``n``, and ``c_<class>`` for ``classes``.
+    keys, errorbar, n_boot, seed, classes, min_n
+        As :func:`estimate_per_article`.
+    batch_rows : int, optional
+        Per-article rows per batch (a group larger than it is one batch on its own).
+
+    Returns
+    -------
+    DataFrame
+        Exactly :func:`estimate_per_article`'s table for the same rows: the groups are visited in key
+        order and each group's articles in ``_pos`` order, each group with its own generator
+        (:func:`newskit.analysis._estimate.group_rng`), so batching changes no number.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> pf = PartsFolder(Annotations(articles=pd.DataFrame({"article_id": ["a"], "text": ["x"]})).save(tempfile.mkdtemp()))
+    >>> per = pd.DataFrame({"g": ["x", "x", "y"], "sum": [1.0, 0.0, 2.0], "count": [1, 1, 2], "_pos": [0, 1, 2]})
+    >>> pf.con.register("per_demo", per)  # doctest: +ELLIPSIS
+    <...>
+    >>> groups = pd.DataFrame({"g": ["x", "y"], "n": [2, 2]})
+    >>> estimate_in_batches(pf, "per_demo", groups, ["g"], errorbar=None, n_boot=0, seed=0, batch_rows=1)
+       g  n  n_articles  mean  ci_low  ci_high
+    0  x  2           2   0.5     NaN      NaN
+    1  y  2           1   1.0     NaN      NaN
+    """
+    eb = check_errorbar(errorbar)
+    class_list = list(classes or [])
+    cols = keys + ESTIMATE_COLUMNS + [f"share_{c}" for c in class_list]
+    empty = pd.DataFrame({c: pd.Series(dtype="int64" if c in ("n", "n_articles") else "float64") for c in cols})
+    batch_rows = int(batch_rows or BATCH_ROWS)
+    con = pf.con
+    groups = groups[groups["n"] >= max(1, min_n)].sort_values(keys, kind="stable").reset_index(drop=True)
+    if not len(groups):
+        return empty
+    kq = _sort_key_tuple(keys)
+    g = groups[keys].copy()
+    g["_g"] = np.arange(len(g), dtype="int64")
+    con.register("_eb_groups", g)
+    try:
+        # one small table of the groups' article counts decides the batches (whole groups per batch)
+        sizes = con.execute(f"SELECT g._g, count(*) AS k FROM {table} p JOIN _eb_groups g USING ({kq}) "
+                            f"GROUP BY g._g").df().set_index("_g")["k"].reindex(g["_g"], fill_value=0).to_numpy()
+        batch = np.zeros(len(g), dtype="int64")
+        filled, b = 0, 0
+        for i, k in enumerate(sizes):
+            if filled and filled + k > batch_rows:
+                b, filled = b + 1, 0
+            batch[i] = b
+            filled += int(k)
+        g["_b"] = batch
+        con.unregister("_eb_groups")
+        con.register("_eb_groups", g)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _eb_per AS SELECT g._b, g._g, p.sum, p.count, p._pos "
+                    f"FROM {table} p JOIN _eb_groups g USING ({kq}) ORDER BY g._b, g._g, p._pos")
+        rows = []
+        recs = groups.to_dict("records")
+        for bi in range(int(batch.max()) + 1 if len(batch) else 0):
+            arr = con.execute(f"SELECT _g, sum, count FROM _eb_per WHERE _b = {bi} ORDER BY _g, _pos").fetchnumpy()
+            gid = np.asarray(arr["_g"], dtype="int64")
+            sums = np.asarray(arr["sum"], dtype="float64")
+            counts = np.asarray(arr["count"], dtype="float64")
+            if not len(gid):
+                continue
+            starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+            ends = np.r_[starts[1:], len(gid)]
+            for s, e in zip(starts, ends):
+                rec = recs[int(gid[s])]
+                key = tuple(rec[k] for k in keys)
+                mean, lo, hi = group_interval(sums[s:e], counts[s:e], errorbar=eb, n_boot=n_boot, seed=seed, key=key)
+                row = dict(zip(keys, key))
+                row.update({"n": int(rec["n"]), "n_articles": int(e - s), "mean": mean, "ci_low": lo, "ci_high": hi})
+                for c in class_list:
+                    row[f"share_{c}"] = float(rec.get(f"c_{c}", 0) or 0) / rec["n"]
+                rows.append((int(gid[s]), row))
+    finally:
+        con.execute("DROP TABLE IF EXISTS _eb_per")
+        try:
+            con.unregister("_eb_groups")
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    if not rows:
+        return empty
+    rows.sort(key=lambda r: r[0])
+    return pd.DataFrame([r for _, r in rows], columns=cols).reset_index(drop=True)
+
+
 def actor_sentiment(pf: PartsFolder, *, by=None, actors=None, min_mentions: int = 5, errorbar: Any = ("ci", 95),
                     n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """:func:`newskit.analysis.actor_sentiment` over a parts folder: per-article sums in DuckDB, the
-    article bootstrap in numpy (:func:`estimate_per_article`)."""
+    article bootstrap in numpy a batch of groups at a time (:func:`estimate_in_batches`)."""
     from newskit.sentiment.labels import LABELS
 
     keys = as_list(by)
@@ -640,21 +745,22 @@ def actor_sentiment(pf: PartsFolder, *, by=None, actors=None, min_mentions: int 
     gk = ["actor"] + keys
     kq = _sort_key_tuple(gk)
     con = pf.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _as AS SELECT * FROM {m}")
+    # with groups, rows without one are warned about and deleted (a table); without, a view suffices
+    con.execute(f"CREATE OR REPLACE TEMP {'TABLE' if keys else 'VIEW'} _as AS SELECT * FROM {m}")
     try:
         _drop_null_groups(pf, "_as", keys)
         cls = ", ".join(f"count(*) FILTER (WHERE sentiment = {_q(c)}) AS {_ident('c_' + c)}" for c in LABELS)
         groups = con.execute(f"SELECT {kq}, count(*) AS n, {cls} FROM _as GROUP BY ALL").df()
-        groups = groups[groups["n"] >= max(1, min_mentions)]
-        # one row per article per group; the article id itself is not needed (only its order, _pos)
-        per = con.execute(f"SELECT {kq}, sum(score) AS sum, count(*) AS count, min(_pos) AS _pos "
-                          f"FROM _as GROUP BY {kq}, article_id").df()
+        groups = _fix_period(groups, [k for k in keys if k in PERIOD_GROUPS])
+        # one row per article per group, kept in DuckDB (spilled beyond memory_limit) and read back in
+        # batches of whole groups; the article id itself is not needed, only its order (_pos)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _as_per AS SELECT {kq}, sum(score) AS sum, count(*) AS count, "
+                    f"min(_pos) AS _pos FROM _as GROUP BY {kq}, article_id")
+        out = estimate_in_batches(pf, "_as_per", groups, gk, errorbar=errorbar, n_boot=n_boot, seed=seed,
+                                  classes=LABELS, min_n=min_mentions)
     finally:
-        con.execute("DROP TABLE IF EXISTS _as")
-    per = _fix_period(per, [k for k in keys if k in PERIOD_GROUPS])
-    groups = _fix_period(groups, [k for k in keys if k in PERIOD_GROUPS])
-    out = estimate_per_article(per, groups, gk, errorbar=errorbar, n_boot=n_boot, seed=seed, classes=LABELS,
-                               min_n=min_mentions)
+        con.execute("DROP TABLE IF EXISTS _as_per")
+        con.execute(f"DROP {'TABLE' if keys else 'VIEW'} IF EXISTS _as")
     if not keys:
         out = out.sort_values(["mean", "actor"], ascending=[False, True], kind="mergesort")
     return out.reset_index(drop=True)

@@ -146,3 +146,47 @@ def test_every_analysis_equals_the_pandas_path_on_corpus_ukraine(shared, tmp_pat
         got, got_w = _run(fn, pf, kw)
         pd.testing.assert_frame_equal(got, want, check_dtype=True, obj=f"{fn.__name__}({kw})")
         assert got.attrs == want.attrs and got_w == want_w, (fn.__name__, kw)
+
+
+def test_actor_sentiment_in_small_batches_is_the_same(both, monkeypatch):
+    """Fetching the per-article rows a few groups at a time (as at 1M articles) changes no number: each
+    group still meets its articles in the same order with its own generator."""
+    import newskit.analysis.parquet as pq_mod
+
+    mem, pf = both
+    for kw in ({"n_boot": 300}, {"by": ["outlet", "month"], "min_mentions": 2, "n_boot": 100, "seed": 4}):
+        want = actor_sentiment(mem, **kw)
+        calls = []
+        real = pq_mod.estimate_in_batches
+
+        def spy(*a, **k):
+            k["batch_rows"] = 7  # a handful of articles per batch: many batches
+            out = real(*a, **k)
+            calls.append(len(out))
+            return out
+
+        monkeypatch.setattr(pq_mod, "estimate_in_batches", spy)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = actor_sentiment(pf, **kw)
+        monkeypatch.setattr(pq_mod, "estimate_in_batches", real)
+        assert calls and len(want) > 3
+        pd.testing.assert_frame_equal(got, want, obj=str(kw))
+        assert want["ci_low"].notna().any()
+
+
+def test_batches_split_whole_groups(both):
+    """Batches hold whole groups: with batch_rows=1 every group is its own batch and the table is the
+    one-batch table."""
+    from newskit.analysis.parquet import estimate_in_batches
+
+    _, pf = both
+    per = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "c"], "sum": [1.0, -1.0, 0.5, 0.2, 0.4, 0.3],
+                        "count": [1, 1, 2, 1, 1, 1], "_pos": [5, 1, 3, 0, 2, 4]})
+    pf.con.register("per_t", per)
+    groups = pd.DataFrame({"g": ["c", "a", "b"], "n": [1, 4, 2]})
+    one = estimate_in_batches(pf, "per_t", groups, ["g"], errorbar=("ci", 95), n_boot=200, seed=1, batch_rows=10**6)
+    many = estimate_in_batches(pf, "per_t", groups, ["g"], errorbar=("ci", 95), n_boot=200, seed=1, batch_rows=1)
+    pd.testing.assert_frame_equal(one, many)
+    pd.testing.assert_frame_equal(one, estimate_per_article(per, groups, ["g"], errorbar=("ci", 95), n_boot=200, seed=1))
+    pf.con.unregister("per_t")
