@@ -51,7 +51,8 @@ def build(base: Path, out: Path, n_articles: int, part_size: int) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tables = {t: pd.read_parquet(base / t) for t in ("articles", "sentences", "mentions", "dates")}
+    tables = {t: pd.read_parquet(base / t) for t in ("articles", "sentences", "mentions", "dates", "quotes")
+              if (base / t).is_dir()}
     n0 = len(tables["articles"])
     copies = -(-n_articles // n0)
     for t in tables:

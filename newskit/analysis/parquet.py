@@ -46,7 +46,7 @@ from newskit._options import PERIOD_GROUPS, as_list, check_top, day_bounds
 from newskit.annotations import FORMAT_VERSION, TABLES, Annotations
 from newskit.analysis._estimate import ESTIMATE_COLUMNS, check_errorbar, group_interval
 
-__all__ = ["PartsFolder", "DaskParts", "open_annotations", "is_out_of_core"]
+__all__ = ["PartsFolder", "DaskParts", "open_annotations", "is_out_of_core", "rows_of"]
 
 _SQL_TRUNC = {"D": "day", "W": "week", "M": "month"}
 
@@ -81,7 +81,7 @@ class PartsFolder:
     threads : int, optional
         DuckDB threads (default: DuckDB's, the number of cores).
     temp_directory : str, optional
-        Where DuckDB spills (default: ``<path>/.duckdb_tmp`` — removed on :meth:`close`).
+        Where DuckDB spills (default: a new temporary folder — removed on :meth:`close`).
 
     Examples
     --------
@@ -125,8 +125,13 @@ class PartsFolder:
                              f"newskit reads ({FORMAT_VERSION}); upgrade newskit")
         self.memory_limit = memory_limit
         self.threads = threads
-        self.temp_directory = str(temp_directory) if temp_directory else str(self.path / ".duckdb_tmp")
+        # a spill folder of its own (not inside the annotations folder, which may be read-only or read
+        # by several kernels at once); made on first use, removed by close()
+        self.temp_directory = str(temp_directory) if temp_directory else None
         self._con = None
+        self._window: str | None = None
+        self._dates: tuple[Any, Any] = (None, None)
+        self._articles: pd.DataFrame | None = None
 
     # -- sources
     def _source(self, name: str) -> str | None:
@@ -149,7 +154,18 @@ class PartsFolder:
 
     def scan(self, table: str, *, position: bool = False) -> str:
         """The SQL ``read_parquet(...)`` of ``table``; ``position=True`` adds ``_pos`` (the row's
-        place in the parts, i.e. in the in-memory table: file index, then row)."""
+        place in the parts, i.e. in the in-memory table: file index, then row). In a date window
+        (:meth:`filter`) only the rows of the articles dated in it."""
+        raw = self._raw_scan(table, position=position)
+        if not self._window:
+            return raw
+        if table == "articles":
+            return f"(SELECT * FROM {raw} WHERE date IS NOT NULL AND {self._window})"
+        ids = (f"(SELECT CAST(article_id AS VARCHAR) AS _wid FROM {self._raw_scan('articles')} "
+               f"WHERE date IS NOT NULL AND {self._window})")
+        return f"(SELECT t.* FROM {raw} t SEMI JOIN {ids} w ON CAST(t.article_id AS VARCHAR) = w._wid)"
+
+    def _raw_scan(self, table: str, *, position: bool = False) -> str:
         src = self._sources.get(table)
         if src is None:
             raise ValueError(f"{self.path}: the annotations have no {table!r} table")
@@ -158,12 +174,75 @@ class PartsFolder:
         return (f"(SELECT *, CAST(file_index AS BIGINT) * 4294967296 + file_row_number AS _pos FROM "
                 f"read_parquet({_q(src)}, union_by_name = true, file_row_number = true))")
 
+    def filter(self, *, date_from: Any = None, date_to: Any = None) -> "PartsFolder":
+        """The same folder seen through a date window (whole days, inclusive; undated articles left out),
+        as :meth:`Annotations.filter`: every analysis and :attr:`articles` see only the articles
+        published in it and their rows. Nothing is read; the view shares the connection.
+
+        >>> import tempfile
+        >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["x", "y"],
+        ...                      "date": pd.to_datetime(["2022-03-01", "2022-04-01"])})
+        >>> pf = PartsFolder(Annotations(articles=arts).save(tempfile.mkdtemp()))
+        >>> pf.filter(date_from="2022-03-15").count("articles")
+        1
+        """
+        import copy
+
+        if isinstance(self, DaskParts):
+            raise NotImplementedError("DaskParts.filter: use a PartsFolder for a date window")
+        if date_from is None and date_to is None:
+            return self
+        view = copy.copy(self)
+        cond = self.article_filter(date_from, date_to)
+        view._window = f"({self._window}) AND ({cond})" if self._window else cond
+        view._dates = (date_from or self._dates[0], date_to or self._dates[1])
+        view._con = self.con
+        view._known = None
+        view._articles = None
+        return view
+
+    def texts(self, ids: Sequence[Any]) -> pd.Series:
+        """The ``text`` of the articles ``ids`` (a Series indexed by ``article_id`` as str), read for
+        those rows only.
+
+        >>> import tempfile
+        >>> pf = PartsFolder(Annotations(articles=pd.DataFrame({"article_id": ["a", "b"], "text": ["x", "y"]})
+        ...                              ).save(tempfile.mkdtemp()))
+        >>> pf.texts(["b"]).to_dict()
+        {'b': 'y'}
+        """
+        ids = [str(i) for i in ids]
+        if not ids:
+            return pd.Series(dtype=object, name="text")
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _tx_ids AS SELECT unnest(?::VARCHAR[]) AS article_id", [ids])
+        try:
+            t = self.sql(f"SELECT CAST(article_id AS VARCHAR) AS article_id, text FROM {self.scan('articles')} "
+                         f"WHERE CAST(article_id AS VARCHAR) IN (SELECT article_id FROM _tx_ids)")
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS _tx_ids")
+        return t.drop_duplicates("article_id").set_index("article_id")["text"]
+
+    @property
+    def articles(self) -> pd.DataFrame:
+        """The articles (of the window) without their ``text`` — one small row per article, in the order
+        of the in-memory table (read once, then kept). Texts: :func:`rows_of` with ``text=True``."""
+        if getattr(self, "_articles", None) is None:
+            cols = [c for c in self.columns("articles") if c != "text"]
+            a = self.sql(f"SELECT {', '.join(_ident(c) for c in cols)} FROM {self.scan('articles', position=True)} "
+                         f"ORDER BY _pos")
+            self._articles = _fix_period(a, ["date"])
+        return self._articles
+
     @property
     def con(self):
         """The DuckDB connection (opened on first use)."""
         if self._con is None:
             import duckdb
 
+            if self.temp_directory is None:
+                import tempfile
+
+                self.temp_directory = tempfile.mkdtemp(prefix="newskit-duckdb-")
             Path(self.temp_directory).mkdir(parents=True, exist_ok=True)
             cfg = {"memory_limit": self.memory_limit, "temp_directory": self.temp_directory,
                    "preserve_insertion_order": True}
@@ -183,7 +262,8 @@ class PartsFolder:
         if self._con is not None:
             self._con.close()
             self._con = None
-        shutil.rmtree(self.temp_directory, ignore_errors=True)
+        if self.temp_directory is not None:
+            shutil.rmtree(self.temp_directory, ignore_errors=True)
 
     def __enter__(self) -> "PartsFolder":
         return self
@@ -203,7 +283,8 @@ class PartsFolder:
     def load(self, *, date_from: Any = None, date_to: Any = None,
              sources: Sequence[str] | None = None) -> Annotations:
         """The in-memory :class:`Annotations` (of a window), as :meth:`Annotations.load`."""
-        return Annotations.load(self.path, date_from=date_from, date_to=date_to, sources=sources)
+        return Annotations.load(self.path, date_from=date_from or self._dates[0], date_to=date_to or self._dates[1],
+                                sources=sources)
 
     # -- shared SQL
     def article_filter(self, date_from: Any = None, date_to: Any = None, col: str = "date") -> str:
@@ -260,6 +341,97 @@ def open_annotations(annotations: str | os.PathLike | None, corpus: Any = None, 
         corpus = demo_corpus()
     articles = corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus)
     return annotate(articles, **annotate_kwargs)
+
+
+def rows_of(ann: Any, *, actors: Sequence[str] | str | None = None, actor_type: str | None = None,
+            tables: Sequence[str] = ("articles", "mentions"), text: bool = False,
+            quoted: bool = False) -> Any:
+    """The rows a page needs, in memory: ``ann`` itself for in-memory annotations, a small
+    :class:`Annotations` read from a :class:`PartsFolder` otherwise (so that the same notebook code runs
+    on both and gives the same tables, without loading a 100,000-article folder).
+
+    Parameters
+    ----------
+    ann : Annotations or PartsFolder
+    actors : list of str, optional
+        Only these actors' mentions (names as :func:`~newskit.analysis.entity_frequency` gives them,
+        or any surface form), their sentences and articles, and — with ``"quotes"`` — their quotes.
+    actor_type : str, optional
+        Only the mentions of actors that have a mention of this type (``"place"``: what
+        :func:`newskit.plot.default_place` reads).
+    tables : list of str
+        Tables to read: ``articles``, ``mentions``, ``sentences`` (of the selected mentions),
+        ``dates``, ``quotes``.
+    text : bool
+        Read the articles' ``text`` — then only the articles of the selected mentions/quotes when
+        ``actors`` is given (the texts of a page's examples, not of the corpus).
+    quoted : bool
+        Only mentions inside a quote or that are a quote's speaker (what the quote analyses read).
+
+    Returns
+    -------
+    Annotations (or ``ann`` unchanged when it is not out of core)
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["Kyiv.", "Lviv."], "outlet": ["X", "Y"]})
+    >>> men = pd.DataFrame({"article_id": ["a", "b"], "sent_id": [0, 0], "start": [0, 0], "end": [4, 4],
+    ...     "text": ["Kyiv", "Lviv"], "label": ["GPE"] * 2, "actor": ["Kyiv", "Lviv"], "actor_type": ["place"] * 2})
+    >>> mem = Annotations(articles=arts, mentions=men)
+    >>> rows_of(mem) is mem
+    True
+    >>> sub = rows_of(PartsFolder(mem.save(tempfile.mkdtemp())), actors=["Lviv"], text=True)
+    >>> sub.mentions["actor"].tolist(), sub.articles["text"].tolist()
+    (['Lviv'], ['Lviv.'])
+    """
+    if not is_out_of_core(ann):
+        return ann
+    pf = ann
+    tables = list(tables)
+    con = pf.con
+    names = canonical(pf, [actors] if isinstance(actors, str) else actors) if actors is not None else None
+    out: dict[str, Any] = {"meta": dict(pf.meta)}
+    need_m = bool({"mentions", "sentences"} & set(tables)) or (text and names is not None)
+    con.execute("CREATE OR REPLACE TEMP TABLE _ro_m AS SELECT * EXCLUDE (file_row_number) FROM "
+                f"{pf.scan('mentions', position=True)} WHERE FALSE" if not (need_m and pf.has("mentions")) else
+                "CREATE OR REPLACE TEMP TABLE _ro_m AS SELECT * EXCLUDE (file_row_number) FROM "
+                f"{pf.scan('mentions', position=True)} WHERE "
+                + " AND ".join(["TRUE"]
+                               + ([_in_list("actor", names)] if names is not None else [])
+                               + ([f"actor IN (SELECT DISTINCT actor FROM {pf.scan('mentions')} WHERE "
+                                   f"actor_type = {_q(actor_type)})"] if actor_type is not None else [])
+                               + (["(in_quote_of >= 0 OR is_speaker)"] if quoted and
+                                  "in_quote_of" in pf.columns("mentions") else [])))
+    try:
+        if "mentions" in tables:
+            out["mentions"] = _fix_period(con.execute("SELECT * EXCLUDE (_pos) FROM _ro_m ORDER BY _pos").df(), [])
+        if "sentences" in tables and pf.has("sentences"):
+            out["sentences"] = con.execute(
+                f"SELECT s.* EXCLUDE (_pos, file_row_number) FROM {pf.scan('sentences', position=True)} s SEMI JOIN "
+                f"(SELECT DISTINCT CAST(article_id AS VARCHAR) AS aid, sent_id FROM _ro_m) k "
+                f"ON CAST(s.article_id AS VARCHAR) = k.aid AND s.sent_id = k.sent_id ORDER BY s._pos").df()
+        qwhere = _in_list("actor", names) if names is not None else "TRUE"
+        if "quotes" in tables and pf.has("quotes"):
+            out["quotes"] = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM "
+                                        f"{pf.scan('quotes', position=True)} WHERE {qwhere} ORDER BY _pos").df()
+        if "dates" in tables and pf.has("dates"):
+            d = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('dates', position=True)} "
+                            f"ORDER BY _pos").df()
+            out["dates"] = _fix_period(d, ["date"])
+        if text:
+            ids = ["SELECT CAST(article_id AS VARCHAR) FROM _ro_m"]
+            if "quotes" in tables and pf.has("quotes"):
+                ids.append(f"SELECT CAST(article_id AS VARCHAR) FROM {pf.scan('quotes')} WHERE {qwhere}")
+            where = (f"CAST(article_id AS VARCHAR) IN ({' UNION '.join(ids)})" if names is not None else "TRUE")
+            a = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('articles', position=True)} "
+                            f"WHERE {where} ORDER BY _pos").df()
+            out["articles"] = _fix_period(a, ["date"])
+        else:
+            out["articles"] = pf.articles
+    finally:
+        con.execute("DROP TABLE IF EXISTS _ro_m")
+    return Annotations(**out)
 
 
 # =========================================================================== helpers

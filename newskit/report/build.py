@@ -28,12 +28,12 @@ from newskit.report.execute import (
     select_notebooks,
 )
 
-__all__ = ["build_report", "ReportResult", "ReportInputError", "check_dates", "check_actor_file",
+__all__ = ["build_report", "ReportResult", "ReportInputError", "check_dates", "check_actor_file", "check_annotations",
            "RESERVED_PARAMETERS"]
 
 #: Notebook parameters set by their own options, not by ``-p``.
 RESERVED_PARAMETERS = {"corpus": "the CORPUS argument", "date_from": "--from", "date_to": "--to",
-                       "actor_file": "--actor-file", "cache_dir": "$NEWSKIT_CACHE"}
+                       "actor_file": "--actor-file", "cache_dir": "$NEWSKIT_CACHE", "annotations": "--annotations"}
 
 
 class ReportInputError(ValueError):
@@ -185,7 +185,35 @@ def _no_articles(summary: dict[str, Any], index: Path, date_from: str | None, da
     return None
 
 
-def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
+def check_annotations(annotations: str | os.PathLike | None, actor_file: str | None) -> Path | None:
+    """The absolute path of a readable annotations folder (``newskit annotate CORPUS DIR``), or None.
+
+    Raises
+    ------
+    ReportInputError
+        Not an annotations folder, an unreadable ``meta.json``, or an actor file given with it (the
+        actors of a folder were resolved when it was written).
+
+    >>> check_annotations("/no/such/folder", None)
+    Traceback (most recent call last):
+    ...
+    newskit.report.build.ReportInputError: /no/such/folder: not an annotations folder (no such directory)
+    """
+    if annotations is None or str(annotations) == "":
+        return None
+    from newskit.analysis.parquet import PartsFolder
+
+    try:
+        pf = PartsFolder(annotations)
+    except (OSError, ValueError) as exc:
+        raise ReportInputError(str(exc)) from None
+    if actor_file:
+        raise ReportInputError(f"--actor-file with --annotations {annotations}: the folder's actors were "
+                               f"resolved when it was written; re-run `newskit annotate` with that actor file")
+    return pf.path
+
+
+def build_report(corpus: str | os.PathLike | None, out: str | os.PathLike, *,
                  actor_file: str | os.PathLike | None = None,
                  date_from: str | _dt.date | None = None, date_to: str | _dt.date | None = None,
                  notebooks: Sequence[str | os.PathLike] | None = None,
@@ -193,7 +221,7 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
                  notebooks_dir: str | os.PathLike | None = None,
                  assets: bool | str | os.PathLike = True,
                  parameters: dict[str, Any] | None = None, jobs: int | None = None,
-                 overwrite: bool = False) -> ReportResult:
+                 overwrite: bool = False, annotations: str | os.PathLike | None = None) -> ReportResult:
     """Execute the notebooks on a corpus and write a standalone, offline HTML report.
 
     Parameters
@@ -235,6 +263,10 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
         the same articles side by side.
     overwrite : bool
         Write into a non-empty folder that is not a newskit report.
+    annotations : path, optional
+        An annotations folder (``newskit annotate CORPUS DIR``): the notebooks read it out of core
+        (parameter ``annotations``) instead of annotating ``corpus``, which is then not read (it may
+        be None); the index summarises the folder's articles.
 
     Returns
     -------
@@ -274,11 +306,14 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     declared = {src: set(notebook_parameters(src)) for src in sources}
     date_from, date_to = check_dates(date_from, date_to)
     actor_path = check_actor_file(actor_file)
-    corpus_path = resolve_corpus(corpus)
+    ann_path = check_annotations(annotations, actor_path)
+    if ann_path is None and corpus is None:
+        raise ReportInputError("no corpus: give CORPUS or --annotations DIR")
+    corpus_path = resolve_corpus(corpus) if ann_path is None else None
     folder = prepare_output(out, overwrite=overwrite)
     out = folder.path
     index = out / "index.html"
-    summary = corpus_summary(corpus_path, date_from=date_from, date_to=date_to)
+    summary = corpus_summary(corpus_path, date_from=date_from, date_to=date_to, annotations=ann_path)
     result = ReportResult(out=out, index=index, summary=summary)
     shown = {"date_from": date_from, "date_to": date_to, "actor_file": actor_path, **parameters}
 
@@ -293,12 +328,15 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     written = _copy_assets(assets, out, progress=progress)
     result.widgets_js = bool(written)
     cache_dir = os.environ.get("NEWSKIT_CACHE") or str(out / ".cache")
-    params = {"corpus": str(corpus_path), "date_from": date_from, "date_to": date_to,
-              "actor_file": actor_path, "cache_dir": cache_dir, **parameters}
+    params = {"corpus": str(corpus_path) if corpus_path is not None else None, "date_from": date_from,
+              "date_to": date_to, "actor_file": actor_path, "cache_dir": cache_dir,
+              "annotations": str(ann_path) if ann_path is not None else None, **parameters}
+    if ann_path is not None:
+        shown["annotations"] = str(ann_path)
     from newskit.pipeline.runner import usable_cores
 
     jobs = max(1, min(jobs if jobs is not None else usable_cores(), len(sources)))
-    if jobs > 1:
+    if jobs > 1 and corpus_path is not None:
         _prewarm(corpus_path, actor_path, cache_dir, progress=progress)
 
     bar = tqdm(total=len(sources), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
