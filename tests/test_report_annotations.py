@@ -12,7 +12,10 @@ import pytest
 import newskit
 from newskit import report
 
+from pathlib import Path
+
 NOTEBOOKS = ["00", "01", "02", "03", "04", "05"]
+NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"  # this checkout's (not an installed copy's)
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +31,10 @@ def two_reports(tmp_path_factory):
     old = os.environ.get("NEWSKIT_CACHE")
     os.environ["NEWSKIT_CACHE"] = str(cache)  # the corpus report reads the same annotations from the cache
     try:
-        by_corpus = report.build_report(corpus, base / "by_corpus", progress=False, assets=False, jobs=1)
+        by_corpus = report.build_report(corpus, base / "by_corpus", progress=False, assets=False, jobs=1,
+                                        notebooks_dir=NB_DIR)
         by_folder = report.build_report(None, base / "by_folder", annotations=folder, progress=False,
-                                        assets=False, jobs=1)
+                                        assets=False, jobs=1, notebooks_dir=NB_DIR)
     finally:
         if old is None:
             os.environ.pop("NEWSKIT_CACHE", None)

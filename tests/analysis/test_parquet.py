@@ -190,3 +190,15 @@ def test_batches_split_whole_groups(both):
     pd.testing.assert_frame_equal(one, many)
     pd.testing.assert_frame_equal(one, estimate_per_article(per, groups, ["g"], errorbar=("ci", 95), n_boot=200, seed=1))
     pf.con.unregister("per_t")
+
+
+def test_event_timeline_with_an_actor_without_dated_sentences(both):
+    """An actor of the folder that no dated sentence names gives no rows, not an unknown-actor error
+    (the names are resolved on the folder, not on the dated rows read for the events)."""
+    mem, pf = both
+    dated = set(event_timeline(mem)["actors"].explode().dropna())
+    quiet = [a for a in mem.mentions["actor"].dropna().unique() if a not in dated]
+    assert quiet
+    top = mem.mentions["actor"].value_counts().index[0]
+    want = event_timeline(mem, actors=[top, quiet[0]])
+    pd.testing.assert_frame_equal(event_timeline(pf, actors=[top, quiet[0]]), want)
