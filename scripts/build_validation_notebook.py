@@ -61,7 +61,10 @@ print(f"sentiment model: {ann.meta['sentiment_model']} (see the README, Sentimen
 ann = ann.filter(date_from=date_from, date_to=date_to) if (date_from or date_to) else ann
 if annotations is not None:  # in memory: the mentions of the candidate actors only (3 × top_actors by mentions)
     candidates = actors or newskit.entity_frequency(ann, top=3 * top_actors)["actor"].tolist()
-    ann = rows_of(ann, actors=candidates, tables=["articles", "mentions", "sentences"])
+    ann = rows_of(ann, actors=candidates, tables=["articles", "mentions", "sentences"],
+                  columns={"mentions": ["article_id", "sent_id", "start", "end", "text", "label", "actor", "actor_type",
+                                        "score", "sentiment", "in_quote_of", "is_speaker"],
+                           "sentences": ["article_id", "sent_id", "start", "end", "text"]})
 ann"""),
     new_markdown_cell("""## The sample to label
 

@@ -345,7 +345,7 @@ def open_annotations(annotations: str | os.PathLike | None, corpus: Any = None, 
 
 def rows_of(ann: Any, *, actors: Sequence[str] | str | None = None, actor_type: str | None = None,
             tables: Sequence[str] = ("articles", "mentions"), text: bool = False,
-            quoted: bool = False) -> Any:
+            quoted: bool = False, columns: dict[str, Sequence[str]] | None = None) -> Any:
     """The rows a page needs, in memory: ``ann`` itself for in-memory annotations, a small
     :class:`Annotations` read from a :class:`PartsFolder` otherwise (so that the same notebook code runs
     on both and gives the same tables, without loading a 100,000-article folder).
@@ -363,10 +363,12 @@ def rows_of(ann: Any, *, actors: Sequence[str] | str | None = None, actor_type: 
         Tables to read: ``articles``, ``mentions``, ``sentences`` (of the selected mentions),
         ``dates``, ``quotes``.
     text : bool
-        Read the articles' ``text`` — then only the articles of the selected mentions/quotes when
-        ``actors`` is given (the texts of a page's examples, not of the corpus).
+        Read the articles' ``text`` — then, when ``actors`` is given, only the articles of the selected
+        quotes (with ``"quotes"``) or mentions (the texts of a page's examples, not of the corpus).
     quoted : bool
         Only mentions inside a quote or that are a quote's speaker (what the quote analyses read).
+    columns : dict, optional
+        ``{table: [columns]}``: read only these columns of a table (those present; default all).
 
     Returns
     -------
@@ -389,6 +391,14 @@ def rows_of(ann: Any, *, actors: Sequence[str] | str | None = None, actor_type: 
         return ann
     pf = ann
     tables = list(tables)
+    columns = dict(columns or {})
+
+    def sel(table: str, alias: str = "") -> str:
+        if table not in columns:
+            return f"{alias}* EXCLUDE (_pos, file_row_number)"
+        have = set(pf.columns(table))
+        return ", ".join(alias + _ident(c) for c in columns[table] if c in have)
+
     con = pf.con
     names = canonical(pf, [actors] if isinstance(actors, str) else actors) if actors is not None else None
     out: dict[str, Any] = {"meta": dict(pf.meta)}
@@ -405,24 +415,26 @@ def rows_of(ann: Any, *, actors: Sequence[str] | str | None = None, actor_type: 
                                   "in_quote_of" in pf.columns("mentions") else [])))
     try:
         if "mentions" in tables:
-            out["mentions"] = _fix_period(con.execute("SELECT * EXCLUDE (_pos) FROM _ro_m ORDER BY _pos").df(), [])
+            cols = "* EXCLUDE (_pos)" if "mentions" not in columns else sel("mentions")
+            out["mentions"] = con.execute(f"SELECT {cols} FROM _ro_m ORDER BY _pos").df()
         if "sentences" in tables and pf.has("sentences"):
             out["sentences"] = con.execute(
-                f"SELECT s.* EXCLUDE (_pos, file_row_number) FROM {pf.scan('sentences', position=True)} s SEMI JOIN "
+                f"SELECT {sel('sentences', 's.')} FROM {pf.scan('sentences', position=True)} s SEMI JOIN "
                 f"(SELECT DISTINCT CAST(article_id AS VARCHAR) AS aid, sent_id FROM _ro_m) k "
                 f"ON CAST(s.article_id AS VARCHAR) = k.aid AND s.sent_id = k.sent_id ORDER BY s._pos").df()
         qwhere = _in_list("actor", names) if names is not None else "TRUE"
         if "quotes" in tables and pf.has("quotes"):
-            out["quotes"] = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM "
+            out["quotes"] = con.execute(f"SELECT {sel('quotes')} FROM "
                                         f"{pf.scan('quotes', position=True)} WHERE {qwhere} ORDER BY _pos").df()
         if "dates" in tables and pf.has("dates"):
-            d = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('dates', position=True)} "
+            d = con.execute(f"SELECT {sel('dates')} FROM {pf.scan('dates', position=True)} "
                             f"ORDER BY _pos").df()
             out["dates"] = _fix_period(d, ["date"])
         if text:
-            ids = ["SELECT CAST(article_id AS VARCHAR) FROM _ro_m"]
-            if "quotes" in tables and pf.has("quotes"):
-                ids.append(f"SELECT CAST(article_id AS VARCHAR) FROM {pf.scan('quotes')} WHERE {qwhere}")
+            if "quotes" in tables and pf.has("quotes"):  # the texts the quotes are cut from
+                ids = [f"SELECT CAST(article_id AS VARCHAR) FROM {pf.scan('quotes')} WHERE {qwhere}"]
+            else:
+                ids = ["SELECT CAST(article_id AS VARCHAR) FROM _ro_m"]
             where = (f"CAST(article_id AS VARCHAR) IN ({' UNION '.join(ids)})" if names is not None else "TRUE")
             a = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('articles', position=True)} "
                             f"WHERE {where} ORDER BY _pos").df()
@@ -936,6 +948,48 @@ def actor_sentiment(pf: PartsFolder, *, by=None, actors=None, min_mentions: int 
     if not keys:
         out = out.sort_values(["mean", "actor"], ascending=[False, True], kind="mergesort")
     return out.reset_index(drop=True)
+
+
+def mention_examples(pf: PartsFolder, actor: str, *, top: int = 3, source: str | None = None) -> pd.DataFrame:
+    """:func:`newskit.analysis.mention_examples` over a parts folder: the ``top`` most negative and most
+    positive mentions of ``actor`` with their sentence, ranked in DuckDB (score, then the mention's
+    position: pandas' stable sort), one per sentence text, as the pandas path keeps the first of each."""
+    cols = ["kind", "score", "sentiment", "sentence", "m_start", "m_end", "article_id", "date", "source", "outlet"]
+    name = canonical(pf, actor)[0]
+    acols = pf.columns("articles")
+    m = _scored_sql(pf, [], f"actor = {_q(name)}")
+    m = m.replace("SELECT CAST(article_id AS VARCHAR) AS article_id, actor, score,",
+                  "SELECT CAST(article_id AS VARCHAR) AS article_id, sent_id, start, \"end\", actor, score,", 1)
+    extra = [c for c in ("date", "source", "outlet") if c in acols]
+    arts = (f"(SELECT DISTINCT ON (article_id) CAST(article_id AS VARCHAR) AS article_id"
+            f"{''.join(', ' + _ident(c) for c in extra)} FROM {pf.scan('articles')})")
+    where = "TRUE"
+    if source is not None:
+        has_src = "source" in acols and bool(pf.con.execute(
+            f"SELECT count(*) FROM {m} mm JOIN {arts} a USING (article_id) WHERE a.source = {_q(source)}").fetchone()[0])
+        col = "source" if has_src else "outlet"
+        where = f"a.{_ident(col)} = {_q(source)}" if col in acols else "FALSE"
+    if not pf.has("sentences"):
+        return pd.DataFrame(columns=cols)
+    j = (f"SELECT m.*, s.start AS s_start, s.text AS sentence{''.join(', a.' + _ident(c) for c in extra)} "
+         f"FROM {m} m JOIN (SELECT CAST(article_id AS VARCHAR) AS article_id, sent_id, start, text "
+         f"FROM {pf.scan('sentences')}) s USING (article_id, sent_id) LEFT JOIN {arts} a USING (article_id) "
+         f"WHERE {where}")
+    parts = []
+    for kind, order in (("most negative", "ASC"), ("most positive", "DESC")):
+        part = pf.sql(f"WITH j AS ({j}) SELECT * FROM j QUALIFY row_number() OVER (PARTITION BY sentence "
+                      f"ORDER BY score {order}, _pos) = 1 ORDER BY score {order}, _pos LIMIT {int(top)}")
+        parts.append(part.assign(kind=kind))
+    res = pd.concat(parts, ignore_index=True)
+    if not len(res):
+        return pd.DataFrame(columns=cols)
+    res["m_start"] = (res["start"] - res["s_start"]).astype("int64")
+    res["m_end"] = (res["end"] - res["s_start"]).astype("int64")
+    res = _fix_period(res, ["date"])
+    for c in cols:
+        if c not in res.columns:
+            res[c] = None
+    return res[cols]
 
 
 def compare_subset(pf: PartsFolder, actor: str, *, by: str = "source") -> pd.DataFrame:

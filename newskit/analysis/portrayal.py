@@ -220,6 +220,8 @@ def mention_examples(ann: Any, actor: str, *, top: int = 3, source: str | None =
     0  most negative  Smith lied.        0      5
     1  most positive   Smith won.        0      5
     """
+    if _duck.is_out_of_core(ann):  # the actor's scored mentions ranked in DuckDB, 2 × top rows read
+        return _duck.mention_examples(ann, actor, top=top, source=source)
     m = _scored(ann)
     actor = canonical_actors(ann, actor, m=m)[0]
     m = m[m["actor"] == actor]

@@ -258,7 +258,7 @@ def build_report(corpus: str | os.PathLike | None, out: str | os.PathLike, *,
         selected notebooks: a name none of them declares raises :class:`ParameterError`.
     jobs : int, optional
         Notebooks executed at once, each in its own kernel (default: one per usable core, at most
-        the number of notebooks). With more than one, the corpus is annotated first in this process
+        the number of notebooks; 1 with ``annotations``). With more than one, the corpus is annotated first in this process
         (a no-op when the cache is warm), so that the notebooks read the cache instead of annotating
         the same articles side by side.
     overwrite : bool
@@ -335,7 +335,10 @@ def build_report(corpus: str | os.PathLike | None, out: str | os.PathLike, *,
         shown["annotations"] = str(ann_path)
     from newskit.pipeline.runner import usable_cores
 
-    jobs = max(1, min(jobs if jobs is not None else usable_cores(), len(sources)))
+    # an annotations folder is for corpora too large for memory: one kernel at a time by default, so the
+    # report's peak is one notebook's (each holds its own result tables and DuckDB buffers)
+    default_jobs = usable_cores() if ann_path is None else 1
+    jobs = max(1, min(jobs if jobs is not None else default_jobs, len(sources)))
     if jobs > 1 and corpus_path is not None:
         _prewarm(corpus_path, actor_path, cache_dir, progress=progress)
 

@@ -202,3 +202,15 @@ def test_event_timeline_with_an_actor_without_dated_sentences(both):
     top = mem.mentions["actor"].value_counts().index[0]
     want = event_timeline(mem, actors=[top, quiet[0]])
     pd.testing.assert_frame_equal(event_timeline(pf, actors=[top, quiet[0]]), want)
+
+
+def test_mention_examples_ranked_in_duckdb_equal_pandas(both):
+    from newskit.analysis import mention_examples
+
+    mem, pf = both
+    vc = mem.mentions["actor"].value_counts()
+    for actor, kw in ((vc.index[0], {"top": 3}), (vc.index[1], {"top": 5}), (vc.index[0], {"top": 2, "source": mem.articles["outlet"].iloc[0]})):
+        want = mention_examples(mem, actor, **kw)
+        got = mention_examples(pf, actor, **kw)
+        assert len(want) > 0
+        pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"{actor} {kw}")
