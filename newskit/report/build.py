@@ -258,9 +258,9 @@ def build_report(corpus: str | os.PathLike | None, out: str | os.PathLike, *,
         selected notebooks: a name none of them declares raises :class:`ParameterError`.
     jobs : int, optional
         Notebooks executed at once, each in its own kernel (default: one per usable core, at most
-        the number of notebooks; 1 with ``annotations``). With more than one, the corpus is annotated first in this process
-        (a no-op when the cache is warm), so that the notebooks read the cache instead of annotating
-        the same articles side by side.
+        the number of notebooks; 1 with ``annotations``). With more than one, the corpus is annotated
+        first in this process (a no-op when the cache is warm), so that the notebooks read the cache
+        instead of annotating the same articles side by side.
     overwrite : bool
         Write into a non-empty folder that is not a newskit report.
     annotations : path, optional
