@@ -368,7 +368,8 @@ def rows_of(ann: Any, *, actors: Sequence[str] | str | None = None, actor_type: 
     quoted : bool
         Only mentions inside a quote or that are a quote's speaker (what the quote analyses read).
     columns : dict, optional
-        ``{table: [columns]}``: read only these columns of a table (those present; default all).
+        ``{table: [columns]}``: read only these columns of a table (and the ones its schema requires,
+        ``newskit._schema.REQUIRED``; default all).
 
     Returns
     -------
@@ -396,8 +397,11 @@ def rows_of(ann: Any, *, actors: Sequence[str] | str | None = None, actor_type: 
     def sel(table: str, alias: str = "") -> str:
         if table not in columns:
             return f"{alias}* EXCLUDE (_pos, file_row_number)"
+        from newskit._schema import REQUIRED
+
         have = set(pf.columns(table))
-        return ", ".join(alias + _ident(c) for c in columns[table] if c in have)
+        want = list(dict.fromkeys(list(REQUIRED.get(table, ())) + list(columns[table])))  # the schema's first
+        return ", ".join(alias + _ident(c) for c in want if c in have)
 
     con = pf.con
     names = canonical(pf, [actors] if isinstance(actors, str) else actors) if actors is not None else None

@@ -214,3 +214,24 @@ def test_mention_examples_ranked_in_duckdb_equal_pandas(both):
         got = mention_examples(pf, actor, **kw)
         assert len(want) > 0
         pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"{actor} {kw}")
+
+
+def test_rows_of_reads_the_rows_and_columns_asked_for(both):
+    from newskit.analysis import rows_of
+
+    mem, pf = both
+    assert rows_of(mem, actors=["x"]) is mem
+    actor = _top_actor(mem)
+    sub = rows_of(pf, actors=[actor], tables=["articles", "mentions", "sentences"], text=True,
+                  columns={"mentions": ["actor", "score"]})
+    want = mem.mentions[mem.mentions["actor"] == actor]
+    assert len(sub.mentions) == len(want) and set(sub.mentions["actor"]) == {actor}
+    assert set(sub.mentions.columns) == {"article_id", "sent_id", "start", "end", "text", "label", "actor", "score"}
+    assert set(sub.articles["article_id"]) == set(want["article_id"].astype(str))
+    assert "text" in sub.articles and "text" not in pf.articles
+    keys = set(zip(want["article_id"].astype(str), want["sent_id"]))
+    assert set(zip(sub.sentences["article_id"].astype(str), sub.sentences["sent_id"])) == keys
+    win = pf.filter(date_from="2023-03-01", date_to="2023-04-30")
+    memw = mem.filter(date_from="2023-03-01", date_to="2023-04-30")
+    assert 0 < len(win.articles) == len(memw.articles) < len(mem.articles)
+    pd.testing.assert_frame_equal(entity_frequency(win, by="outlet"), entity_frequency(memw, by="outlet"))
