@@ -107,12 +107,13 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_report(folder: Path, out: Path, jobs: int | None) -> dict:
+def run_report(folder: Path, out: Path, jobs: int | None, notebooks: list[str] | None = None) -> dict:
     """``newskit report --annotations FOLDER``: wall time and the peak of the process tree's summed RSS
     (sampled every 0.5 s: the command, its kernels and their children)."""
     cmd = [sys.executable, "-m", "newskit.cli", "report", "--annotations", str(folder), "-o", str(out),
            "--no-widgets", "--quiet", "--overwrite",
-           "--notebooks-dir", str(Path(__file__).resolve().parents[1] / "notebooks")] + (["--jobs", str(jobs)] if jobs else [])
+           "--notebooks-dir", str(Path(__file__).resolve().parents[1] / "notebooks")] + (["--jobs", str(jobs)] if jobs else []) \
+        + (["--notebooks", *notebooks] if notebooks else [])
     t0 = time.time()
     proc = subprocess.Popen(cmd)
     peak = 0
@@ -152,6 +153,7 @@ def main(argv=None) -> int:
     ap.add_argument("--report", type=Path, metavar="DIR",
                     help="also time `newskit report --annotations OUT -o DIR` (whole report, process-tree RSS)")
     ap.add_argument("--jobs", type=int, default=None, help="notebooks at once for --report (default: the report's)")
+    ap.add_argument("--notebooks", nargs="+", default=None, help="notebooks of --report (default: all)")
     ap.add_argument("--run", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.run:
@@ -190,7 +192,7 @@ def main(argv=None) -> int:
         print(f"{name:55s} {r['seconds']:8.1f} s  peak RSS {r['peak_rss_tree_mb']:6,} MB  ({r['rows']:,} rows)",
               flush=True)
     if args.report:
-        r = run_report(args.out, args.report, args.jobs)
+        r = run_report(args.out, args.report, args.jobs, args.notebooks)
         results.append(r)
         print(f"{r['analysis']:55s} {r['seconds']:8.1f} s  peak RSS {r['peak_rss_tree_mb']:6,} MB  (exit {r['exit']})",
               flush=True)

@@ -59,8 +59,12 @@ ann = open_annotations(annotations, articles, sentiment_model=sentiment_model, a
                        cache_dir=cache_dir)  # a folder: read out of core
 print(f"sentiment model: {ann.meta['sentiment_model']} (see the README, Sentiment)")
 ann = ann.filter(date_from=date_from, date_to=date_to) if (date_from or date_to) else ann
-if annotations is not None:  # in memory: the mentions of the candidate actors only (3 × top_actors by mentions)
-    candidates = actors or newskit.entity_frequency(ann, top=3 * top_actors)["actor"].tolist()
+if annotations is not None:  # in memory: the mentions of the sampled actors only
+    candidates = actors
+    if not candidates:  # the sample's rule (most scored mentions, ties by name), counted in DuckDB
+        candidates = ann.sql(f"SELECT actor, count(*) AS n FROM {ann.scan('mentions')} WHERE actor IS NOT NULL "
+                             f"AND score IS NOT NULL AND NOT isnan(score) GROUP BY actor "
+                             f"ORDER BY n DESC, actor LIMIT {int(top_actors)}")["actor"].tolist()
     ann = rows_of(ann, actors=candidates, tables=["articles", "mentions", "sentences"],
                   columns={"mentions": ["article_id", "sent_id", "start", "end", "text", "label", "actor", "actor_type",
                                         "score", "sentiment", "in_quote_of", "is_speaker"],
