@@ -51,7 +51,8 @@ def build(base: Path, out: Path, n_articles: int, part_size: int) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tables = {t: pd.read_parquet(base / t) for t in ("articles", "sentences", "mentions", "dates")}
+    tables = {t: pd.read_parquet(base / t) for t in ("articles", "sentences", "mentions", "dates", "quotes")
+              if (base / t).is_dir()}
     n0 = len(tables["articles"])
     copies = -(-n_articles // n0)
     for t in tables:
@@ -87,6 +88,42 @@ def build(base: Path, out: Path, n_articles: int, part_size: int) -> None:
     (out / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
 
 
+def tree_rss_kb(pid: int) -> int:
+    """RSS of a process and all its descendants (kernels included), summed."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for t in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (t / "children").read_text().split())
+        except OSError:
+            pass
+    return total
+
+
+def run_report(folder: Path, out: Path, jobs: int | None, notebooks: list[str] | None = None) -> dict:
+    """``newskit report --annotations FOLDER``: wall time and the peak of the process tree's summed RSS
+    (sampled every 0.5 s: the command, its kernels and their children)."""
+    cmd = [sys.executable, "-m", "newskit.cli", "report", "--annotations", str(folder), "-o", str(out),
+           "--no-widgets", "--quiet", "--overwrite",
+           "--notebooks-dir", str(Path(__file__).resolve().parents[1] / "notebooks")] + (["--jobs", str(jobs)] if jobs else []) \
+        + (["--notebooks", *notebooks] if notebooks else [])
+    t0 = time.time()
+    proc = subprocess.Popen(cmd)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_kb(proc.pid))
+        time.sleep(0.5)
+    return {"analysis": "newskit report --annotations", "seconds": round(time.time() - t0, 1),
+            "exit": proc.returncode, "peak_rss_tree_mb": round(peak / 1024)}
+
+
 def run_one(folder: Path, name: str) -> dict:
     import newskit.analysis as na
     from newskit.analysis.parquet import PartsFolder
@@ -113,6 +150,10 @@ def main(argv=None) -> int:
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--part-size", type=int, default=20_000)
     ap.add_argument("--only", nargs="*", help="names of analyses to time (default: all)")
+    ap.add_argument("--report", type=Path, metavar="DIR",
+                    help="also time `newskit report --annotations OUT -o DIR` (whole report, process-tree RSS)")
+    ap.add_argument("--jobs", type=int, default=None, help="notebooks at once for --report (default: the report's)")
+    ap.add_argument("--notebooks", nargs="+", default=None, help="notebooks of --report (default: all)")
     ap.add_argument("--run", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.run:
@@ -127,7 +168,7 @@ def main(argv=None) -> int:
     size = sum(f.stat().st_size for f in args.out.rglob("*.parquet"))
     print(f"{args.out}: {size / 1e9:.2f} GB of Parquet", flush=True)
     results = []
-    for name in (args.only or ANALYSES):
+    for name in (args.only if args.only is not None else ANALYSES):
         t0 = time.time()
         proc = subprocess.Popen([sys.executable, __file__, "--out", str(args.out), "--run", name],
                                 stdout=subprocess.PIPE, text=True)
@@ -149,6 +190,11 @@ def main(argv=None) -> int:
         r["wall_s"] = round(time.time() - t0, 1)
         results.append(r)
         print(f"{name:55s} {r['seconds']:8.1f} s  peak RSS {r['peak_rss_tree_mb']:6,} MB  ({r['rows']:,} rows)",
+              flush=True)
+    if args.report:
+        r = run_report(args.out, args.report, args.jobs, args.notebooks)
+        results.append(r)
+        print(f"{r['analysis']:55s} {r['seconds']:8.1f} s  peak RSS {r['peak_rss_tree_mb']:6,} MB  (exit {r['exit']})",
               flush=True)
     print(json.dumps(results))
     return 0

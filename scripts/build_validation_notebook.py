@@ -34,7 +34,8 @@ sample_size = 200    # items to label
 seed = 0             # sampling seed
 annotator = "me"     # your name in the label file (letters, digits, _ - .)
 top_actors = 8       # actors when `actors` is None
-sentiment_model = None  # target-sentiment model: None (the default, "fast"), "transformer" or "sentence" """, metadata={"tags": ["parameters"]}),
+sentiment_model = None  # target-sentiment model: None (the default, "transformer"), "fast" (for very large corpora) or "sentence"
+annotations = None  # annotations folder (newskit annotate CORPUS DIR) or None → annotate the corpus""", metadata={"tags": ["parameters"]}),
     new_code_cell("""from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -46,15 +47,30 @@ from newskit import validation
 from newskit.plot.validation import plot_confusion, plot_corrected
 
 pd.set_option("display.max_colwidth", 120)
-if corpus is None:
+if corpus is None and annotations is None:
     from newskit.datasets import demo_corpus
     corpus = demo_corpus()
-articles = corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus, columns=columns, outlet_names=outlet_names)
-print(f"{len(articles)} articles")"""),
+articles = None if annotations is not None else (
+    corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus, columns=columns, outlet_names=outlet_names))
+if articles is not None:
+    print(f"{len(articles)} articles")"""),
     new_markdown_cell("## Annotate (cached: a second run reads the cache)"),
-    new_code_cell("""ann = newskit.annotate(articles, sentiment_model=sentiment_model, actor_file=actor_file, cache_dir=cache_dir)
+    new_code_cell("""from newskit.analysis import open_annotations, rows_of
+
+ann = open_annotations(annotations, articles, sentiment_model=sentiment_model, actor_file=actor_file,
+                       cache_dir=cache_dir)  # a folder: read out of core
 print(f"sentiment model: {ann.meta['sentiment_model']} (see the README, Sentiment)")
 ann = ann.filter(date_from=date_from, date_to=date_to) if (date_from or date_to) else ann
+if annotations is not None:  # in memory: the mentions of the sampled actors only
+    candidates = actors
+    if not candidates:  # the sample's rule (most scored mentions, ties by name), counted in DuckDB
+        candidates = ann.sql(f"SELECT actor, count(*) AS n FROM {ann.scan('mentions')} WHERE actor IS NOT NULL "
+                             f"AND score IS NOT NULL AND NOT isnan(score) GROUP BY actor "
+                             f"ORDER BY n DESC, actor LIMIT {int(top_actors)}")["actor"].tolist()
+    ann = rows_of(ann, actors=candidates, tables=["articles", "mentions", "sentences"],
+                  columns={"mentions": ["article_id", "sent_id", "start", "end", "text", "label", "actor", "actor_type",
+                                        "score", "sentiment", "in_quote_of", "is_speaker"],
+                           "sentences": ["article_id", "sent_id", "start", "end", "text"]})
 ann"""),
     new_markdown_cell("""## The sample to label
 

@@ -9,7 +9,7 @@ module                 functions
 ``events``             :func:`event_timeline`
 ``portrayal``          :func:`actor_sentiment`, :func:`compare_sources`, :func:`mention_examples`
 ``quotes``             :func:`quote_frequency`, :func:`who_talks_about_whom`, :func:`quotes_of`
-``parquet``            :class:`PartsFolder`, :class:`DaskParts`, :func:`open_annotations` — the same
+``parquet``            :class:`PartsFolder`, :class:`DaskParts`, :func:`open_annotations`, :func:`rows_of` — the same
                        analyses over an annotations folder, out of core (DuckDB; Dask)
 =====================  ==========================================================================
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from newskit.analysis._estimate import estimate
 from newskit.analysis.events import event_timeline
-from newskit.analysis.parquet import DaskParts, PartsFolder, open_annotations
+from newskit.analysis.parquet import DaskParts, PartsFolder, open_annotations, rows_of
 from newskit.analysis.frequency import cooccurrence, entity_frequency, kwic
 from newskit.analysis.portrayal import actor_sentiment, compare_sources, mention_examples
 from newskit.analysis.quotes import quote_frequency, quotes_of, who_talks_about_whom
@@ -30,4 +30,4 @@ from newskit.analysis.timelines import peaks, timeline
 __all__ = ["estimate", "entity_frequency", "cooccurrence", "kwic", "timeline", "peaks", "event_timeline",
            "actor_sentiment", "compare_sources", "mention_examples", "quote_frequency", "who_talks_about_whom",
            "quotes_of",
-           "PartsFolder", "DaskParts", "open_annotations"]
+           "PartsFolder", "DaskParts", "open_annotations", "rows_of"]

@@ -46,7 +46,7 @@ from newskit._options import PERIOD_GROUPS, as_list, check_top, check_where, day
 from newskit.annotations import FORMAT_VERSION, TABLES, Annotations
 from newskit.analysis._estimate import ESTIMATE_COLUMNS, check_errorbar, group_interval
 
-__all__ = ["PartsFolder", "DaskParts", "open_annotations", "is_out_of_core"]
+__all__ = ["PartsFolder", "DaskParts", "open_annotations", "is_out_of_core", "rows_of"]
 
 _SQL_TRUNC = {"D": "day", "W": "week", "M": "month"}
 
@@ -81,7 +81,7 @@ class PartsFolder:
     threads : int, optional
         DuckDB threads (default: DuckDB's, the number of cores).
     temp_directory : str, optional
-        Where DuckDB spills (default: ``<path>/.duckdb_tmp`` — removed on :meth:`close`).
+        Where DuckDB spills (default: a new temporary folder — removed on :meth:`close`).
 
     Examples
     --------
@@ -125,8 +125,13 @@ class PartsFolder:
                              f"newskit reads ({FORMAT_VERSION}); upgrade newskit")
         self.memory_limit = memory_limit
         self.threads = threads
-        self.temp_directory = str(temp_directory) if temp_directory else str(self.path / ".duckdb_tmp")
+        # a spill folder of its own (not inside the annotations folder, which may be read-only or read
+        # by several kernels at once); made on first use, removed by close()
+        self.temp_directory = str(temp_directory) if temp_directory else None
         self._con = None
+        self._window: str | None = None
+        self._dates: tuple[Any, Any] = (None, None)
+        self._articles: pd.DataFrame | None = None
 
     # -- sources
     def _source(self, name: str) -> str | None:
@@ -149,7 +154,18 @@ class PartsFolder:
 
     def scan(self, table: str, *, position: bool = False) -> str:
         """The SQL ``read_parquet(...)`` of ``table``; ``position=True`` adds ``_pos`` (the row's
-        place in the parts, i.e. in the in-memory table: file index, then row)."""
+        place in the parts, i.e. in the in-memory table: file index, then row). In a date window
+        (:meth:`filter`) only the rows of the articles dated in it."""
+        raw = self._raw_scan(table, position=position)
+        if not self._window:
+            return raw
+        if table == "articles":
+            return f"(SELECT * FROM {raw} WHERE date IS NOT NULL AND {self._window})"
+        ids = (f"(SELECT CAST(article_id AS VARCHAR) AS _wid FROM {self._raw_scan('articles')} "
+               f"WHERE date IS NOT NULL AND {self._window})")
+        return f"(SELECT t.* FROM {raw} t SEMI JOIN {ids} w ON CAST(t.article_id AS VARCHAR) = w._wid)"
+
+    def _raw_scan(self, table: str, *, position: bool = False) -> str:
         src = self._sources.get(table)
         if src is None:
             raise ValueError(f"{self.path}: the annotations have no {table!r} table")
@@ -158,12 +174,75 @@ class PartsFolder:
         return (f"(SELECT *, CAST(file_index AS BIGINT) * 4294967296 + file_row_number AS _pos FROM "
                 f"read_parquet({_q(src)}, union_by_name = true, file_row_number = true))")
 
+    def filter(self, *, date_from: Any = None, date_to: Any = None) -> "PartsFolder":
+        """The same folder seen through a date window (whole days, inclusive; undated articles left out),
+        as :meth:`Annotations.filter`: every analysis and :attr:`articles` see only the articles
+        published in it and their rows. Nothing is read; the view shares the connection.
+
+        >>> import tempfile
+        >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["x", "y"],
+        ...                      "date": pd.to_datetime(["2022-03-01", "2022-04-01"])})
+        >>> pf = PartsFolder(Annotations(articles=arts).save(tempfile.mkdtemp()))
+        >>> pf.filter(date_from="2022-03-15").count("articles")
+        1
+        """
+        import copy
+
+        if isinstance(self, DaskParts):
+            raise NotImplementedError("DaskParts.filter: use a PartsFolder for a date window")
+        if date_from is None and date_to is None:
+            return self
+        view = copy.copy(self)
+        cond = self.article_filter(date_from, date_to)
+        view._window = f"({self._window}) AND ({cond})" if self._window else cond
+        view._dates = (date_from or self._dates[0], date_to or self._dates[1])
+        view._con = self.con
+        view._known = None
+        view._articles = None
+        return view
+
+    def texts(self, ids: Sequence[Any]) -> pd.Series:
+        """The ``text`` of the articles ``ids`` (a Series indexed by ``article_id`` as str), read for
+        those rows only.
+
+        >>> import tempfile
+        >>> pf = PartsFolder(Annotations(articles=pd.DataFrame({"article_id": ["a", "b"], "text": ["x", "y"]})
+        ...                              ).save(tempfile.mkdtemp()))
+        >>> pf.texts(["b"]).to_dict()
+        {'b': 'y'}
+        """
+        ids = [str(i) for i in ids]
+        if not ids:
+            return pd.Series(dtype=object, name="text")
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _tx_ids AS SELECT unnest(?::VARCHAR[]) AS article_id", [ids])
+        try:
+            t = self.sql(f"SELECT CAST(article_id AS VARCHAR) AS article_id, text FROM {self.scan('articles')} "
+                         f"WHERE CAST(article_id AS VARCHAR) IN (SELECT article_id FROM _tx_ids)")
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS _tx_ids")
+        return t.drop_duplicates("article_id").set_index("article_id")["text"]
+
+    @property
+    def articles(self) -> pd.DataFrame:
+        """The articles (of the window) without their ``text`` — one small row per article, in the order
+        of the in-memory table (read once, then kept). Texts: :func:`rows_of` with ``text=True``."""
+        if getattr(self, "_articles", None) is None:
+            cols = [c for c in self.columns("articles") if c != "text"]
+            a = self.sql(f"SELECT {', '.join(_ident(c) for c in cols)} FROM {self.scan('articles', position=True)} "
+                         f"ORDER BY _pos")
+            self._articles = _fix_period(a, ["date"])
+        return self._articles
+
     @property
     def con(self):
         """The DuckDB connection (opened on first use)."""
         if self._con is None:
             import duckdb
 
+            if self.temp_directory is None:
+                import tempfile
+
+                self.temp_directory = tempfile.mkdtemp(prefix="newskit-duckdb-")
             Path(self.temp_directory).mkdir(parents=True, exist_ok=True)
             cfg = {"memory_limit": self.memory_limit, "temp_directory": self.temp_directory,
                    "preserve_insertion_order": True}
@@ -183,7 +262,8 @@ class PartsFolder:
         if self._con is not None:
             self._con.close()
             self._con = None
-        shutil.rmtree(self.temp_directory, ignore_errors=True)
+        if self.temp_directory is not None:
+            shutil.rmtree(self.temp_directory, ignore_errors=True)
 
     def __enter__(self) -> "PartsFolder":
         return self
@@ -203,7 +283,8 @@ class PartsFolder:
     def load(self, *, date_from: Any = None, date_to: Any = None,
              sources: Sequence[str] | None = None) -> Annotations:
         """The in-memory :class:`Annotations` (of a window), as :meth:`Annotations.load`."""
-        return Annotations.load(self.path, date_from=date_from, date_to=date_to, sources=sources)
+        return Annotations.load(self.path, date_from=date_from or self._dates[0], date_to=date_to or self._dates[1],
+                                sources=sources)
 
     # -- shared SQL
     def article_filter(self, date_from: Any = None, date_to: Any = None, col: str = "date") -> str:
@@ -260,6 +341,113 @@ def open_annotations(annotations: str | os.PathLike | None, corpus: Any = None, 
         corpus = demo_corpus()
     articles = corpus if isinstance(corpus, pd.DataFrame) else newskit.load_corpus(corpus)
     return annotate(articles, **annotate_kwargs)
+
+
+def rows_of(ann: Any, *, actors: Sequence[str] | str | None = None, actor_type: str | None = None,
+            tables: Sequence[str] = ("articles", "mentions"), text: bool = False,
+            quoted: bool = False, columns: dict[str, Sequence[str]] | None = None) -> Any:
+    """The rows a page needs, in memory: ``ann`` itself for in-memory annotations, a small
+    :class:`Annotations` read from a :class:`PartsFolder` otherwise (so that the same notebook code runs
+    on both and gives the same tables, without loading a 100,000-article folder).
+
+    Parameters
+    ----------
+    ann : Annotations or PartsFolder
+    actors : list of str, optional
+        Only these actors' mentions (names as :func:`~newskit.analysis.entity_frequency` gives them,
+        or any surface form), their sentences and articles, and — with ``"quotes"`` — their quotes.
+    actor_type : str, optional
+        Only the mentions of actors that have a mention of this type (``"place"``: what
+        :func:`newskit.plot.default_place` reads).
+    tables : list of str
+        Tables to read: ``articles``, ``mentions``, ``sentences`` (of the selected mentions),
+        ``dates``, ``quotes``.
+    text : bool
+        Read the articles' ``text`` — then, when ``actors`` is given, only the articles of the selected
+        quotes (with ``"quotes"``) or mentions (the texts of a page's examples, not of the corpus).
+    quoted : bool
+        Only mentions inside a quote or that are a quote's speaker (what the quote analyses read).
+    columns : dict, optional
+        ``{table: [columns]}``: read only these columns of a table (and the ones its schema requires,
+        ``newskit._schema.REQUIRED``; default all).
+
+    Returns
+    -------
+    Annotations (or ``ann`` unchanged when it is not out of core)
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "text": ["Kyiv.", "Lviv."], "outlet": ["X", "Y"]})
+    >>> men = pd.DataFrame({"article_id": ["a", "b"], "sent_id": [0, 0], "start": [0, 0], "end": [4, 4],
+    ...     "text": ["Kyiv", "Lviv"], "label": ["GPE"] * 2, "actor": ["Kyiv", "Lviv"], "actor_type": ["place"] * 2})
+    >>> mem = Annotations(articles=arts, mentions=men)
+    >>> rows_of(mem) is mem
+    True
+    >>> sub = rows_of(PartsFolder(mem.save(tempfile.mkdtemp())), actors=["Lviv"], text=True)
+    >>> sub.mentions["actor"].tolist(), sub.articles["text"].tolist()
+    (['Lviv'], ['Lviv.'])
+    """
+    if not is_out_of_core(ann):
+        return ann
+    pf = ann
+    tables = list(tables)
+    columns = dict(columns or {})
+
+    def sel(table: str, alias: str = "") -> str:
+        if table not in columns:
+            return f"{alias}* EXCLUDE (_pos, file_row_number)"
+        from newskit._schema import REQUIRED
+
+        have = set(pf.columns(table))
+        want = list(dict.fromkeys(list(REQUIRED.get(table, ())) + list(columns[table])))  # the schema's first
+        return ", ".join(alias + _ident(c) for c in want if c in have)
+
+    con = pf.con
+    names = canonical(pf, [actors] if isinstance(actors, str) else actors) if actors is not None else None
+    out: dict[str, Any] = {"meta": dict(pf.meta)}
+    need_m = bool({"mentions", "sentences"} & set(tables)) or (text and names is not None)
+    con.execute("CREATE OR REPLACE TEMP TABLE _ro_m AS SELECT * EXCLUDE (file_row_number) FROM "
+                f"{pf.scan('mentions', position=True)} WHERE FALSE" if not (need_m and pf.has("mentions")) else
+                "CREATE OR REPLACE TEMP TABLE _ro_m AS SELECT * EXCLUDE (file_row_number) FROM "
+                f"{pf.scan('mentions', position=True)} WHERE "
+                + " AND ".join(["TRUE"]
+                               + ([_in_list("actor", names)] if names is not None else [])
+                               + ([f"actor IN (SELECT DISTINCT actor FROM {pf.scan('mentions')} WHERE "
+                                   f"actor_type = {_q(actor_type)})"] if actor_type is not None else [])
+                               + (["(in_quote_of >= 0 OR is_speaker)"] if quoted and
+                                  "in_quote_of" in pf.columns("mentions") else [])))
+    try:
+        if "mentions" in tables:
+            cols = "* EXCLUDE (_pos)" if "mentions" not in columns else sel("mentions")
+            out["mentions"] = con.execute(f"SELECT {cols} FROM _ro_m ORDER BY _pos").df()
+        if "sentences" in tables and pf.has("sentences"):
+            out["sentences"] = con.execute(
+                f"SELECT {sel('sentences', 's.')} FROM {pf.scan('sentences', position=True)} s SEMI JOIN "
+                f"(SELECT DISTINCT CAST(article_id AS VARCHAR) AS aid, sent_id FROM _ro_m) k "
+                f"ON CAST(s.article_id AS VARCHAR) = k.aid AND s.sent_id = k.sent_id ORDER BY s._pos").df()
+        qwhere = _in_list("actor", names) if names is not None else "TRUE"
+        if "quotes" in tables and pf.has("quotes"):
+            out["quotes"] = con.execute(f"SELECT {sel('quotes')} FROM "
+                                        f"{pf.scan('quotes', position=True)} WHERE {qwhere} ORDER BY _pos").df()
+        if "dates" in tables and pf.has("dates"):
+            d = con.execute(f"SELECT {sel('dates')} FROM {pf.scan('dates', position=True)} "
+                            f"ORDER BY _pos").df()
+            out["dates"] = _fix_period(d, ["date"])
+        if text:
+            if "quotes" in tables and pf.has("quotes"):  # the texts the quotes are cut from
+                ids = [f"SELECT CAST(article_id AS VARCHAR) FROM {pf.scan('quotes')} WHERE {qwhere}"]
+            else:
+                ids = ["SELECT CAST(article_id AS VARCHAR) FROM _ro_m"]
+            where = (f"CAST(article_id AS VARCHAR) IN ({' UNION '.join(ids)})" if names is not None else "TRUE")
+            a = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('articles', position=True)} "
+                            f"WHERE {where} ORDER BY _pos").df()
+            out["articles"] = _fix_period(a, ["date"])
+        else:
+            out["articles"] = pf.articles
+    finally:
+        con.execute("DROP TABLE IF EXISTS _ro_m")
+    return Annotations(**out)
 
 
 # =========================================================================== helpers
@@ -644,10 +832,115 @@ def _drop_null_groups(pf: PartsFolder, table: str, keys: list[str], *, what: str
             pf.con.execute(f"DELETE FROM {table} WHERE {_ident(b)} IS NULL")
 
 
+#: Per-article rows fetched from DuckDB at once by :func:`estimate_in_batches` (whole groups per batch).
+BATCH_ROWS = 2_000_000
+
+
+def estimate_in_batches(pf: PartsFolder, table: str, groups: pd.DataFrame, keys: list[str], *, errorbar: Any,
+                        n_boot: int, seed: int, classes: Sequence[str] | None = None, min_n: int = 1,
+                        batch_rows: int | None = None) -> pd.DataFrame:
+    """:func:`estimate_per_article` over a DuckDB table of per-article rows, fetched a batch of whole groups
+    at a time, so that memory is bounded by ``batch_rows`` (default :data:`BATCH_ROWS`) per-article rows
+    rather than by all of them (tens of millions at 1M articles).
+
+    Parameters
+    ----------
+    pf : PartsFolder
+    table : str
+        A table (or view) of ``pf.con`` with the ``keys``, ``sum``, ``count`` and ``_pos`` (one row per
+        article per group, as the ``per`` argument of :func:`estimate_per_article`).
+    groups : DataFrame
+        One row per group: the ``keys``, ``n``, and ``c_<class>`` for ``classes``.
+    keys, errorbar, n_boot, seed, classes, min_n
+        As :func:`estimate_per_article`.
+    batch_rows : int, optional
+        Per-article rows per batch (a group larger than it is one batch on its own).
+
+    Returns
+    -------
+    DataFrame
+        Exactly :func:`estimate_per_article`'s table for the same rows: the groups are visited in key
+        order and each group's articles in ``_pos`` order, each group with its own generator
+        (:func:`newskit.analysis._estimate.group_rng`), so batching changes no number.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> pf = PartsFolder(Annotations(articles=pd.DataFrame({"article_id": ["a"], "text": ["x"]})).save(tempfile.mkdtemp()))
+    >>> per = pd.DataFrame({"g": ["x", "x", "y"], "sum": [1.0, 0.0, 2.0], "count": [1, 1, 2], "_pos": [0, 1, 2]})
+    >>> pf.con.register("per_demo", per)  # doctest: +ELLIPSIS
+    <...>
+    >>> groups = pd.DataFrame({"g": ["x", "y"], "n": [2, 2]})
+    >>> estimate_in_batches(pf, "per_demo", groups, ["g"], errorbar=None, n_boot=0, seed=0, batch_rows=1)
+       g  n  n_articles  mean  ci_low  ci_high
+    0  x  2           2   0.5     NaN      NaN
+    1  y  2           1   1.0     NaN      NaN
+    """
+    eb = check_errorbar(errorbar)
+    class_list = list(classes or [])
+    cols = keys + ESTIMATE_COLUMNS + [f"share_{c}" for c in class_list]
+    empty = pd.DataFrame({c: pd.Series(dtype="int64" if c in ("n", "n_articles") else "float64") for c in cols})
+    batch_rows = int(batch_rows or BATCH_ROWS)
+    con = pf.con
+    groups = groups[groups["n"] >= max(1, min_n)].sort_values(keys, kind="stable").reset_index(drop=True)
+    if not len(groups):
+        return empty
+    kq = _sort_key_tuple(keys)
+    g = groups[keys].copy()
+    g["_g"] = np.arange(len(g), dtype="int64")
+    con.register("_eb_groups", g)
+    try:
+        # one small table of the groups' article counts decides the batches (whole groups per batch)
+        sizes = con.execute(f"SELECT g._g, count(*) AS k FROM {table} p JOIN _eb_groups g USING ({kq}) "
+                            f"GROUP BY g._g").df().set_index("_g")["k"].reindex(g["_g"], fill_value=0).to_numpy()
+        batch = np.zeros(len(g), dtype="int64")
+        filled, b = 0, 0
+        for i, k in enumerate(sizes):
+            if filled and filled + k > batch_rows:
+                b, filled = b + 1, 0
+            batch[i] = b
+            filled += int(k)
+        g["_b"] = batch
+        con.unregister("_eb_groups")
+        con.register("_eb_groups", g)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _eb_per AS SELECT g._b, g._g, p.sum, p.count, p._pos "
+                    f"FROM {table} p JOIN _eb_groups g USING ({kq}) ORDER BY g._b, g._g, p._pos")
+        rows = []
+        recs = groups.to_dict("records")
+        for bi in range(int(batch.max()) + 1 if len(batch) else 0):
+            arr = con.execute(f"SELECT _g, sum, count FROM _eb_per WHERE _b = {bi} ORDER BY _g, _pos").fetchnumpy()
+            gid = np.asarray(arr["_g"], dtype="int64")
+            sums = np.asarray(arr["sum"], dtype="float64")
+            counts = np.asarray(arr["count"], dtype="float64")
+            if not len(gid):
+                continue
+            starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+            ends = np.r_[starts[1:], len(gid)]
+            for s, e in zip(starts, ends):
+                rec = recs[int(gid[s])]
+                key = tuple(rec[k] for k in keys)
+                mean, lo, hi = group_interval(sums[s:e], counts[s:e], errorbar=eb, n_boot=n_boot, seed=seed, key=key)
+                row = dict(zip(keys, key))
+                row.update({"n": int(rec["n"]), "n_articles": int(e - s), "mean": mean, "ci_low": lo, "ci_high": hi})
+                for c in class_list:
+                    row[f"share_{c}"] = float(rec.get(f"c_{c}", 0) or 0) / rec["n"]
+                rows.append((int(gid[s]), row))
+    finally:
+        con.execute("DROP TABLE IF EXISTS _eb_per")
+        try:
+            con.unregister("_eb_groups")
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    if not rows:
+        return empty
+    rows.sort(key=lambda r: r[0])
+    return pd.DataFrame([r for _, r in rows], columns=cols).reset_index(drop=True)
+
+
 def actor_sentiment(pf: PartsFolder, *, by=None, actors=None, min_mentions: int = 5, errorbar: Any = ("ci", 95),
                     n_boot: int = 1000, seed: int = 0, where: str = "body") -> pd.DataFrame:
     """:func:`newskit.analysis.actor_sentiment` over a parts folder: per-article sums in DuckDB, the
-    article bootstrap in numpy (:func:`estimate_per_article`)."""
+    article bootstrap in numpy a batch of groups at a time (:func:`estimate_in_batches`)."""
     from newskit.sentiment.labels import LABELS
 
     keys = as_list(by)
@@ -656,24 +949,68 @@ def actor_sentiment(pf: PartsFolder, *, by=None, actors=None, min_mentions: int 
     gk = ["actor"] + keys
     kq = _sort_key_tuple(gk)
     con = pf.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _as AS SELECT * FROM {m}")
+    # with groups, rows without one are warned about and deleted (a table); without, a view suffices
+    con.execute(f"CREATE OR REPLACE TEMP {'TABLE' if keys else 'VIEW'} _as AS SELECT * FROM {m}")
     try:
         _drop_null_groups(pf, "_as", keys)
         cls = ", ".join(f"count(*) FILTER (WHERE sentiment = {_q(c)}) AS {_ident('c_' + c)}" for c in LABELS)
         groups = con.execute(f"SELECT {kq}, count(*) AS n, {cls} FROM _as GROUP BY ALL").df()
-        groups = groups[groups["n"] >= max(1, min_mentions)]
-        # one row per article per group; the article id itself is not needed (only its order, _pos)
-        per = con.execute(f"SELECT {kq}, sum(score) AS sum, count(*) AS count, min(_pos) AS _pos "
-                          f"FROM _as GROUP BY {kq}, article_id").df()
+        groups = _fix_period(groups, [k for k in keys if k in PERIOD_GROUPS])
+        # one row per article per group, kept in DuckDB (spilled beyond memory_limit) and read back in
+        # batches of whole groups; the article id itself is not needed, only its order (_pos)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _as_per AS SELECT {kq}, sum(score) AS sum, count(*) AS count, "
+                    f"min(_pos) AS _pos FROM _as GROUP BY {kq}, article_id")
+        out = estimate_in_batches(pf, "_as_per", groups, gk, errorbar=errorbar, n_boot=n_boot, seed=seed,
+                                  classes=LABELS, min_n=min_mentions)
     finally:
-        con.execute("DROP TABLE IF EXISTS _as")
-    per = _fix_period(per, [k for k in keys if k in PERIOD_GROUPS])
-    groups = _fix_period(groups, [k for k in keys if k in PERIOD_GROUPS])
-    out = estimate_per_article(per, groups, gk, errorbar=errorbar, n_boot=n_boot, seed=seed, classes=LABELS,
-                               min_n=min_mentions)
+        con.execute("DROP TABLE IF EXISTS _as_per")
+        con.execute(f"DROP {'TABLE' if keys else 'VIEW'} IF EXISTS _as")
     if not keys:
         out = out.sort_values(["mean", "actor"], ascending=[False, True], kind="mergesort")
     return out.reset_index(drop=True)
+
+
+def mention_examples(pf: PartsFolder, actor: str, *, top: int = 3, source: str | None = None,
+                     where: str = "body") -> pd.DataFrame:
+    """:func:`newskit.analysis.mention_examples` over a parts folder: the ``top`` most negative and most
+    positive mentions of ``actor`` with their sentence, ranked in DuckDB (score, then the mention's
+    position: pandas' stable sort), one per sentence text, as the pandas path keeps the first of each."""
+    cols = ["kind", "score", "sentiment", "sentence", "m_start", "m_end", "article_id", "date", "source", "outlet"]
+    name = canonical(pf, actor)[0]
+    acols = pf.columns("articles")
+    m = _scored_sql(pf, [], f"actor = {_q(name)}", where)
+    m = m.replace("SELECT CAST(article_id AS VARCHAR) AS article_id, actor, score,",
+                  "SELECT CAST(article_id AS VARCHAR) AS article_id, sent_id, start, \"end\", actor, score,", 1)
+    extra = [c for c in ("date", "source", "outlet") if c in acols]
+    arts = (f"(SELECT DISTINCT ON (article_id) CAST(article_id AS VARCHAR) AS article_id"
+            f"{''.join(', ' + _ident(c) for c in extra)} FROM {pf.scan('articles')})")
+    where = "TRUE"
+    if source is not None:
+        has_src = "source" in acols and bool(pf.con.execute(
+            f"SELECT count(*) FROM {m} mm JOIN {arts} a USING (article_id) WHERE a.source = {_q(source)}").fetchone()[0])
+        col = "source" if has_src else "outlet"
+        where = f"a.{_ident(col)} = {_q(source)}" if col in acols else "FALSE"
+    if not pf.has("sentences"):
+        return pd.DataFrame(columns=cols)
+    j = (f"SELECT m.*, s.start AS s_start, s.text AS sentence{''.join(', a.' + _ident(c) for c in extra)} "
+         f"FROM {m} m JOIN (SELECT CAST(article_id AS VARCHAR) AS article_id, sent_id, start, text "
+         f"FROM {pf.scan('sentences')}) s USING (article_id, sent_id) LEFT JOIN {arts} a USING (article_id) "
+         f"WHERE {where}")
+    parts = []
+    for kind, order in (("most negative", "ASC"), ("most positive", "DESC")):
+        part = pf.sql(f"WITH j AS ({j}) SELECT * FROM j QUALIFY row_number() OVER (PARTITION BY sentence "
+                      f"ORDER BY score {order}, _pos) = 1 ORDER BY score {order}, _pos LIMIT {int(top)}")
+        parts.append(part.assign(kind=kind))
+    res = pd.concat(parts, ignore_index=True)
+    if not len(res):
+        return pd.DataFrame(columns=cols)
+    res["m_start"] = (res["start"] - res["s_start"]).astype("int64")
+    res["m_end"] = (res["end"] - res["s_start"]).astype("int64")
+    res = _fix_period(res, ["date"])
+    for c in cols:
+        if c not in res.columns:
+            res[c] = None
+    return res[cols]
 
 
 def compare_subset(pf: PartsFolder, actor: str, *, by: str = "source") -> pd.DataFrame:
@@ -735,7 +1072,9 @@ def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, acto
             if metric == "sentiment" and "score" not in mcols:
                 raise ValueError("metric='sentiment' needs a 'score' column in mentions")
             score = "score" if "score" in mcols else "NULL::DOUBLE AS score"
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _tm AS SELECT m.article_id, m.actor, m.score, m._pos, "
+            # a view, not a table: at 1M articles materialising the join of every mention (48 M rows with
+            # their ids) cost more than the two scans of the parts it replaces
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _tm AS SELECT m.article_id, m.actor, m.score, m._pos, "
                     f"{', '.join('a.' + _ident(k) for k in akeys)} FROM (SELECT CAST(article_id AS VARCHAR) AS "
                     f"article_id, actor, {score}, _pos FROM {pf.scan('mentions', position=True)} "
                     f"WHERE actor IS NOT NULL AND {_where_sql(pf, where)}) m JOIN _ta a USING (article_id)")
@@ -744,7 +1083,12 @@ def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, acto
                 actors = _value_counts(vc, "actor").head(top).index.tolist()
             elif actors is not None:
                 actors = canonical(pf, actors)
-            where = _in_list("actor", list(actors)) if actors is not None else "TRUE"
+            if actors is not None:  # the chosen actors' mentions only: a small table read by what follows
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _tmf AS SELECT * FROM _tm WHERE "
+                            f"{_in_list('actor', list(actors))}")
+                con.execute("DROP VIEW IF EXISTS _tm")
+                con.execute("CREATE OR REPLACE TEMP VIEW _tm AS SELECT * FROM _tmf")
+            where = "TRUE"
             if metric == "articles":
                 cnt = con.execute(f"SELECT {kq}, count(DISTINCT article_id) AS value FROM _tm WHERE {where} GROUP BY ALL").df()
             elif metric == "mentions":
@@ -761,8 +1105,9 @@ def timeline(pf: PartsFolder, *, freq: str, groups: list[str], metric: str, acto
         denom = con.execute(f"SELECT {_sort_key_tuple(akeys)}, count(*) AS _n FROM _ta GROUP BY ALL").df() \
             if normalize == "per_article" else None
     finally:
+        con.execute("DROP VIEW IF EXISTS _tm")
+        con.execute("DROP TABLE IF EXISTS _tmf")
         con.execute("DROP TABLE IF EXISTS _ta")
-        con.execute("DROP TABLE IF EXISTS _tm")
     return _finish_timeline(cnt=cnt if metric != "sentiment" else None, per=per if metric == "sentiment" else None,
                             grp=grp if metric == "sentiment" else None, denom=denom, periods=periods,
                             levels={g: levels[g][g].to_numpy() for g in agroups}, freq=freq, groups=groups,

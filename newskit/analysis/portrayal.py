@@ -242,6 +242,8 @@ def mention_examples(ann: Any, actor: str, *, top: int = 3, source: str | None =
     1  most positive   Smith won.        0      5
     """
     where = check_where(where)
+    if _duck.is_out_of_core(ann):  # the actor's scored mentions ranked in DuckDB, 2 × top rows read
+        return _duck.mention_examples(ann, actor, top=top, source=source, where=where)
     m = _scored(ann)
     actor = canonical_actors(ann, actor, m=m)[0]
     m = m[(m["actor"] == actor) & where_mask(m, where)]

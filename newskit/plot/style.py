@@ -125,8 +125,14 @@ def actor_palette(source: Any, *, top: int | None = None) -> Palette:
     >>> actor_palette(m)["Kyiv"], actor_palette(m)["Lviv"]
     ('#1f77b4', '#ff7f0e')
     """
-    m = _mentions_of(source)
     names: list[str] = []
+    if getattr(type(source), "__newskit_out_of_core__", False):  # an annotations folder: counted in SQL
+        from newskit.analysis import entity_frequency
+
+        # entity_frequency is ranked by mentions, ties by name: the order below
+        return Palette(entity_frequency(source)["actor"].astype(str).head(top or len(ACTOR_COLOURS)).tolist(),
+                       colours=ACTOR_COLOURS)
+    m = _mentions_of(source)
     if m is not None and "actor" in m.columns and len(m):
         counts = m["actor"].dropna().astype(str).value_counts()
         order = pd.DataFrame({"actor": counts.index, "n": counts.to_numpy()})
@@ -190,7 +196,7 @@ def use_palette(source: Any = None, *, actors: Palette | None = None, outlets: P
     """
     _CURRENT.clear()
     if source is not None:
-        if _mentions_of(source) is not None:
+        if _mentions_of(source) is not None or getattr(type(source), "__newskit_out_of_core__", False):
             _CURRENT["actor"] = actor_palette(source)
         if _articles_of(source) is not None:
             _CURRENT["outlet"] = outlet_palette(source)

@@ -29,12 +29,12 @@ from newskit.report.execute import (
 )
 
 __all__ = ["build_report", "ReportResult", "ReportInputError", "check_dates", "check_actor_file",
-           "check_inputs", "RESERVED_PARAMETERS"]
+           "check_inputs", "check_annotations", "RESERVED_PARAMETERS"]
 
 #: Notebook parameters set by their own options, not by ``-p``.
 RESERVED_PARAMETERS = {"corpus": "the CORPUS argument", "date_from": "--from", "date_to": "--to",
                        "actor_file": "--actor-file", "cache_dir": "$NEWSKIT_CACHE", "columns": "--columns",
-                       "outlet_names": "--outlet-names"}
+                       "outlet_names": "--outlet-names", "annotations": "--annotations"}
 
 
 class ReportInputError(ValueError):
@@ -223,7 +223,35 @@ def _no_articles(summary: dict[str, Any], index: Path, date_from: str | None, da
     return None
 
 
-def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
+def check_annotations(annotations: str | os.PathLike | None, actor_file: str | None) -> Path | None:
+    """The absolute path of a readable annotations folder (``newskit annotate CORPUS DIR``), or None.
+
+    Raises
+    ------
+    ReportInputError
+        Not an annotations folder, an unreadable ``meta.json``, or an actor file given with it (the
+        actors of a folder were resolved when it was written).
+
+    >>> check_annotations("/no/such/folder", None)
+    Traceback (most recent call last):
+    ...
+    newskit.report.build.ReportInputError: /no/such/folder: not an annotations folder (no such directory)
+    """
+    if annotations is None or str(annotations) == "":
+        return None
+    from newskit.analysis.parquet import PartsFolder
+
+    try:
+        pf = PartsFolder(annotations)
+    except (OSError, ValueError) as exc:
+        raise ReportInputError(str(exc)) from None
+    if actor_file:
+        raise ReportInputError(f"--actor-file with --annotations {annotations}: the folder's actors were "
+                               f"resolved when it was written; re-run `newskit annotate` with that actor file")
+    return pf.path
+
+
+def build_report(corpus: str | os.PathLike | None, out: str | os.PathLike, *,
                  actor_file: str | os.PathLike | None = None,
                  date_from: str | _dt.date | None = None, date_to: str | _dt.date | None = None,
                  notebooks: Sequence[str | os.PathLike] | None = None,
@@ -232,7 +260,8 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
                  assets: bool | str | os.PathLike = True,
                  parameters: dict[str, Any] | None = None, jobs: int | None = None,
                  overwrite: bool = False, columns: Any = None,
-                 outlet_names: str | os.PathLike | None = None) -> ReportResult:
+                 outlet_names: str | os.PathLike | None = None,
+                 annotations: str | os.PathLike | None = None) -> ReportResult:
     """Execute the notebooks on a corpus and write a standalone, offline HTML report.
 
     Parameters
@@ -269,9 +298,9 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
         selected notebooks: a name none of them declares raises :class:`ParameterError`.
     jobs : int, optional
         Notebooks executed at once, each in its own kernel (default: one per usable core, at most
-        the number of notebooks). With more than one, the corpus is annotated first in this process
-        (a no-op when the cache is warm), so that the notebooks read the cache instead of annotating
-        the same articles side by side.
+        the number of notebooks; 1 with ``annotations``). With more than one, the corpus is annotated
+        first in this process (a no-op when the cache is warm), so that the notebooks read the cache
+        instead of annotating the same articles side by side.
     overwrite : bool
         Write into a non-empty folder that is not a newskit report.
     columns : mapping or str, optional
@@ -280,6 +309,10 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     outlet_names : path, optional
         YAML file ``host: Display name`` (``--outlet-names``), for the index and the notebooks'
         ``outlet_names`` parameter; checked (file and line of a problem) before any kernel starts.
+    annotations : path, optional
+        An annotations folder (``newskit annotate CORPUS DIR``): the notebooks read it out of core
+        (parameter ``annotations``) instead of annotating ``corpus``, which is then not read (it may
+        be None); the index summarises the folder's articles.
 
     Returns
     -------
@@ -320,12 +353,15 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     date_from, date_to = check_dates(date_from, date_to)
     actor_path = check_actor_file(actor_file)
     columns, outlet_path = check_inputs(columns, outlet_names)
-    corpus_path = resolve_corpus(corpus)
+    ann_path = check_annotations(annotations, actor_path)
+    if ann_path is None and corpus is None:
+        raise ReportInputError("no corpus: give CORPUS or --annotations DIR")
+    corpus_path = resolve_corpus(corpus) if ann_path is None else None
     folder = prepare_output(out, overwrite=overwrite)
     out = folder.path
     index = out / "index.html"
     summary = corpus_summary(corpus_path, date_from=date_from, date_to=date_to, columns=columns,
-                             outlet_names=outlet_path)
+                             outlet_names=outlet_path, annotations=ann_path)
     result = ReportResult(out=out, index=index, summary=summary)
     shown = {"date_from": date_from, "date_to": date_to, "actor_file": actor_path,
              "columns": ",".join(f"{v}={k}" for k, v in (columns or {}).items()) or None,
@@ -346,17 +382,19 @@ def build_report(corpus: str | os.PathLike, out: str | os.PathLike, *,
     written = _copy_assets(assets, out, progress=progress)
     result.widgets_js = bool(written)
     cache_dir = os.environ.get("NEWSKIT_CACHE") or str(out / ".cache")
-    params = {"corpus": str(corpus_path), "date_from": date_from, "date_to": date_to,
-              "actor_file": actor_path, "cache_dir": cache_dir, "columns": columns,
-              "outlet_names": outlet_path, **parameters}
-    # which model produced the portrayal figures is always stated (the notebooks print it too)
-    from newskit.pipeline.steps import DEFAULT_SENTIMENT_MODEL
-
-    shown["sentiment_model"] = shown.get("sentiment_model") or DEFAULT_SENTIMENT_MODEL
+    params = {"corpus": str(corpus_path) if corpus_path is not None else None, "date_from": date_from,
+              "date_to": date_to, "actor_file": actor_path, "cache_dir": cache_dir, "columns": columns,
+              "outlet_names": outlet_path,
+              "annotations": str(ann_path) if ann_path is not None else None, **parameters}
+    if ann_path is not None:
+        shown["annotations"] = str(ann_path)
     from newskit.pipeline.runner import usable_cores
 
-    jobs = max(1, min(jobs if jobs is not None else usable_cores(), len(sources)))
-    if jobs > 1:
+    # an annotations folder is for corpora too large for memory: one kernel at a time by default, so the
+    # report's peak is one notebook's (each holds its own result tables and DuckDB buffers)
+    default_jobs = usable_cores() if ann_path is None else 1
+    jobs = max(1, min(jobs if jobs is not None else default_jobs, len(sources)))
+    if jobs > 1 and corpus_path is not None:
         _prewarm(corpus_path, actor_path, cache_dir, progress=progress, columns=columns,
                  outlet_names=outlet_path)
 

@@ -49,7 +49,11 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
                     "the executed notebooks and index.html to DIR. Exit status 1 when a notebook failed "
                     "(the other pages are still written) or no article could be loaded; 2 for bad "
                     "arguments (checked before any kernel starts).")
-    p.add_argument("corpus", metavar="CORPUS", help="corpus folder or file, or 'demo' for the fictional demo corpus")
+    p.add_argument("corpus", metavar="CORPUS", nargs="?", default=None,
+                   help="corpus folder or file, or 'demo' for the fictional demo corpus (not needed with --annotations)")
+    p.add_argument("--annotations", metavar="DIR", default=None,
+                   help="an annotations folder written by `newskit annotate CORPUS DIR`: the notebooks read it "
+                        "out of core instead of annotating CORPUS (for 100,000+ articles)")
     p.add_argument("-o", "--out", metavar="DIR", default="reports",
                    help="output folder: new, empty or an earlier newskit report (default: reports)")
     p.add_argument("--overwrite", action="store_true",
@@ -110,7 +114,8 @@ def report_command(args: argparse.Namespace) -> int:
                            progress=not args.quiet, timeout=args.timeout or None, jobs=args.jobs,
                            assets=not getattr(args, "no_widgets", False), parameters=_parameters(args),
                            notebooks_dir=args.notebooks_dir, overwrite=args.overwrite,
-                           columns=args.columns, outlet_names=args.outlet_names)
+                           columns=args.columns, outlet_names=args.outlet_names,
+                           annotations=args.annotations)
     except (OSError, ValueError) as exc:  # every input error: one line, no traceback
         print(f"newskit report: error: {exc}", file=sys.stderr)
         return 2

@@ -44,9 +44,13 @@ def resolve_corpus(corpus: str | os.PathLike) -> Path:
     return path
 
 
-def corpus_summary(corpus: Path, *, date_from: str | None = None, date_to: str | None = None,
-                   columns: dict[str, str] | None = None, outlet_names: Any = None) -> dict[str, Any]:
+def corpus_summary(corpus: Path | None, *, date_from: str | None = None, date_to: str | None = None,
+                   columns: dict[str, str] | None = None, outlet_names: Any = None,
+                   annotations: Path | None = None) -> dict[str, Any]:
     """Articles, outlets with counts, date range and rejects of a corpus (for ``index.html``).
+
+    With ``annotations`` (a folder of ``newskit annotate``) the articles are read from it, without their
+    text, and the rejects from its ``meta.json``; ``corpus`` is then not read.
 
     ``articles`` counts the articles in the date window, ``articles_total`` the loaded ones;
     ``columns`` and ``outlet_names`` are passed to :func:`newskit.load_corpus`.
@@ -65,9 +69,17 @@ def corpus_summary(corpus: Path, *, date_from: str | None = None, date_to: str |
 
     from newskit.corpus import CorpusWarning, filter_dates, load_corpus, rejects, summary
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CorpusWarning)
-        df = load_corpus(corpus, columns=columns, outlet_names=outlet_names)
+    if annotations is not None:
+        from newskit.analysis.parquet import PartsFolder
+
+        with PartsFolder(annotations) as pf:
+            df = pf.articles.copy()
+            df.attrs["rejects"] = list(pf.meta.get("rejected") or [])
+        corpus = annotations
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CorpusWarning)
+            df = load_corpus(corpus, columns=columns, outlet_names=outlet_names)
     rej = rejects(df).astype(object).where(lambda t: t.notna(), None)
     selected = filter_dates(df, date_from, date_to)
     facts = summary(selected)

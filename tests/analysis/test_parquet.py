@@ -154,3 +154,93 @@ def test_every_analysis_equals_the_pandas_path_on_corpus_ukraine(shared, tmp_pat
         got, got_w = _run(fn, pf, kw)
         pd.testing.assert_frame_equal(got, want, check_dtype=True, obj=f"{fn.__name__}({kw})")
         assert got.attrs == want.attrs and got_w == want_w, (fn.__name__, kw)
+
+
+def test_actor_sentiment_in_small_batches_is_the_same(both, monkeypatch):
+    """Fetching the per-article rows a few groups at a time (as at 1M articles) changes no number: each
+    group still meets its articles in the same order with its own generator."""
+    import newskit.analysis.parquet as pq_mod
+
+    mem, pf = both
+    for kw in ({"n_boot": 300}, {"by": ["outlet", "month"], "min_mentions": 2, "n_boot": 100, "seed": 4}):
+        want = actor_sentiment(mem, **kw)
+        calls = []
+        real = pq_mod.estimate_in_batches
+
+        def spy(*a, **k):
+            k["batch_rows"] = 7  # a handful of articles per batch: many batches
+            out = real(*a, **k)
+            calls.append(len(out))
+            return out
+
+        monkeypatch.setattr(pq_mod, "estimate_in_batches", spy)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = actor_sentiment(pf, **kw)
+        monkeypatch.setattr(pq_mod, "estimate_in_batches", real)
+        assert calls and len(want) > 3
+        pd.testing.assert_frame_equal(got, want, obj=str(kw))
+        assert want["ci_low"].notna().any()
+
+
+def test_batches_split_whole_groups(both):
+    """Batches hold whole groups: with batch_rows=1 every group is its own batch and the table is the
+    one-batch table."""
+    from newskit.analysis.parquet import estimate_in_batches
+
+    _, pf = both
+    per = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "c"], "sum": [1.0, -1.0, 0.5, 0.2, 0.4, 0.3],
+                        "count": [1, 1, 2, 1, 1, 1], "_pos": [5, 1, 3, 0, 2, 4]})
+    pf.con.register("per_t", per)
+    groups = pd.DataFrame({"g": ["c", "a", "b"], "n": [1, 4, 2]})
+    one = estimate_in_batches(pf, "per_t", groups, ["g"], errorbar=("ci", 95), n_boot=200, seed=1, batch_rows=10**6)
+    many = estimate_in_batches(pf, "per_t", groups, ["g"], errorbar=("ci", 95), n_boot=200, seed=1, batch_rows=1)
+    pd.testing.assert_frame_equal(one, many)
+    pd.testing.assert_frame_equal(one, estimate_per_article(per, groups, ["g"], errorbar=("ci", 95), n_boot=200, seed=1))
+    pf.con.unregister("per_t")
+
+
+def test_event_timeline_with_an_actor_without_dated_sentences(both):
+    """An actor of the folder that no dated sentence names gives no rows, not an unknown-actor error
+    (the names are resolved on the folder, not on the dated rows read for the events)."""
+    mem, pf = both
+    dated = set(event_timeline(mem)["actors"].explode().dropna())
+    quiet = [a for a in mem.mentions["actor"].dropna().unique() if a not in dated]
+    assert quiet
+    top = mem.mentions["actor"].value_counts().index[0]
+    want = event_timeline(mem, actors=[top, quiet[0]])
+    pd.testing.assert_frame_equal(event_timeline(pf, actors=[top, quiet[0]]), want)
+
+
+def test_mention_examples_ranked_in_duckdb_equal_pandas(both):
+    from newskit.analysis import mention_examples
+
+    mem, pf = both
+    vc = mem.mentions["actor"].value_counts()
+    for actor, kw in ((vc.index[0], {"top": 3}), (vc.index[1], {"top": 5}), (vc.index[0], {"top": 2, "source": mem.articles["outlet"].iloc[0]}),
+                      (vc.index[0], {"top": 4, "where": "all"})):
+        want = mention_examples(mem, actor, **kw)
+        got = mention_examples(pf, actor, **kw)
+        assert len(want) > 0
+        pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"{actor} {kw}")
+
+
+def test_rows_of_reads_the_rows_and_columns_asked_for(both):
+    from newskit.analysis import rows_of
+
+    mem, pf = both
+    assert rows_of(mem, actors=["x"]) is mem
+    actor = _top_actor(mem)
+    sub = rows_of(pf, actors=[actor], tables=["articles", "mentions", "sentences"], text=True,
+                  columns={"mentions": ["actor", "score"]})
+    want = mem.mentions[mem.mentions["actor"] == actor]
+    assert len(sub.mentions) == len(want) and set(sub.mentions["actor"]) == {actor}
+    assert set(sub.mentions.columns) == {"article_id", "sent_id", "start", "end", "text", "label", "actor", "score"}
+    assert set(sub.articles["article_id"]) == set(want["article_id"].astype(str))
+    assert "text" in sub.articles and "text" not in pf.articles
+    keys = set(zip(want["article_id"].astype(str), want["sent_id"]))
+    assert set(zip(sub.sentences["article_id"].astype(str), sub.sentences["sent_id"])) == keys
+    win = pf.filter(date_from="2023-03-01", date_to="2023-04-30")
+    memw = mem.filter(date_from="2023-03-01", date_to="2023-04-30")
+    assert 0 < len(win.articles) == len(memw.articles) < len(mem.articles)
+    pd.testing.assert_frame_equal(entity_frequency(win, by="outlet"), entity_frequency(memw, by="outlet"))
