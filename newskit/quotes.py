@@ -386,6 +386,10 @@ _CLAUSE_CUT = re.compile(r",\s+(?:which|who|whom|whose|where)\s|"
 # text after "X said “…”" that does not make the content mixed: an adverbial or a new clause
 _TAIL_ADVERBIAL = re.compile(r"(?:at|on|in|during|after|before|about|as|when|while|from|for|with|and|"
                              r"because|since|via|through|into|over|—|–|-)\b", re.I)
+_VGROUP_LEFT = re.compile(r"\s(?:(?:is|are|was|were|be|been|being|am|would|wouldn['’]t|will|won['’]t|can|can['’]t|could|couldn['’]t|should|must|may|might|"
+                          r"has|have|had|hasn['’]t|haven['’]t|hadn['’]t|does|do|did|doesn['’]t|don['’]t|didn['’]t|not|never|also|"
+                          r"failed|refused|declined|wants?|wanted|tried|tries|sought|seeks?|hopes?|hoped|continues|continued|began|begins|"
+                          r"plans?|planned|needs?|needed|to|and|\w+ly)\s+)+$", re.I)
 _CUT_BEFORE_CUE = re.compile(r"(?:[”\"’']?,|[ \t]+(?:and|before|after|while|then|but))[ \t]+$")
 _ASKED = re.compile(r"Asked[ \t]+(by[ \t]+[^,]{2,60}?[ \t]+)?((?:about|whether|if|what|how|why|who|where|when|to)\b[^,;\n]{3,200}),",
                     re.I)
@@ -733,13 +737,19 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
         else:
             spk = _speaker_left(text, cs, lo, ms)
             if spk is None:
+                # "Roe wouldn't discuss …", "the ministry has vigorously denied …", "Lee failed to
+                # mention …": the speaker before the auxiliaries, modals and adverbs of the cue
+                mv = _VGROUP_LEFT.search(text, lo, cs)
+                if mv and mv.start() > lo:
+                    spk = _speaker_left(text, mv.start(), lo, ms)
+            if spk is None:
                 # "said X" needs the content before it: ", said X" or a quote
                 before = text[max(para_s, cs - 3):cs].rstrip()
                 if before and (before[-1] in ",”\"—–" or before.endswith("''")):
                     spk = _speaker_right(text, ce, min(para_e, ce + 120), ms) or \
                         _chunk_right(text, ce, min(para_e, ce + 120), ms)
                     inverted = spk is not None
-            if spk is None and cue_text.lower().split()[-1] in _SAY:
+            if spk is None:  # any cue: "Federal officials familiar with the plan said / denied …"
                 spk = _clause_subject(text, max(sent_s, lo), cs)
         if spk is None:
             ma = _ASKED.match(text, cs, sent_e) if text[sent_s:cs].strip() in ("", "When", "when") else None
