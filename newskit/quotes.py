@@ -69,6 +69,7 @@ __all__ = [
     "QUOTE_COLUMNS",
     "CUE_VERBS",
     "CUE_PHRASES",
+    "LEARNED_CUES",
     "KINDS",
 ]
 
@@ -116,6 +117,13 @@ ordered decided fear fears feared feel feels felt listed defending attacking exp
 convinced recognize recognized hope reads chant chants chanted chanting proclaim proclaims proclaimed
 implied implies bemoaned lamenting portray portrays portraying chided chiding labeling
 """.split())
+#: Cue verbs added from PolNeAR **train** counts (``scripts/learn_cues.py``: gold cue in ≥ 4 relations,
+#: ≥ 40 % of the word's occurrences in train are a gold cue), with the other inflections of each verb.
+LEARNED_CUES = frozenset("""
+highlighted emailed quoted considers dismissing invoked mentioning referencing referenced remarking
+repeating retweeted slamming assailed asserting blasting emphasizing fearing recognizing
+""".split())
+CUE_VERBS = CUE_VERBS | LEARNED_CUES
 #: Verbs that are cues with a particle: the verb form → the particles ("pointed out", "called for").
 CUE_PHRASES = {v: frozenset(ps.split()) for vs, ps in (
     ("point points pointed pointing", "out to"),
@@ -131,6 +139,8 @@ CUE_PHRASES = {v: frozenset(ps.split()) for vs, ps in (
     ("put puts", "it"),
     ("warn warns warned warning", "against of"),
     ("worry worries worried worrying", "about that"),
+    ("sided", "with"),
+    ("wrote", "about"),
 ) for v in vs.split()}
 _NAMING = {"call", "calls", "called", "calling", "describe", "describes", "described", "describing",
            "dub", "dubs", "dubbed", "label", "labels", "labeled", "labelled", "brand", "brands",
