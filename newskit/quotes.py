@@ -52,7 +52,7 @@ Cost: a few regular-expression passes per article, ≈ a few µs of CPU per word
 from __future__ import annotations
 
 #: Bump when the output of find_quotes / quotes_table changes (part of the annotation cache key).
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 import bisect
 import re
@@ -196,7 +196,8 @@ _ANYMARK = re.compile("''|[\"“”„‟«»]")
 _NOT_LABELS = {"note", "notes", "update", "updated", "read more", "photo", "photos", "watch",
                "editor's note", "editor’s note", "source", "sources", "related", "see also", "video",
                "warning", "correction", "disclaimer", "background", "contact", "email", "tags",
-               "subscribe", "listen", "transcript", "live", "breaking", "opinion", "analysis"}
+               "subscribe", "listen", "transcript", "live", "breaking", "opinion", "analysis", "clarification"}
+_NAME_PARTICLES = {"of", "the", "de", "da", "di", "van", "von", "der", "la", "le", "du", "al", "bin", "el", "and"}
 _TURN_RE = re.compile(r"([A-Z][^:\n\"“”]{0,70}?)\s*:\s+(?=\S)")
 _NAMED = ("PERSON", "ORG", "GPE", "NORP")
 _WORDS = re.compile(r"[\w'’\-]+")
@@ -399,7 +400,7 @@ _TAIL_ADVERBIAL = re.compile(r"(?:at|on|in|during|after|before|about|as|when|whi
 _VGROUP_LEFT = re.compile(r"\s(?:(?:is|are|was|were|be|been|being|am|would|wouldn['’]t|will|won['’]t|can|can['’]t|could|couldn['’]t|should|must|may|might|"
                           r"has|have|had|hasn['’]t|haven['’]t|hadn['’]t|does|do|did|doesn['’]t|don['’]t|didn['’]t|not|never|also|"
                           r"failed|refused|declined|wants?|wanted|tried|tries|sought|seeks?|hopes?|hoped|continues|continued|began|begins|"
-                          r"plans?|planned|needs?|needed|to|and|\w+ly)\s+)+$", re.I)
+                          r"plans?|planned|needs?|needed|to|and|(?-i:[a-z]\w*ly))\s+)+$", re.I)
 _CUT_BEFORE_CUE = re.compile(r"(?:[”\"’']?,|[ \t]+(?:and|before|after|while|then|but))[ \t]+$")
 _ASKED = re.compile(r"Asked[ \t]+(by[ \t]+[^,]{2,60}?[ \t]+)?((?:about|whether|if|what|how|why|who|where|when|to)\b[^,;\n]{3,200}),",
                     re.I)
@@ -693,10 +694,16 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
                 # "Putin's message to Europe: …" is a headline-like clause, not a turn label,
                 # unless the mention ends the label ("President of Russia Vladimir Putin")
                 continue
+            if any(w[0].islower() and w not in _NAME_PARTICLES for w in label.split()) or ms.label[k] != "PERSON":
+                # a label with lower-case words ("Follow Ann Lee on Twitter", "Another problem for
+                # Lee") or a title-case ORG ("Veto Power Impedes Peace Efforts") is a heading
+                continue
         _, pe = _para_bounds(text, p0)
         cs, ce = _strip_span(text, m.end(), pe)
         if ce <= cs:
             continue
+        if not re.search(r"[A-Za-z]{2}", text[cs:ce]) and text[cs:ce].strip(".") not in ("A", "I"):
+            continue  # "Ann Lee: 1,769." is a table row (results), not somebody speaking
         out.append(dict(start=cs, end=ce, spk=(ls, le), cue=(m.end() - 2 if text[m.end() - 2] == ":" else le,
                                                             m.end() - 1, ":"), kind="speaker_turn"))
         turn_paras.add(p0)
@@ -745,13 +752,13 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             spk = _speaker_right(text, ce, para_e, ms) or _np_after(text, ce, para_e, ms)
             inverted = True
         else:
-            spk = _speaker_left(text, cs, lo, ms)
+            # "Roe wouldn't discuss …", "the ministry has vigorously denied …", "Lee failed to
+            # mention …": the speaker before the auxiliaries, modals and adverbs of the cue
+            mv = _VGROUP_LEFT.search(text, lo, cs)
+            v_s = mv.start() if mv and mv.start() > lo else cs
+            spk = _speaker_left(text, v_s, lo, ms) if v_s < cs else None
             if spk is None:
-                # "Roe wouldn't discuss …", "the ministry has vigorously denied …", "Lee failed to
-                # mention …": the speaker before the auxiliaries, modals and adverbs of the cue
-                mv = _VGROUP_LEFT.search(text, lo, cs)
-                if mv and mv.start() > lo:
-                    spk = _speaker_left(text, mv.start(), lo, ms)
+                spk = _speaker_left(text, cs, lo, ms)
             if spk is None:
                 # "said X" needs the content before it: ", said X" or a quote
                 before = text[max(para_s, cs - 3):cs].rstrip()
@@ -760,7 +767,7 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
                         _chunk_right(text, ce, min(para_e, ce + 120), ms)
                     inverted = spk is not None
             if spk is None:  # any cue: "Federal officials familiar with the plan said / denied …"
-                spk = _clause_subject(text, max(sent_s, lo), cs)
+                spk = _clause_subject(text, max(sent_s, lo), v_s)
         if spk is None:
             ma = _ASKED.match(text, cs, sent_e) if text[sent_s:cs].strip() in ("", "When", "when") else None
             if ma:
