@@ -22,14 +22,19 @@ spans and spaCy NER mentions); no dependency parse. It finds
   source);
 * **according_to**: ``according to X, …`` and ``…, according to X``;
 * **speaker_turn**: transcript and interview layouts, a paragraph ``Name: text`` whose label is a
-  named mention (``President Vladimir Putin: Good afternoon.``) or an all-capitals name.
+  PERSON mention (``President Vladimir Putin: Good afternoon.``) or an all-capitals name; not a label
+  with lower-case words (``Follow Ann Lee on Twitter:``), a title-case heading the NER took for an
+  ORG, or a result row whose text has no word (``Ann Lee: 1,769.``).
 
-Speakers. The speaker is the subject of the cue: a PERSON / ORG / GPE / NORP mention next to the
-cue, else a pronoun (``who`` included), a descriptive noun phrase (``the president``, ``a campaign
+Speakers. The speaker is the subject of the cue, found before the auxiliaries, modals, control
+verbs and adverbs in front of it (``Roe wouldn't discuss …``, ``the ministry has vigorously denied
+…``, ``Lee failed to mention …``): a PERSON / ORG / GPE / NORP mention next to the cue, else a
+pronoun (``who`` included), a descriptive noun phrase (``the president``, ``a campaign
 spokesman``, ``officials``) or a capitalised name the NER missed; after a quote, an inverted speaker
 is the phrase up to the next comma, preposition or relative pronoun (``“…,” said a person close to the
-campaign``). ``speaker_start, speaker_end, speaker`` are the
-speaker as written. Pronouns (``he said``) and title phrases (``the senator said``) are resolved to
+campaign``); failing those, for any cue, the clause before it up to its first comma or relative
+pronoun (``Farmers in the valley who lost their herds denied …``). ``speaker_start, speaker_end,
+speaker`` are the speaker as written. Pronouns (``he said``) and title phrases (``the senator said``) are resolved to
 the nearest compatible mention before them — a PERSON for *he / she* and person titles, an ORG /
 GPE / NORP for *it / they* and organisation nouns — and that span is recorded in
 ``resolved_start, resolved_end, resolved, speaker_label`` (for a named speaker they are the speaker
