@@ -406,6 +406,8 @@ _VGROUP_LEFT = re.compile(r"\s(?:(?:is|are|was|were|be|been|being|am|would|would
                           r"has|have|had|hasn['’]t|haven['’]t|hadn['’]t|does|do|did|doesn['’]t|don['’]t|didn['’]t|not|never|also|"
                           r"failed|refused|declined|wants?|wanted|tried|tries|sought|seeks?|hopes?|hoped|continues|continued|began|begins|"
                           r"plans?|planned|needs?|needed|to|and|(?-i:[a-z]\w*ly))\s+)+$", re.I)
+_PASSIVE_OBJ = re.compile(r"(?:by|itself|himself|herself|themselves)\b", re.I)
+_REL_END = re.compile(r",|\s(?:-|--|—|–|―)\s|[—–―]")
 _CUT_BEFORE_CUE = re.compile(r"(?:[”\"’']?,|[ \t]+(?:and|before|after|while|then|but))[ \t]+$")
 _ASKED = re.compile(r"Asked[ \t]+(by[ \t]+[^,]{2,60}?[ \t]+)?((?:about|whether|if|what|how|why|who|where|when|to)\b[^,;\n]{3,200}),",
                     re.I)
@@ -892,6 +894,13 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             continue  # a speech verb needs a clause; "X attacked Clinton" is a stance with a short object
         if c_e - c_s < (8 if head in _SAY else 3):
             continue
+        if not according and _PASSIVE_OBJ.match(text, c_s, c_e):
+            continue  # "the meeting was first reported by Politico", "the plan opposed by Lee": a passive
+        if spk is not None and not inverted and text[spk[0]:spk[1]].lower() in ("who", "which"):
+            # "Lee, who endorsed Roe in May, said …": a relative clause ends at its comma or dash
+            mr = _REL_END.search(text, c_s, c_e)
+            if mr and mr.start() > c_s:
+                c_e = _strip_span(text, c_s, mr.start())[1]
         q["start"], q["end"] = c_s, c_e
         if _ANYMARK.search(text, c_s, c_e):
             if not according:

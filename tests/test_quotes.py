@@ -594,3 +594,16 @@ def test_short_answer_is_still_a_turn():
     t = "Q: Will the ferry run in winter?\nA: Yes.\nDORA LIND: Only on Sundays."
     q = one(t, {"Dora Lind": "PERSON"})
     assert q[q.kind == "speaker_turn"].speaker.tolist() == ["Q", "A", "DORA LIND"]
+
+
+def test_passive_participle_is_not_a_cue():
+    t = "The closure of the mill was first reported by the local radio station on Monday."
+    q = one(t)
+    assert q.empty
+
+
+def test_relative_clause_content_ends_at_its_comma():
+    t = "Oda Venn, who endorsed Arvid Kael in May, told the crowd that the ferry would run all winter."
+    q = one(t, {"Oda Venn": "PERSON", "Arvid Kael": "PERSON"})
+    rel = q[q.speaker == "who"]
+    assert len(rel) == 1 and content(t, rel) == "Arvid Kael in May"
