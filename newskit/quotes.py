@@ -408,6 +408,10 @@ _VGROUP_LEFT = re.compile(r"\s(?:(?:is|are|was|were|be|been|being|am|would|would
                           r"plans?|planned|needs?|needed|to|and|(?-i:[a-z]\w*ly))\s+)+$", re.I)
 _PASSIVE_OBJ = re.compile(r"(?:by|itself|himself|herself|themselves)\b", re.I)
 _REL_END = re.compile(r",|\s(?:-|--|—|–|―)\s|[—–―]")
+_NEW_CLAUSE = re.compile(r",\s+(?:he|she|they|it|we|I|most|many|some|others)\s+"
+                         r"(?!said|says|say|told|added|noted|wrote|argued|insisted|claimed|stressed)")
+_SUBORDINATE_START = re.compile(r"(?:that\s+)?(?:if|when|whenever|although|though|because|while|as|after|before|"
+                                r"unless|once|since|until|even\s+if|even\s+though|whether)\b", re.I)
 _CUT_BEFORE_CUE = re.compile(r"(?:[”\"’']?,|[ \t]+(?:and|before|after|while|then|but))[ \t]+$")
 _ASKED = re.compile(r"Asked[ \t]+(by[ \t]+[^,]{2,60}?[ \t]+)?((?:about|whether|if|what|how|why|who|where|when|to)\b[^,;\n]{3,200}),",
                     re.I)
@@ -673,6 +677,13 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             if in_segment(mc.start()) < 0 and mc.start() - c_s >= 12:
                 c_e = mc.start()
                 break
+        if not _SUBORDINATE_START.match(text, c_s, c_e):
+            # "… would stay in the race, he clarified …": a new main clause after a comma ends the
+            # content (not after a leading subordinate clause: "if the plan fails, they will leave")
+            for mc in _NEW_CLAUSE.finditer(text, c_s + 1, c_e):
+                if in_segment(mc.start()) < 0 and mc.start() - c_s >= 12:
+                    c_e = mc.start()
+                    break
         kq = bisect.bisect_right(seg_starts, c_e - 1) - 1
         if kq >= 0 and segs[kq][0] < c_e - 1 < segs[kq][1] - 1 and segs[kq][0] >= c_s:
             c_e = segs[kq][1]  # a quote that goes on past the sentence end

@@ -607,3 +607,15 @@ def test_relative_clause_content_ends_at_its_comma():
     q = one(t, {"Oda Venn": "PERSON", "Arvid Kael": "PERSON"})
     rel = q[q.speaker == "who"]
     assert len(rel) == 1 and content(t, rel) == "Arvid Kael in May"
+
+
+def test_content_ends_before_a_new_main_clause():
+    t = "Dora Lind said the ferry would stop at the island twice a week, she expects more visitors in spring."
+    q = one(t, {"Dora Lind": "PERSON"})
+    assert content(t, q[q.speaker == "Dora Lind"]) == "the ferry would stop at the island twice a week"
+
+
+def test_content_keeps_a_main_clause_after_a_leading_subordinate_clause():
+    t = "Dora Lind said that if the harbour is dredged in time, they will reopen the ferry in May."
+    q = one(t, {"Dora Lind": "PERSON"})
+    assert len(q) == 1 and content(t, q) == "if the harbour is dredged in time, they will reopen the ferry in May."
