@@ -15,8 +15,10 @@ spans and spaCy NER mentions); no dependency parse. It finds
   ``X warned / claimed / added …``, ``X pointed out / called for …``, stance verbs with a short object
   (``X attacked the council``); a participle or a coordinated cue shares the speaker of the
   attribution before it or the sentence subject (``…, adding that …``, ``… and said …``). The content
-  is the reported clause: cut before a following cue, a relative or coordinated clause or a semicolon,
-  and widened to the end of a quotation it opens. **mixed** when that content contains a quotation
+  is the reported clause: cut before a following cue, a relative or coordinated clause, a semicolon
+  or a new main clause after a comma (``…, she expects …``), and widened to the end of a quotation it
+  opens; a ``who`` statement ends with its relative clause; a cue followed by ``by`` is a passive
+  participle, not an attribution. **mixed** when that content contains a quotation
   mark (naming verbs: ``called it a “disaster”``). A nested attribution (``X said she hopes …``) is
   X's statement only. ``Asked whether …, …`` questions are indirect (the asker, when named, is the
   source);
