@@ -124,8 +124,9 @@ ordered decided fear fears feared feel feels felt listed defending attacking exp
 convinced recognize recognized hope reads chant chants chanted chanting proclaim proclaims proclaimed
 implied implies bemoaned lamenting portray portrays portraying chided chiding labeling
 """.split())
-#: Cue verbs added from PolNeAR **train** counts (``scripts/learn_cues.py``: gold cue in ≥ 4 relations,
-#: ≥ 40 % of the word's occurrences in train are a gold cue), with the other inflections of each verb.
+#: Cue verbs added from PolNeAR **train** counts: the single verb forms listed by
+#: ``scripts/learn_cues.py`` (gold cue in ≥ 4 relations, ≥ 40 % of the form's occurrences in train are
+#: a gold cue, content after the cue); other inflections were measured and left out (they added noise).
 LEARNED_CUES = frozenset("""
 highlighted emailed quoted considers dismissing invoked mentioning referencing referenced remarking
 repeating retweeted slamming assailed asserting blasting emphasizing fearing recognizing

@@ -10,7 +10,7 @@ gold relations whose content starts after the cue (the only layout the learned r
 
 Usage::
 
-    .venv/bin/python scripts/learn_cues.py [--min-count 8] [--min-precision 0.5] [--min-after 0.8]
+    .venv/bin/python scripts/learn_cues.py [--min-count 4] [--min-precision 0.4] [--min-after 0.8]
 """
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def main(argv: list[str]) -> int:
     from newskit.quotes import CUE_PHRASES, CUE_VERBS
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--min-count", type=int, default=8)
-    ap.add_argument("--min-precision", type=float, default=0.5)
+    ap.add_argument("--min-count", type=int, default=4)
+    ap.add_argument("--min-precision", type=float, default=0.4)
     ap.add_argument("--min-after", type=float, default=0.8)
     a = ap.parse_args(argv)
     if not POLNEAR.exists():
