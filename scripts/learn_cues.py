@@ -2,10 +2,10 @@
 
 For every gold attribution of ``polnear/train`` whose cue is one contiguous span of 1–4 words, the
 lower-cased cue text is a candidate. Each candidate is then searched in all train article bodies
-(word boundaries, outside quotation marks not required); its *precision* is the share of its
+(word boundaries, inside quotation marks too); its *precision* is the share of its
 occurrences that are a gold cue span at that very position, and its *after share* the share of those
-gold relations whose content starts after the cue (the only layout the learned rule handles:
-``X's support for <content>``). Candidates already covered by ``CUE_VERBS`` / ``CUE_PHRASES`` /
+gold relations whose content starts after the cue (the layout a cue verb's rule handles:
+``X <cue> <content>``). Candidates already covered by ``CUE_VERBS`` / ``CUE_PHRASES`` /
 ``according to`` (without ``LEARNED_CUES``, which this script lists) are left out. The dev and test
 splits are not read.
 
