@@ -15,21 +15,28 @@ spans and spaCy NER mentions); no dependency parse. It finds
   ``X warned / claimed / added …``, ``X pointed out / called for …``, stance verbs with a short object
   (``X attacked the council``); a participle or a coordinated cue shares the speaker of the
   attribution before it or the sentence subject (``…, adding that …``, ``… and said …``). The content
-  is the reported clause: cut before a following cue, a relative or coordinated clause or a semicolon,
-  and widened to the end of a quotation it opens. **mixed** when that content contains a quotation
+  is the reported clause: cut before a following cue, a relative or coordinated clause, a semicolon
+  or a new main clause after a comma (``…, she expects …``), and widened to the end of a quotation it
+  opens; a ``who`` statement ends with its relative clause; a cue followed by ``by`` is a passive
+  participle, not an attribution. **mixed** when that content contains a quotation
   mark (naming verbs: ``called it a “disaster”``). A nested attribution (``X said she hopes …``) is
   X's statement only. ``Asked whether …, …`` questions are indirect (the asker, when named, is the
   source);
 * **according_to**: ``according to X, …`` and ``…, according to X``;
 * **speaker_turn**: transcript and interview layouts, a paragraph ``Name: text`` whose label is a
-  named mention (``President Vladimir Putin: Good afternoon.``) or an all-capitals name.
+  PERSON mention (``President Vladimir Putin: Good afternoon.``) or an all-capitals name; not a label
+  with lower-case words (``Follow Ann Lee on Twitter:``), a title-case heading the NER took for an
+  ORG, or a result row whose text has no word (``Ann Lee: 1,769.``).
 
-Speakers. The speaker is the subject of the cue: a PERSON / ORG / GPE / NORP mention next to the
-cue, else a pronoun (``who`` included), a descriptive noun phrase (``the president``, ``a campaign
+Speakers. The speaker is the subject of the cue, found before the auxiliaries, modals, control
+verbs and adverbs in front of it (``Roe wouldn't discuss …``, ``the ministry has vigorously denied
+…``, ``Lee failed to mention …``): a PERSON / ORG / GPE / NORP mention next to the cue, else a
+pronoun (``who`` included), a descriptive noun phrase (``the president``, ``a campaign
 spokesman``, ``officials``) or a capitalised name the NER missed; after a quote, an inverted speaker
 is the phrase up to the next comma, preposition or relative pronoun (``“…,” said a person close to the
-campaign``). ``speaker_start, speaker_end, speaker`` are the
-speaker as written. Pronouns (``he said``) and title phrases (``the senator said``) are resolved to
+campaign``); failing those, for any cue, the clause before it up to its first comma or relative
+pronoun (``Farmers in the valley who lost their herds denied …``). ``speaker_start, speaker_end,
+speaker`` are the speaker as written. Pronouns (``he said``) and title phrases (``the senator said``) are resolved to
 the nearest compatible mention before them — a PERSON for *he / she* and person titles, an ORG /
 GPE / NORP for *it / they* and organisation nouns — and that span is recorded in
 ``resolved_start, resolved_end, resolved, speaker_label`` (for a named speaker they are the speaker
@@ -52,7 +59,7 @@ Cost: a few regular-expression passes per article, ≈ a few µs of CPU per word
 from __future__ import annotations
 
 #: Bump when the output of find_quotes / quotes_table changes (part of the annotation cache key).
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 import bisect
 import re
@@ -69,6 +76,7 @@ __all__ = [
     "QUOTE_COLUMNS",
     "CUE_VERBS",
     "CUE_PHRASES",
+    "LEARNED_CUES",
     "KINDS",
 ]
 
@@ -116,6 +124,14 @@ ordered decided fear fears feared feel feels felt listed defending attacking exp
 convinced recognize recognized hope reads chant chants chanted chanting proclaim proclaims proclaimed
 implied implies bemoaned lamenting portray portrays portraying chided chiding labeling
 """.split())
+#: Cue verbs added from PolNeAR **train** counts: the single verb forms listed by
+#: ``scripts/learn_cues.py`` (gold cue in ≥ 4 relations, ≥ 40 % of the form's occurrences in train are
+#: a gold cue, content after the cue); other inflections were measured and left out (they added noise).
+LEARNED_CUES = frozenset("""
+highlighted emailed quoted considers dismissing invoked mentioning referencing referenced remarking
+repeating retweeted slamming assailed asserting blasting emphasizing fearing recognizing
+""".split())
+CUE_VERBS = CUE_VERBS | LEARNED_CUES
 #: Verbs that are cues with a particle: the verb form → the particles ("pointed out", "called for").
 CUE_PHRASES = {v: frozenset(ps.split()) for vs, ps in (
     ("point points pointed pointing", "out to"),
@@ -131,6 +147,8 @@ CUE_PHRASES = {v: frozenset(ps.split()) for vs, ps in (
     ("put puts", "it"),
     ("warn warns warned warning", "against of"),
     ("worry worries worried worrying", "about that"),
+    ("sided", "with"),
+    ("wrote", "about"),
 ) for v in vs.split()}
 _NAMING = {"call", "calls", "called", "calling", "describe", "describes", "described", "describing",
            "dub", "dubs", "dubbed", "label", "labels", "labeled", "labelled", "brand", "brands",
@@ -186,7 +204,8 @@ _ANYMARK = re.compile("''|[\"“”„‟«»]")
 _NOT_LABELS = {"note", "notes", "update", "updated", "read more", "photo", "photos", "watch",
                "editor's note", "editor’s note", "source", "sources", "related", "see also", "video",
                "warning", "correction", "disclaimer", "background", "contact", "email", "tags",
-               "subscribe", "listen", "transcript", "live", "breaking", "opinion", "analysis"}
+               "subscribe", "listen", "transcript", "live", "breaking", "opinion", "analysis", "clarification"}
+_NAME_PARTICLES = {"of", "the", "de", "da", "di", "van", "von", "der", "la", "le", "du", "al", "bin", "el", "and"}
 _TURN_RE = re.compile(r"([A-Z][^:\n\"“”]{0,70}?)\s*:\s+(?=\S)")
 _NAMED = ("PERSON", "ORG", "GPE", "NORP")
 _WORDS = re.compile(r"[\w'’\-]+")
@@ -386,6 +405,16 @@ _CLAUSE_CUT = re.compile(r",\s+(?:which|who|whom|whose|where)\s|"
 # text after "X said “…”" that does not make the content mixed: an adverbial or a new clause
 _TAIL_ADVERBIAL = re.compile(r"(?:at|on|in|during|after|before|about|as|when|while|from|for|with|and|"
                              r"because|since|via|through|into|over|—|–|-)\b", re.I)
+_VGROUP_LEFT = re.compile(r"\s(?:(?:is|are|was|were|be|been|being|am|would|wouldn['’]t|will|won['’]t|can|can['’]t|could|couldn['’]t|should|must|may|might|"
+                          r"has|have|had|hasn['’]t|haven['’]t|hadn['’]t|does|do|did|doesn['’]t|don['’]t|didn['’]t|not|never|also|"
+                          r"failed|refused|declined|wants?|wanted|tried|tries|sought|seeks?|hopes?|hoped|continues|continued|began|begins|"
+                          r"plans?|planned|needs?|needed|to|and|(?-i:[a-z]\w*ly))\s+)+$", re.I)
+_PASSIVE_OBJ = re.compile(r"(?:by|itself|himself|herself|themselves)\b", re.I)
+_REL_END = re.compile(r",|\s(?:-|--|—|–|―)\s|[—–―]")
+_NEW_CLAUSE = re.compile(r",\s+(?:he|she|they|it|we|I|most|many|some|others)\s+"
+                         r"(?!said|says|say|told|added|noted|wrote|argued|insisted|claimed|stressed)")
+_SUBORDINATE_START = re.compile(r"(?:that\s+)?(?:if|when|whenever|although|though|because|while|as|after|before|"
+                                r"unless|once|since|until|even\s+if|even\s+though|whether)\b", re.I)
 _CUT_BEFORE_CUE = re.compile(r"(?:[”\"’']?,|[ \t]+(?:and|before|after|while|then|but))[ \t]+$")
 _ASKED = re.compile(r"Asked[ \t]+(by[ \t]+[^,]{2,60}?[ \t]+)?((?:about|whether|if|what|how|why|who|where|when|to)\b[^,;\n]{3,200}),",
                     re.I)
@@ -651,6 +680,13 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             if in_segment(mc.start()) < 0 and mc.start() - c_s >= 12:
                 c_e = mc.start()
                 break
+        if not _SUBORDINATE_START.match(text, c_s, c_e):
+            # "… would stay in the race, he clarified …": a new main clause after a comma ends the
+            # content (not after a leading subordinate clause: "if the plan fails, they will leave")
+            for mc in _NEW_CLAUSE.finditer(text, c_s + 1, c_e):
+                if in_segment(mc.start()) < 0 and mc.start() - c_s >= 12:
+                    c_e = mc.start()
+                    break
         kq = bisect.bisect_right(seg_starts, c_e - 1) - 1
         if kq >= 0 and segs[kq][0] < c_e - 1 < segs[kq][1] - 1 and segs[kq][0] >= c_s:
             c_e = segs[kq][1]  # a quote that goes on past the sentence end
@@ -679,10 +715,16 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
                 # "Putin's message to Europe: …" is a headline-like clause, not a turn label,
                 # unless the mention ends the label ("President of Russia Vladimir Putin")
                 continue
+            if any(w[0].islower() and w not in _NAME_PARTICLES for w in label.split()) or ms.label[k] != "PERSON":
+                # a label with lower-case words ("Follow Ann Lee on Twitter", "Another problem for
+                # Lee") or a title-case ORG ("Veto Power Impedes Peace Efforts") is a heading
+                continue
         _, pe = _para_bounds(text, p0)
         cs, ce = _strip_span(text, m.end(), pe)
         if ce <= cs:
             continue
+        if not re.search(r"[A-Za-z]{2}", text[cs:ce]) and text[cs:ce].strip(".") not in ("A", "I"):
+            continue  # "Ann Lee: 1,769." is a table row (results), not somebody speaking
         out.append(dict(start=cs, end=ce, spk=(ls, le), cue=(m.end() - 2 if text[m.end() - 2] == ":" else le,
                                                             m.end() - 1, ":"), kind="speaker_turn"))
         turn_paras.add(p0)
@@ -731,7 +773,13 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             spk = _speaker_right(text, ce, para_e, ms) or _np_after(text, ce, para_e, ms)
             inverted = True
         else:
-            spk = _speaker_left(text, cs, lo, ms)
+            # "Roe wouldn't discuss …", "the ministry has vigorously denied …", "Lee failed to
+            # mention …": the speaker before the auxiliaries, modals and adverbs of the cue
+            mv = _VGROUP_LEFT.search(text, lo, cs)
+            v_s = mv.start() if mv and mv.start() > lo else cs
+            spk = _speaker_left(text, v_s, lo, ms) if v_s < cs else None
+            if spk is None:
+                spk = _speaker_left(text, cs, lo, ms)
             if spk is None:
                 # "said X" needs the content before it: ", said X" or a quote
                 before = text[max(para_s, cs - 3):cs].rstrip()
@@ -739,8 +787,8 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
                     spk = _speaker_right(text, ce, min(para_e, ce + 120), ms) or \
                         _chunk_right(text, ce, min(para_e, ce + 120), ms)
                     inverted = spk is not None
-            if spk is None and cue_text.lower().split()[-1] in _SAY:
-                spk = _clause_subject(text, max(sent_s, lo), cs)
+            if spk is None:  # any cue: "Federal officials familiar with the plan said / denied …"
+                spk = _clause_subject(text, max(sent_s, lo), v_s)
         if spk is None:
             ma = _ASKED.match(text, cs, sent_e) if text[sent_s:cs].strip() in ("", "When", "when") else None
             if ma:
@@ -860,6 +908,13 @@ def _find(text: str, ms: "_Mentions", s_starts: list[int], s_ends: list[int]) ->
             continue  # a speech verb needs a clause; "X attacked Clinton" is a stance with a short object
         if c_e - c_s < (8 if head in _SAY else 3):
             continue
+        if not according and _PASSIVE_OBJ.match(text, c_s, c_e):
+            continue  # "the meeting was first reported by Politico", "the plan opposed by Lee": a passive
+        if spk is not None and not inverted and text[spk[0]:spk[1]].lower() in ("who", "which"):
+            # "Lee, who endorsed Roe in May, said …": a relative clause ends at its comma or dash
+            mr = _REL_END.search(text, c_s, c_e)
+            if mr and mr.start() > c_s:
+                c_e = _strip_span(text, c_s, mr.start())[1]
         q["start"], q["end"] = c_s, c_e
         if _ANYMARK.search(text, c_s, c_e):
             if not according:

@@ -534,3 +534,88 @@ def test_quote_only_paragraph_continues_the_statement():
          "Dora Lind said the harvest was fine.\n“Nobody is hungry.”")
     q = one(t, {"Ivo Marr": "PERSON", "Dora Lind": "PERSON"})
     assert q.statement_id.tolist()[:2] == [0, 0]
+
+
+# --------------------------------------------------------------------------- third round (issue 14, all relations)
+@pytest.mark.parametrize("t, names, speaker, cue, body", [
+    ("Dora Lind wouldn't discuss whether the mill would close before winter.", {"Dora Lind": "PERSON"},
+     "Dora Lind", "discuss", "whether the mill would close before winter."),
+    ("The ministry has vigorously denied that the convoy was stopped at the border.", {},
+     "The ministry", "denied", "the convoy was stopped at the border."),
+    ("Arvid Kael failed to mention the flooded villages in his speech on Monday.", {"Arvid Kael": "PERSON"},
+     "Arvid Kael", "mention", "the flooded villages in his speech on Monday."),
+])
+def test_speaker_before_auxiliaries_and_modals(t, names, speaker, cue, body):
+    q = one(t, names)
+    assert len(q) == 1 and q.kind[0] == "indirect"
+    assert (q.speaker[0], q.cue[0], content(t, q)) == (speaker, cue, body)
+
+
+def test_adverb_strip_keeps_a_name_ending_in_ly():
+    t = "Anna Kelly denied that the harbour would be sold."
+    q = one(t, {"Anna Kelly": "PERSON"})
+    assert q.speaker.tolist() == ["Anna Kelly"]
+
+
+def test_clause_subject_for_a_stance_cue():
+    # the subject of any cue (not only a speech verb) is the clause before it up to a relative pronoun
+    t = "Farmers in the northern valley who lost their herds denied that the dam had been opened early."
+    q = one(t)
+    assert len(q) == 1 and q.speaker[0] == "Farmers in the northern valley"
+    assert content(t, q) == "the dam had been opened early."
+
+
+@pytest.mark.parametrize("t, cue", [
+    ("Ivo Marr retweeted a post claiming the mayor had left the city.", "retweeted"),
+    ("Ivo Marr sided with the nurses in the dispute over night shifts.", "sided with"),
+])
+def test_learned_cues(t, cue):
+    from newskit.quotes import LEARNED_CUES
+
+    assert "retweeted" in LEARNED_CUES
+    q = one(t, {"Ivo Marr": "PERSON"})
+    assert q.cue.tolist() == [cue] and q.speaker[0] == "Ivo Marr"
+
+
+@pytest.mark.parametrize("t, names", [
+    ("Results\nDora Lind: 1,769.\nIvo Marr: 1,501.", {"Dora Lind": "PERSON", "Ivo Marr": "PERSON"}),
+    ("Follow Dora Lind on Twitter: @doralind. Write to her at the desk.", {"Dora Lind": "PERSON"}),
+    ("Harbour Rights Trumped by Fishing Quotas: The council met again on Monday.",
+     {"Harbour Rights Trumped by Fishing Quotas": "ORG"}),
+    ("CLARIFICATION: An earlier version misspelled the name of the harbour.", {}),
+])
+def test_not_speaker_turns(t, names):
+    # a result row, a sign-off line, a title-case heading and an editor's label are nobody speaking
+    q = one(t, names)
+    assert "speaker_turn" not in set(q.kind)
+
+
+def test_short_answer_is_still_a_turn():
+    t = "Q: Will the ferry run in winter?\nA: Yes.\nDORA LIND: Only on Sundays."
+    q = one(t, {"Dora Lind": "PERSON"})
+    assert q[q.kind == "speaker_turn"].speaker.tolist() == ["Q", "A", "DORA LIND"]
+
+
+def test_passive_participle_is_not_a_cue():
+    t = "The closure of the mill was first reported by the local radio station on Monday."
+    q = one(t)
+    assert q.empty
+
+
+def test_relative_clause_content_ends_at_its_comma():
+    t = "Oda Venn, who endorsed Arvid Kael in May, told the crowd that the ferry would run all winter."
+    q = one(t, {"Oda Venn": "PERSON", "Arvid Kael": "PERSON"})
+    rel = q[q.speaker == "who"]
+    assert len(rel) == 1 and content(t, rel) == "Arvid Kael in May"
+
+
+def test_content_ends_before_a_new_main_clause():
+    t = "Dora Lind said the ferry would stop at the island twice a week, she expects more visitors in spring."
+    q = one(t, {"Dora Lind": "PERSON"})
+    assert content(t, q[q.speaker == "Dora Lind"]) == "the ferry would stop at the island twice a week"
+
+
+def test_content_keeps_a_main_clause_after_a_leading_subordinate_clause():
+    t = "Dora Lind said that if the harbour is dredged in time, they will reopen the ferry in May."
+    q = one(t, {"Dora Lind": "PERSON"})
+    assert len(q) == 1 and content(t, q) == "if the harbour is dredged in time, they will reopen the ferry in May."
