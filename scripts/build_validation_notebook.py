@@ -64,8 +64,9 @@ ann = ann.filter(date_from=date_from, date_to=date_to) if (date_from or date_to)
 if annotations is not None:  # in memory: the mentions of the sampled actors only
     candidates = actors
     if not candidates:  # the sample's rule (most scored mentions, ties by name), counted in DuckDB
+        body = "NOT coalesce(in_title, FALSE)" if "in_title" in ann.columns("mentions") else "TRUE"
         candidates = ann.sql(f"SELECT actor, count(*) AS n FROM {ann.scan('mentions')} WHERE actor IS NOT NULL "
-                             f"AND score IS NOT NULL AND NOT isnan(score) GROUP BY actor "
+                             f"AND score IS NOT NULL AND NOT isnan(score) AND {body} GROUP BY actor "
                              f"ORDER BY n DESC, actor LIMIT {int(top_actors)}")["actor"].tolist()
     ann = rows_of(ann, actors=candidates, tables=["articles", "mentions", "sentences"],
                   columns={"mentions": ["article_id", "sent_id", "start", "end", "text", "label", "actor", "actor_type",

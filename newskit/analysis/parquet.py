@@ -400,7 +400,8 @@ def rows_of(ann: Any, *, actors: Sequence[str] | str | None = None, actor_type: 
         from newskit._schema import REQUIRED
 
         have = set(pf.columns(table))
-        want = list(dict.fromkeys(list(REQUIRED.get(table, ())) + list(columns[table])))  # the schema's first
+        # the schema's first; in_title always (where= — body / title / all — depends on it)
+        want = list(dict.fromkeys(list(REQUIRED.get(table, ())) + list(columns[table]) + ["in_title"]))
         return ", ".join(alias + _ident(c) for c in want if c in have)
 
     con = pf.con
