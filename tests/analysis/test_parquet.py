@@ -143,7 +143,9 @@ def test_every_analysis_equals_the_pandas_path_on_corpus_ukraine(shared, tmp_pat
     """The same equality on a real corpus (annotation comes from the pipeline's cache when warm)."""
     from newskit.pipeline import annotate_to
 
-    folder = annotate_to(shared("data", "corpus_ukraine"), tmp_path / "parts", part_size=1000, progress=False)
+    # the fast sentiment model: the test is about DuckDB = pandas, and the transformer would double its time
+    folder = annotate_to(shared("data", "corpus_ukraine"), tmp_path / "parts", part_size=1000, progress=False,
+                         sentiment_model="fast")
     mem, pf = Annotations.load(folder), PartsFolder(folder)
     assert len(mem.articles) > 2000
     for fn, kw in _calls(mem):
