@@ -237,7 +237,9 @@ def test_rows_of_reads_the_rows_and_columns_asked_for(both):
                   columns={"mentions": ["actor", "score"]})
     want = mem.mentions[mem.mentions["actor"] == actor]
     assert len(sub.mentions) == len(want) and set(sub.mentions["actor"]) == {actor}
-    assert set(sub.mentions.columns) == {"article_id", "sent_id", "start", "end", "text", "label", "actor", "score"}
+    # the schema's columns, the ones asked for, and in_title (where= depends on it)
+    assert set(sub.mentions.columns) == {"article_id", "sent_id", "start", "end", "text", "label", "actor", "score",
+                                         "in_title"}
     assert set(sub.articles["article_id"]) == set(want["article_id"].astype(str))
     assert "text" in sub.articles and "text" not in pf.articles
     keys = set(zip(want["article_id"].astype(str), want["sent_id"]))

@@ -73,7 +73,9 @@ def test_cache_hit_equals_cold_and_invalidates_on_change(articles, serial, tmp_p
     m = again.mentions[again.mentions["article_id"] == aid]
     assert set(m["text"]) >= {"Volodymyr Zelensky", "Kyiv"}
     s = again.sentences[again.sentences["article_id"] == aid]
-    assert s["text"].tolist() == ["Volodymyr Zelensky met Olaf Scholz in Kyiv on Monday."]
+    body = s[~s["in_title"]]  # the title's sentences come first (headlines are annotated) and did not change
+    assert body["text"].tolist() == ["Volodymyr Zelensky met Olaf Scholz in Kyiv on Monday."]
+    assert s[s["in_title"]]["text"].tolist() == [articles.loc[3, "title"]]
     others = again.mentions[again.mentions["article_id"] != aid].reset_index(drop=True)
     before = warm.mentions[warm.mentions["article_id"] != aid].reset_index(drop=True)
     pd.testing.assert_frame_equal(before[["article_id", "start", "end", "text", "label"]],
