@@ -38,7 +38,7 @@ __all__ = ["Batch", "Step", "default_steps", "text_pieces", "entity_spans", "cha
 #: names accepted by ``annotate(sentiment_model=...)``
 SENTIMENT_MODELS = ("transformer", "fast", "sentence")
 #: the default target-sentiment model of the pipeline: the fine-tuned transformer (NewsMTSC dev macro-F1
-#: 0.73 / 0.78 against 0.60 / 0.66 for ``"fast"``, which stays for very large corpora; see docs/transformer.md)
+#: 0.73 / 0.79 against 0.60 / 0.66 for ``"fast"``, which stays for very large corpora; see docs/transformer.md)
 DEFAULT_SENTIMENT_MODEL = "transformer"
 
 
