@@ -69,6 +69,23 @@ def load(path: Path):
     return rows
 
 
+def load_transfer(path: Path):
+    """Rows (sentence, [(from, to)], probs (n, 3) or None) of a transfer-set JSONL; a bad line raises naming it."""
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                d = json.loads(line)
+                s, spans = d["sentence"], [(int(a), int(b)) for a, b in d["spans"]]
+                probs = np.asarray(d["probs"], dtype=np.float32) if "probs" in d else None
+            except (ValueError, KeyError, TypeError) as e:
+                raise ValueError(f"{path}:{n}: not a transfer-set row ({e!r})") from e
+            if any(not 0 <= a < b <= len(s) for a, b in spans) or (probs is not None and probs.shape != (len(spans), 3)):
+                raise ValueError(f"{path}:{n}: a span outside the sentence or probabilities of the wrong shape")
+            rows.append((s, spans, probs))
+    return rows
+
+
 def flat(rows):
     sents = [s for s, sp, _ in rows for _ in sp]
     spans = [x for _, sp, _ in rows for x in sp]
@@ -144,18 +161,31 @@ def build(encoder_dir: Path, layers: int | None):
         def __init__(self):
             super().__init__()
             self.encoder = enc
+            self.segments = getattr(enc.config, "type_vocab_size", 0) > 0  # BERT-like; MPNet has none
             self.head = nn.Sequential(nn.Dropout(0.1), nn.Linear(2 * hid, hid), nn.Tanh(), nn.Dropout(0.1),
                                       nn.Linear(hid, 3))
 
         def forward(self, input_ids, attention_mask, target_row, target_mask):
-            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+            kw = {"token_type_ids": torch.zeros_like(input_ids)} if self.segments else {}
+            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kw).last_hidden_state
             h = h.float().index_select(0, target_row)
             m = target_mask.unsqueeze(-1)
             pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
             return self.head(torch.cat([h[:, 0], pooled], dim=-1))
 
     return TargetClassifier()
+
+
+def special_tokens(vocab: dict, mode: str) -> dict:
+    """Ids of cls / sep / pad (BERT ``[CLS]`` or RoBERTa/MPNet ``<s>`` style) and the marker tokens."""
+    pick = lambda *names: next((vocab[n] for n in names if n in vocab), None)  # noqa: E731
+    out = {"cls": pick("[CLS]", "<s>"), "sep": pick("[SEP]", "</s>"), "pad": pick("[PAD]", "<pad>")}
+    if mode == "markers":
+        out.update(open=pick("[unused0]"), close=pick("[unused1]"))
+    missing = [k for k, v in out.items() if v is None]
+    if missing:
+        raise SystemExit(f"the encoder's vocabulary has no token for {missing} (mode {mode})")
+    return out
 
 
 def to_torch(batch):
@@ -166,13 +196,16 @@ def to_torch(batch):
             tids)
 
 
+PAD = {"id": 0}  # the encoder's padding id, set by main()
+
+
 def predict_logits(model, enc: T.Encoded, batch_size: int = 64) -> np.ndarray:
     import torch
 
     model.eval()
     out = np.zeros((len(enc.target_seq), 3), dtype=np.float32)
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=AUTOCAST["on"]):
-        for b in T.batches(enc, batch_size=batch_size, multiple=8):
+        for b in T.batches(enc, batch_size=batch_size, multiple=8, pad_id=PAD["id"]):
             ids, mask, rows, tmask, tids = to_torch(b)
             out[tids] = model(ids, mask, rows, tmask).float().numpy()
     return out
@@ -246,6 +279,13 @@ def main(argv=None) -> int:
     ap.add_argument("--eval-variants", default="fp32,int8,int8pc,fp16", help="ONNX variants to score (comma list)")
     ap.add_argument("--ship", default=None, choices=("fp32", "int8", "int8pc", "fp16"),
                     help="copy this variant into newskit/data/target_transformer/")
+    ap.add_argument("--distill", type=Path, action="append", default=[],
+                    help="a transfer set (JSONL: sentence, spans, probs — written by --label-out) whose targets are "
+                         "learnt from the teacher's probabilities (soft cross-entropy) next to the gold fit targets")
+    ap.add_argument("--distill-weight", type=float, default=1.0, help="loss weight of a transfer target (gold: 1)")
+    ap.add_argument("--label-in", type=Path, default=None,
+                    help="JSONL of unlabelled (sentence, spans) to score with the trained model (the teacher)")
+    ap.add_argument("--label-out", type=Path, default=None, help="where --label-in's calibrated probabilities go")
     args = ap.parse_args(argv)
 
     import torch
@@ -260,8 +300,8 @@ def main(argv=None) -> int:
     enc_dir = args.encoder or default_encoder()
     tok = T.load_tokenizer(enc_dir / "tokenizer.json")
     vocab = tok.get_vocab()
-    special = {"cls": vocab["[CLS]"], "sep": vocab["[SEP]"], "open": vocab["[unused0]"],
-               "close": vocab["[unused1]"], "pad": vocab["[PAD]"]}
+    special = special_tokens(vocab, args.mode)
+    PAD["id"] = special["pad"]
 
     train_all = load(DATA / "train.jsonl")
     perm = np.random.default_rng(args.seed).permutation(len(train_all))
@@ -278,6 +318,19 @@ def main(argv=None) -> int:
         return T.encode(tok, s, sp, mode=args.mode, max_length=args.max_length, special=special), y
 
     fit_enc, fit_y = encode_rows(fit)
+    soft = None  # with --distill: per-target probabilities (one-hot for gold) and loss weights
+    if args.distill:
+        s_f, sp_f, y_f = flat(fit)
+        trans = [r for path in args.distill for r in load_transfer(path)]
+        if any(pr is None for _, _, pr in trans):
+            raise SystemExit("a --distill set has rows without probabilities (label it first: --label-out)")
+        s_t = [s for s, sp, _ in trans for _ in sp]
+        sp_t = [x for _, sp, _ in trans for x in sp]
+        fit_enc = T.encode(tok, s_f + s_t, sp_f + sp_t, mode=args.mode, max_length=args.max_length, special=special)
+        soft = np.concatenate([np.eye(3, dtype=np.float32)[y_f]] + [pr for _, _, pr in trans]).astype(np.float32)
+        weights = np.concatenate([np.ones(len(y_f)), np.full(len(s_t), args.distill_weight)]).astype(np.float32)
+        print(f"transfer: {len(trans)} sentences, {len(s_t)} targets (teacher's mean probabilities "
+              f"{np.round(soft[len(y_f):].mean(0), 3).tolist()}), weight {args.distill_weight}", flush=True)
     eval_enc = {k: encode_rows(v) for k, v in sets.items()}
     print(f"fit: {len(fit)} sentences, {len(fit_y)} targets, {len(fit_enc.sequences)} sequences; "
           + ", ".join(f"{k}: {len(v[1])} targets" for k, v in eval_enc.items()), flush=True)
@@ -303,6 +356,8 @@ def main(argv=None) -> int:
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
     loss_fn = torch.nn.CrossEntropyLoss()
     y_fit_t = torch.from_numpy(fit_y)
+    if soft is not None:
+        soft_t, weights_t = torch.from_numpy(soft), torch.from_numpy(weights)
     rng = random.Random(args.seed)
     history, best = [], (-1.0, None, -1)
     if args.resume_from:  # export / calibrate a saved epoch without training (safetensors, no pickle)
@@ -315,11 +370,17 @@ def main(argv=None) -> int:
         model.train()
         t0, seen, run_loss = time.time(), 0, 0.0
         order = train_order(fit_enc, args.batch_size, rng)
-        for step, b in enumerate(T.batches(fit_enc, batch_size=args.batch_size, order=order, multiple=8), 1):
+        for step, b in enumerate(T.batches(fit_enc, batch_size=args.batch_size, order=order, multiple=8,
+                                                 pad_id=PAD["id"]), 1):
             ids, mask, rows, tmask, tids = to_torch(b)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=AUTOCAST["on"]):
                 logits = model(ids, mask, rows, tmask)
-            loss = loss_fn(logits.float(), y_fit_t[torch.from_numpy(tids)])
+            if soft is None:
+                loss = loss_fn(logits.float(), y_fit_t[torch.from_numpy(tids)])
+            else:  # soft cross-entropy: = CE on gold (one-hot), KL to the teacher (+ const) on transfer
+                t_ix = torch.from_numpy(tids)
+                w = weights_t[t_ix]
+                loss = (-(soft_t[t_ix] * torch.log_softmax(logits.float(), -1)).sum(1) * w).sum() / w.sum()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -357,6 +418,22 @@ def main(argv=None) -> int:
         calib[f"{k}_ece_before"] = ece(T.softmax(lg, 1.0), y)
         calib[f"{k}_ece_after"] = ece(T.softmax(lg, temp), y)
     print("calibration:", json.dumps(calib), flush=True)
+    if args.label_in:  # the teacher labels a transfer set with its calibrated probabilities
+        rows = load_transfer(args.label_in)
+        s_l = [s for s, sp, _ in rows for _ in sp]
+        sp_l = [x for _, sp, _ in rows for x in sp]
+        t0 = time.time()
+        probs = T.softmax(predict_logits(model, T.encode(tok, s_l, sp_l, mode=args.mode, max_length=args.max_length,
+                                                           special=special)), temp)
+        out_path = args.label_out or args.label_in.with_suffix(".labelled.jsonl")
+        k = 0
+        with open(out_path, "w", encoding="utf-8") as fh:
+            for s_, sp_, _ in rows:
+                fh.write(json.dumps({"sentence": s_, "spans": [list(x) for x in sp_],
+                                     "probs": np.round(probs[k:k + len(sp_)], 5).tolist()}) + "\n")
+                k += len(sp_)
+        print(f"labelled {len(rows)} sentences / {len(s_l)} targets in {time.time() - t0:.0f} s → {out_path} "
+              f"(mean probabilities {np.round(probs.mean(0), 3).tolist()})", flush=True)
 
     meta = {
         "labels": list(T.LABELS),

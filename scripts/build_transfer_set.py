@@ -1,0 +1,91 @@
+"""Draw a transfer set for distilling the target-sentiment teacher: (sentence, target spans) from news.
+
+The teacher (a larger encoder fine-tuned on NewsMTSC train, ``train_target_transformer.py``) labels
+these unlabelled pairs with its calibrated probabilities (``--label-in`` / ``--label-out``); the
+student (the shipped MiniLM) then learns from NewsMTSC's gold targets and from the teacher's
+probabilities on these (``--distill``). Nothing here is gold: the set only carries the teacher's
+function onto more news sentences and targets of the kinds newskit scores at run time (its own
+mentions of persons, organisations, groups and places, speakers excluded as at run time).
+
+Input: annotations folders written by ``newskit annotate`` / ``annotate_to`` (Parquet parts with
+``sentences`` and ``mentions``), or folders holding ``sentences.parquet`` / ``mentions.parquet``.
+The output is outside the repository (article text must not be committed)::
+
+    python scripts/build_transfer_set.py /work/scale-data/base /work/transfer/polnear \\
+        --per-source 12000 --out /work/transfer/transfer.jsonl
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+TYPES = ("person", "organisation", "group", "place")
+
+
+def read_table(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    for p in (folder / name, folder / f"{name}.parquet"):
+        if p.exists():
+            return pd.read_parquet(p, columns=columns)
+    raise SystemExit(f"{folder}: no {name} table (expected {name}/ parts or {name}.parquet)")
+
+
+def candidates(folder: Path, *, min_words: int, max_words: int, max_targets: int) -> pd.DataFrame:
+    """One row per body sentence with at least one scoreable mention: sentence text and its spans."""
+    s = read_table(folder, "sentences", ["article_id", "sent_id", "start", "text"])
+    m = read_table(folder, "mentions", ["article_id", "sent_id", "start", "end", "text", "actor_type", "is_speaker"])
+    s, m = s[s.sent_id >= 0], m[(m.sent_id >= 0) & m.actor_type.isin(TYPES) & ~m.is_speaker.astype(bool)]
+    m = m.merge(s.rename(columns={"start": "s0", "text": "sentence"}), on=["article_id", "sent_id"])
+    m["a"], m["b"] = m.start - m.s0, m.end - m.s0
+    ok = [sent[a:b] == t for sent, a, b, t in zip(m.sentence, m.a, m.b, m.text)]
+    if not all(ok):
+        raise SystemExit(f"{folder}: {len(ok) - sum(ok)} mentions whose offsets do not match their sentence")
+    g = (m.sort_values(["article_id", "sent_id", "a"]).groupby(["article_id", "sent_id"], sort=False)
+         .agg(sentence=("sentence", "first"), spans=("a", lambda x: list(x)), ends=("b", lambda x: list(x))))
+    g["spans"] = [list(zip(a, b))[:max_targets] for a, b in zip(g.spans, g.ends)]
+    words = g.sentence.str.split().str.len()
+    g = g[(words >= min_words) & (words <= max_words)].drop(columns="ends").reset_index()
+    return g.drop_duplicates("sentence")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folders", nargs="+", type=Path, help="annotations folders (one per source corpus)")
+    ap.add_argument("--per-source", type=int, default=10_000, help="sentences drawn from each folder")
+    ap.add_argument("--per-article", type=int, default=8, help="at most this many sentences of one article")
+    ap.add_argument("--min-words", type=int, default=6)
+    ap.add_argument("--max-words", type=int, default=60)
+    ap.add_argument("--max-targets", type=int, default=4, help="targets kept per sentence (the first ones)")
+    ap.add_argument("--exclude", type=Path, action="append", default=[],
+                    help="NewsMTSC JSONL files whose sentences must not be drawn (e.g. dev)")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+    banned = set()
+    for path in args.exclude:
+        with open(path, encoding="utf-8") as fh:
+            banned |= {json.loads(line).get("sentence_normalized", "").strip() for line in fh}
+    rng = np.random.default_rng(args.seed)
+    n_sent = n_targets = 0
+    with open(args.out, "w", encoding="utf-8") as fh:
+        for folder in args.folders:
+            c = candidates(folder, min_words=args.min_words, max_words=args.max_words, max_targets=args.max_targets)
+            c = c[~c.sentence.str.strip().isin(banned)]
+            c = c.iloc[rng.permutation(len(c))]
+            c = c[c.groupby("article_id").cumcount() < args.per_article].head(args.per_source)
+            for sent, spans in zip(c.sentence, c.spans):
+                fh.write(json.dumps({"sentence": sent, "spans": [[int(a), int(b)] for a, b in spans]}) + "\n")
+            n_sent += len(c)
+            n_targets += int(c.spans.str.len().sum())
+            print(f"{folder}: {len(c)} sentences, {int(c.spans.str.len().sum())} targets, "
+                  f"{c.article_id.nunique()} articles", file=sys.stderr)
+    print(f"{args.out}: {n_sent} sentences, {n_targets} targets", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
