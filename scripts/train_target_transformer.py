@@ -176,10 +176,18 @@ def build(encoder_dir: Path, layers: int | None):
     return TargetClassifier()
 
 
-def special_tokens(vocab: dict, mode: str) -> dict:
-    """Ids of cls / sep / pad (BERT ``[CLS]`` or RoBERTa/MPNet ``<s>`` style) and the marker tokens."""
+def special_tokens(vocab: dict, mode: str, encoder_dir: Path | None = None) -> dict:
+    """Ids of cls / sep / pad and the marker tokens: the encoder's ``special_tokens_map.json`` when it has one
+    (MPNet's vocabulary also holds BERT's unused ``[CLS]``), else BERT's ``[CLS]`` or RoBERTa's ``<s>`` style."""
+    named = {}
+    smap = encoder_dir / "special_tokens_map.json" if encoder_dir else None
+    if smap and smap.exists():
+        d = json.loads(smap.read_text())
+        tok = lambda v: v["content"] if isinstance(v, dict) else v  # noqa: E731
+        named = {k: tok(d[f"{k}_token"]) for k in ("cls", "sep", "pad") if f"{k}_token" in d}
     pick = lambda *names: next((vocab[n] for n in names if n in vocab), None)  # noqa: E731
-    out = {"cls": pick("[CLS]", "<s>"), "sep": pick("[SEP]", "</s>"), "pad": pick("[PAD]", "<pad>")}
+    out = {k: pick(*([named[k]] if k in named else []), *alt) for k, alt in
+           (("cls", ("[CLS]", "<s>")), ("sep", ("[SEP]", "</s>")), ("pad", ("[PAD]", "<pad>")))}
     if mode == "markers":
         out.update(open=pick("[unused0]"), close=pick("[unused1]"))
     missing = [k for k, v in out.items() if v is None]
@@ -300,7 +308,7 @@ def main(argv=None) -> int:
     enc_dir = args.encoder or default_encoder()
     tok = T.load_tokenizer(enc_dir / "tokenizer.json")
     vocab = tok.get_vocab()
-    special = special_tokens(vocab, args.mode)
+    special = special_tokens(vocab, args.mode, enc_dir)
     PAD["id"] = special["pad"]
 
     train_all = load(DATA / "train.jsonl")
