@@ -452,7 +452,8 @@ def main(argv=None) -> int:
         "encoder": args.encoder_name,
         "layers": args.layers or model.encoder.config.num_hidden_layers,
         "hidden_size": model.encoder.config.hidden_size,
-        "training": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+        "training": {k: (str(v) if isinstance(v, Path) else [str(x) for x in v] if isinstance(v, list) else v)
+                     for k, v in vars(args).items()
                      if k not in ("out", "ship")},
         "best_epoch": best[2],
         "history": history,
