@@ -373,7 +373,9 @@ def main(argv=None) -> int:
 
         model.load_state_dict(load_file(str(args.resume_from)))
         history = json.loads((args.resume_from.parent / "history.json").read_text())
-        best = (history[-1]["holdout_f1"], model.state_dict(), history[-1]["epoch"])
+        stem = args.resume_from.stem  # epochN
+        row = next((h for h in history if stem == f"epoch{h['epoch']}"), history[-1])
+        best = (row["holdout_f1"], model.state_dict(), row["epoch"])
     for epoch in range(1, 0 if args.resume_from else args.epochs + 1):
         model.train()
         t0, seen, run_loss = time.time(), 0, 0.0
