@@ -61,14 +61,14 @@ def main(argv=None) -> int:
     ap.add_argument("--max-words", type=int, default=60)
     ap.add_argument("--max-targets", type=int, default=4, help="targets kept per sentence (the first ones)")
     ap.add_argument("--exclude", type=Path, action="append", default=[],
-                    help="NewsMTSC JSONL files whose sentences must not be drawn (e.g. dev)")
+                    help="NewsMTSC or transfer-set JSONL files whose sentences must not be drawn (dev; a set drawn before)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     banned = set()
     for path in args.exclude:
         with open(path, encoding="utf-8") as fh:
-            banned |= {json.loads(line).get("sentence_normalized", "").strip() for line in fh}
+            banned |= {(d.get("sentence_normalized") or d.get("sentence", "")).strip() for d in map(json.loads, fh)}
     rng = np.random.default_rng(args.seed)
     n_sent = n_targets = 0
     with open(args.out, "w", encoding="utf-8") as fh:
