@@ -463,7 +463,9 @@ def propagate_names(mentions: pd.DataFrame, texts: Mapping[str, str], *,
     rows: list[tuple] = []
     for group, v in votes.items():
         group_texts = [texts[k] for k in keys_of.get(group, []) if isinstance(texts.get(k), str)]
-        tokens = {w for t in group_texts for w in _TOKEN_RE.findall(t)}  # whole words, one pass
+        tokens: set[str] = set()  # whole words, one pass
+        for t in group_texts:
+            tokens.update(_TOKEN_RE.findall(t))
         forms: dict[str, tuple[str, int]] = {}
         for f, labs in v.items():
             real = {lab: n for lab, n in labs.items() if not lab.startswith("~")}
