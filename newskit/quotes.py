@@ -350,6 +350,24 @@ class _Mentions:
         return -1
 
 
+def _tail_search(rx: re.Pattern, s: str, runs: int) -> re.Match | None:
+    """``rx.search(s)`` for a pattern anchored at the end (``…\\s*$``) whose matches start at a non-space
+    character and hold at most ``runs`` runs of whitespace, in a string ``s`` without trailing
+    whitespace: such a match lies within the last ``runs + 1`` words, so the search starts there
+    instead of trying every position of a long sentence (same match: no earlier position can start one).
+
+    >>> _tail_search(re.compile(r"\\b(?:the|a)\\s+\\w+\\s*$"), "a long day for the mayor", 1).group()
+    'the mayor'
+    """
+    parts = s.rsplit(None, runs + 1)
+    if len(parts) <= runs + 1:
+        return rx.search(s)
+    pos = len(parts[0])  # the prefix before the last runs + 1 words, then the run after it
+    while s[pos].isspace():
+        pos += 1
+    return rx.search(s, pos)
+
+
 def _speaker_left(text: str, cs: int, lo: int, ms: _Mentions) -> tuple[int, int] | None:
     """The speaker ending right before a cue at ``cs`` (not before ``lo``)."""
     left = text[lo:cs]
@@ -370,14 +388,14 @@ def _speaker_left(text: str, cs: int, lo: int, ms: _Mentions) -> tuple[int, int]
         inner = _speaker_left(text, lo + m.start(), lo, ms)
         if inner is not None:
             return inner
-    m = _NP_LEFT.search(stripped)
+    m = _tail_search(_NP_LEFT, stripped, 5)  # det + up to 4 words + noun
     if m:
         return lo + m.start(), end
-    m = _CAP_LEFT.search(stripped)
+    m = _tail_search(_CAP_LEFT, stripped, 3)  # up to 4 capitalised words
     if m and stripped[m.start():].split()[0].lower() not in _COMMON_CAPS:
         return lo + m.start(), end
     # a subject noun phrase opening the sentence / clause: "The piece says …"
-    m = _SUBJ_LEFT.search(stripped)
+    m = _tail_search(_SUBJ_LEFT, stripped, 5)  # a cue word + det + up to 4 words
     if m:
         return lo + m.start(1), end
     return None

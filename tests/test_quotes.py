@@ -619,3 +619,32 @@ def test_content_keeps_a_main_clause_after_a_leading_subordinate_clause():
     t = "Dora Lind said that if the harbour is dredged in time, they will reopen the ferry in May."
     q = one(t, {"Dora Lind": "PERSON"})
     assert len(q) == 1 and content(t, q) == "if the harbour is dredged in time, they will reopen the ferry in May."
+
+
+def test_tail_search_finds_what_a_full_search_finds():
+    """The speaker rules search their end-anchored patterns from the last words of the left context only;
+    the match is the one a search of the whole context finds."""
+    import random
+
+    from newskit import quotes as Q
+
+    cases = [(Q._NP_LEFT, 5), (Q._CAP_LEFT, 3), (Q._SUBJ_LEFT, 5)]
+    left = ("After a long night of talks in the harbour town the council met again, and the new "
+            "deputy mayor of the town")
+    for rx, runs in cases:
+        for cut in range(1, len(left) + 1):
+            s = left[:cut].rstrip()
+            if s:
+                a, b = Q._tail_search(rx, s, runs), rx.search(s)
+                assert (a and a.span(), a and a.groups()) == (b and b.span(), b and b.groups()), s
+    before_cue = left[:left.index(" of the town")]  # "… and the new deputy mayor" [said]
+    assert Q._tail_search(Q._NP_LEFT, before_cue, 5).group() == "the new deputy mayor"
+    rng = random.Random(3)
+    pieces = ["the", "The", "a", " ", "  ", "\n", "\xa0", "mayor", "Mayor", "officials", "and", "Orlan", "J.",
+              ".", ",", ";", "—", "x", "é", "official", "his"]
+    for _ in range(5000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))).rstrip()
+        for rx, runs in cases:
+            if s:
+                a, b = Q._tail_search(rx, s, runs), rx.search(s)
+                assert (a and a.span(), a and a.groups()) == (b and b.span(), b and b.groups()), s

@@ -81,3 +81,29 @@ def test_a_type_tie_with_place_goes_to_place_in_a_place_context():
                       "place_cue": [0, 1, 0]})
     assert resolve_surface_forms(f)["actor_type"].iloc[0] == "place"
     assert resolve_surface_forms(f.assign(place_cue=0))["actor_type"].iloc[0] != "place"
+
+
+def test_whole_word_hits_equal_the_alternation_regex():
+    """Name propagation finds forms with str.find; the hits are those of the regex it replaces (leftmost,
+    longest form first at one position, whole words, no overlaps)."""
+    import random
+    import re
+
+    from newskit.actors.spans import _whole_word_hits
+
+    def by_regex(text, forms):
+        alt = "|".join(re.escape(f) for f in forms)
+        return [(m.start(), m.end(), m.group()) for m in re.finditer(rf"(?<![\w'’-])(?:{alt})(?![\w-])", text)]
+
+    text = ("Mira Lenk met Lenk's aide. Lenkov and Lenk-Bauer left; Mira Lenk, not Lenk2, spoke. "
+            "Ana Mira Lenk stayed with ’Lenk and Lenk.")
+    forms = ["Mira Lenk", "Lenk", "Mira"]
+    assert _whole_word_hits(text, forms) == by_regex(text, forms)
+    assert [h[2] for h in _whole_word_hits(text, forms)][:2] == ["Mira Lenk", "Lenk"]
+    rng = random.Random(7)
+    pieces = ["A", "B", "AB", "B A", "A-B", "Ab", "’", "'", "-", " ", "é", "_", "1", "\n"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        forms = sorted({"".join(rng.choice("AB b-") for _ in range(rng.randint(1, 4))).strip() or "A"
+                        for _ in range(rng.randint(1, 4))}, key=len, reverse=True)
+        assert _whole_word_hits(text, forms) == by_regex(text, forms), (text, forms)

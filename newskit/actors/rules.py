@@ -63,6 +63,7 @@ class Forms:
     by_name: dict[str, ActorSpec] = field(default_factory=dict)
     spec_keys: dict[str, ActorSpec] = field(default_factory=dict)
     labels: dict[str, set] = field(default_factory=dict)  # nkey → spaCy labels
+    regex_specs: list[ActorSpec] = field(default_factory=list)  # the specs with ``re:`` aliases, in order
 
     @classmethod
     def index(cls, specs: list[ActorSpec]) -> "Forms":
@@ -72,6 +73,7 @@ class Forms:
         return self
 
     def _index(self) -> None:
+        self.regex_specs = [s for s in self.specs if s.regexes]
         for s in self.specs:
             for a in [s.name] + s.aliases:
                 self.lit.setdefault(normalise_surface(a).casefold(), s)
@@ -136,7 +138,7 @@ def rule_actor_file(nkey: str, fs: Forms) -> Decision | None:
     spec = fs.lit.get(nkey)
     if spec is None:
         form = fs.display[nkey]
-        for s in fs.specs:
+        for s in fs.regex_specs:  # only entries with re: aliases can match here
             if any(regex_fullmatch(rx, form, s) for rx in s.regexes):
                 spec = s
                 break

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import pandas as pd
 
@@ -362,6 +362,40 @@ def _propagatable(form: str) -> bool:
     return generic_reason(normalise_surface(form)) is None
 
 
+_WORD_BEFORE = re.compile(r"[\w'’-]")
+_WORD_AFTER = re.compile(r"[\w-]")
+
+
+def _whole_word_hits(text: str, forms: Sequence[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, form)`` of the occurrences of ``forms`` in ``text`` that
+    ``re.finditer(r"(?<![\\w'’-])(?:f1|f2|…)(?![\\w-])", text)`` finds — leftmost first, at one
+    position the first form of ``forms`` that fits, no overlaps — without compiling a pattern per
+    article (compiling one costs more than searching the forms with ``str.find``).
+
+    >>> _whole_word_hits("Ana Brel and Brel's Brelo; Brel", ["Ana Brel", "Brel"])
+    [(0, 8, 'Ana Brel'), (13, 17, 'Brel'), (27, 31, 'Brel')]
+    """
+    cands: list[tuple[int, int, int]] = []
+    before, after, n = _WORD_BEFORE.match, _WORD_AFTER.match, len(text)
+    for r, f in enumerate(forms):
+        if not f:
+            continue
+        find, s = text.find, text.find(f)
+        while s >= 0:
+            e = s + len(f)
+            if not (s and before(text, s - 1)) and not (e < n and after(text, e)):
+                cands.append((s, r, e))
+            s = find(f, s + 1)
+    cands.sort()
+    out, pos = [], 0
+    for s, r, e in cands:
+        if s < pos:  # overlapping the previous hit (or a later form at its position)
+            continue
+        out.append((s, e, forms[r]))
+        pos = e
+    return out
+
+
 def propagate_names(mentions: pd.DataFrame, texts: Mapping[str, str], *,
                     family: Mapping[str, str] | None = None) -> pd.DataFrame:
     """5. **Names found elsewhere in the article**: NER often tags a name once and misses it the next
@@ -429,7 +463,9 @@ def propagate_names(mentions: pd.DataFrame, texts: Mapping[str, str], *,
     rows: list[tuple] = []
     for group, v in votes.items():
         group_texts = [texts[k] for k in keys_of.get(group, []) if isinstance(texts.get(k), str)]
-        tokens = {w for t in group_texts for w in _TOKEN_RE.findall(t)}  # whole words, one pass
+        tokens: set[str] = set()  # whole words, one pass
+        for t in group_texts:
+            tokens.update(_TOKEN_RE.findall(t))
         forms: dict[str, tuple[str, int]] = {}
         for f, labs in v.items():
             real = {lab: n for lab, n in labs.items() if not lab.startswith("~")}
@@ -442,24 +478,22 @@ def propagate_names(mentions: pd.DataFrame, texts: Mapping[str, str], *,
             forms[f] = (lab, 1 if real else 2)
         if not forms:
             continue
-        alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        rx = re.compile(rf"(?<![\w'’-])(?:{alt})(?![\w-])")
+        ordered = sorted(forms, key=len, reverse=True)  # longest first, as an alternation would try them
         for key in keys_of.get(group, []):
             text = texts.get(key)
             if not isinstance(text, str):
                 continue
             taken = sorted(spans.get(key, []))
             starts = [a for a, _ in taken]
-            for hit in rx.finditer(text):
-                s, e = hit.span()
+            for s, e, form in _whole_word_hits(text, ordered):
                 i = bisect.bisect_right(starts, e - 1) - 1
                 # any mention starting before e that ends after s overlaps
                 if any(taken[j][1] > s for j in range(max(0, i - 8), i + 1) if j >= 0):
                     continue
                 if _CAP_BEFORE.search(text[max(0, s - 40):s]) or _CAP_AFTER.match(text[e:e + 6]):
                     continue
-                lab, kind = forms[hit.group()]
-                rows.append((key, s, e, hit.group(), lab, _place_cue(text, s, e), kind))
+                lab, kind = forms[form]
+                rows.append((key, s, e, form, lab, _place_cue(text, s, e), kind))
     out = pd.DataFrame(rows, columns=cols)
     out = out.astype({"start": "int64", "end": "int64"})
     out["place_cue"] = out["place_cue"].astype("int8")

@@ -167,11 +167,31 @@ def _annotate_tables(a: pd.DataFrame, *, steps: Sequence[Step], caches: Mapping[
     return out, ran, n_idle
 
 
-def _chunks(arts: pd.DataFrame, upstream: Mapping[str, pd.DataFrame], names, chunk: int) -> Iterator:
+def _chunk_bounds(n: int, chunk: int, n_process: int) -> list[tuple[int, int]]:
+    """``(start, end)`` of the chunks of ``n`` articles: ``chunk`` articles each, but with several worker
+    processes the last ``n_process * chunk`` articles go in chunks a quarter that size (at least 8), so the
+    workers finish together instead of one idling while another runs a whole last chunk.
+
+    >>> _chunk_bounds(300, 64, 1)[-2:]
+    [(192, 256), (256, 300)]
+    >>> _chunk_bounds(300, 64, 2)[2:5], _chunk_bounds(300, 64, 2)[-1]
+    ([(128, 172), (172, 188), (188, 204)], (284, 300))
+    """
+    if n_process <= 1 or n <= chunk:
+        return [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
+    small = max(8, chunk // 4)
+    tail = min(n, n_process * chunk)
+    head = n - tail
+    out = [(i, min(i + chunk, head)) for i in range(0, head, chunk)]
+    return out + [(i, min(i + small, n)) for i in range(head, n, small)]
+
+
+def _chunks(arts: pd.DataFrame, upstream: Mapping[str, pd.DataFrame], names, chunk: int,
+            n_process: int = 1) -> Iterator:
     ids = arts["article_id"]
-    for i in range(0, len(arts), chunk):
-        part = arts.iloc[i:i + chunk]
-        sel = set(ids.iloc[i:i + chunk])
+    for i, j in _chunk_bounds(len(arts), chunk, n_process):
+        part = arts.iloc[i:j]
+        sel = set(ids.iloc[i:j])
         up = {t: df[df["article_id"].isin(sel)] for t, df in upstream.items()}
         yield part, up, names
 
@@ -269,7 +289,7 @@ def annotate(articles: pd.DataFrame, *, model: str | os.PathLike | None = None,
         bar = bars[0]
         bar.total = (bar.total or 0) + len(arts)
         bar.refresh()
-        run_chunks(_chunks(arts, upstream, names, chunk), steps=steps, options=options, n_process=p,
+        run_chunks(_chunks(arts, upstream, names, chunk, p), steps=steps, options=options, n_process=p,
                    on_result=on_result, bar=bar)
 
     try:
@@ -424,7 +444,7 @@ def _annotate_to(articles, out: str, *, model, sentiment_model, steps, n_process
     try:
         with worker_pool(steps, options, procs) as pool:
             def run(arts, upstream, names, on_result):
-                run_chunks(_chunks(arts, upstream, names, chunk), steps=steps, options=options,
+                run_chunks(_chunks(arts, upstream, names, chunk, procs), steps=steps, options=options,
                            n_process=procs, on_result=on_result, bar=bar, pool=pool)
 
             for number, batch in enumerate(batches):
