@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from newskit._options import where_mask
+from newskit.analysis.parquet import is_out_of_core
 
 CLASSES = ("negative", "neutral", "positive")
 VALUES = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
@@ -123,16 +124,23 @@ def corpus_fingerprint(ann) -> str:
     >>> corpus_fingerprint(a) == corpus_fingerprint(a)
     True
     """
+    if is_out_of_core(ann):  # an annotations folder: the same hash, the keys sorted and streamed by DuckDB
+        from newskit.validation import _sql
+
+        return _sql.fingerprint(ann, _articles_fingerprint)
     m = ann.mentions
     h = hashlib.sha1()
     cols = [c for c in ("article_id", "sent_id", "start", "end", "actor") if c in m.columns]
     key = m[cols].astype(str).agg("\x1f".join, axis=1).sort_values(kind="mergesort")
     h.update("\n".join(key).encode("utf-8"))
-    arts = getattr(ann, "articles", None)
+    _articles_fingerprint(getattr(ann, "articles", None), h)
+    return h.hexdigest()[:16]
+
+
+def _articles_fingerprint(arts, h) -> None:
     if arts is not None and "outlet" in arts.columns:
         a = arts[["article_id", "outlet"]].astype(str).agg("\x1f".join, axis=1).sort_values(kind="mergesort")
         h.update(b"\x00" + "\n".join(a).encode("utf-8"))
-    return h.hexdigest()[:16]
 
 
 ALLOCATIONS = {"proportional": 1.0, "sqrt": 0.5, "equal": 0.0}
