@@ -27,6 +27,7 @@ import pandas as pd
 
 from newskit._options import as_list, check_top
 from newskit.analysis._estimate import group_rng
+from newskit.analysis.parquet import is_out_of_core
 from newskit.analysis._frame import add_groups, with_articles
 
 __all__ = ["quote_frequency", "who_talks_about_whom", "quotes_of"]
@@ -101,8 +102,9 @@ def quote_frequency(ann: Any, *, by: str | Sequence[str] | None = "outlet", top:
 
     Parameters
     ----------
-    ann : Annotations
-        With ``articles`` and ``quotes`` (speakers resolved to actors).
+    ann : Annotations or PartsFolder
+        With ``articles`` and ``quotes`` (speakers resolved to actors); an annotations folder is
+        counted in DuckDB (the same table).
     by : str or list of str, optional
         Article columns (``"outlet"``, ``"source"`` …) and/or periods (``"day"``, ``"week"``,
         ``"month"``); ``None`` for the whole corpus.
@@ -133,6 +135,10 @@ def quote_frequency(ann: Any, *, by: str | Sequence[str] | None = "outlet", top:
     0      X  Ann Lee  2  0.666667         3
     1      Y   Bo Ray  1  1.000000         1
     """
+    if is_out_of_core(ann):  # an annotations folder: statements and counts in DuckDB, the same resampling
+        from newskit.analysis import parquet
+
+        return parquet.quote_frequency(ann, by=by, top=top, n_boot=n_boot, seed=seed)
     top = check_top(top)
     keys = as_list(by)
     st = _statements(_quotes(ann))
@@ -189,8 +195,9 @@ def who_talks_about_whom(ann: Any, *, top: int | None = 30, min_n: int = 1,
 
     Parameters
     ----------
-    ann : Annotations
-        ``quotes`` with ``actor``, ``mentions`` with ``actor`` (and ``score`` for ``mean_score``).
+    ann : Annotations or PartsFolder
+        ``quotes`` with ``actor``, ``mentions`` with ``actor`` (and ``score`` for ``mean_score``); an
+        annotations folder is joined and counted in DuckDB (the same table).
     top : int, optional
         Keep the ``top`` pairs by ``n``.
     min_n : int
@@ -218,6 +225,10 @@ def who_talks_about_whom(ann: Any, *, top: int | None = 30, min_n: int = 1,
     """
     from newskit.quotes import mark_mentions
 
+    if is_out_of_core(ann):  # an annotations folder: joined and counted in DuckDB
+        from newskit.analysis import parquet
+
+        return parquet.who_talks_about_whom(ann, top=top, min_n=min_n, include_self=include_self)
     top = check_top(top)
     q = _quotes(ann)
     m = ann.mentions
