@@ -1504,3 +1504,35 @@ def who_talks_about_whom(pf: PartsFolder, *, top=None, min_n: int = 1, include_s
     for c in ("n", "n_quotes", "n_articles"):
         out[c] = out[c].astype("int64")
     return out[cols].reset_index(drop=True)
+
+
+def quotes_of(pf: PartsFolder, actor: str, *, top=None, kinds=None) -> pd.DataFrame:
+    """:func:`newskit.analysis.quotes_of` on a folder: the speaker's quote pieces read in SQL, the table
+    ordered without texts, then the texts read for the articles of the ``top`` rows only (the order does
+    not depend on the texts, so the rows are the in-memory ones)."""
+    from newskit.analysis.quotes import quotes_of as in_memory
+
+    top = check_top(top)
+    if not pf.has("quotes"):
+        raise ValueError("these annotations have no quotes table (annotate with the 'quotes' step, or "
+                         "build it with newskit.quotes.quotes_table)")
+    if "actor" not in pf.columns("quotes"):
+        raise ValueError("quotes have no 'actor' column: run newskit.quotes.resolve_speakers(quotes, mentions) "
+                         "after actor resolution")
+    scan = pf.scan("quotes", position=True)
+    known = pf.con.execute(f"SELECT count(*) FROM {pf.scan('quotes')} WHERE CAST(actor AS VARCHAR) = ?",
+                           [str(actor)]).fetchall()[0][0]
+    if not known:  # a surface form, spelling or alias → the actor (as the in-memory path)
+        actor = canonical(pf, [actor])[0]
+    q = pf.con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {scan} WHERE CAST(actor AS VARCHAR) = ? "
+                       f"ORDER BY _pos", [str(actor)]).df()
+    arts = pf.articles
+    first = in_memory(SimpleNamespace(articles=arts.assign(text=""), quotes=q), actor, top=top, kinds=kinds)
+    if not len(first):
+        return first
+    ids = set(first["article_id"].astype(str))
+    texts = pf.texts(sorted(ids))
+    sub = arts[arts["article_id"].astype(str).isin(ids)]
+    sub = sub.assign(text=sub["article_id"].astype(str).map(texts))
+    return in_memory(SimpleNamespace(articles=sub, quotes=q[q["article_id"].astype(str).isin(ids)]), actor,
+                     top=top, kinds=kinds)

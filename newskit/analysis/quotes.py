@@ -273,8 +273,9 @@ def quotes_of(ann: Any, actor: str, *, top: int | None = 50, kinds: Sequence[str
 
     Parameters
     ----------
-    ann : Annotations
-        ``articles`` (with ``text``; ``date``, ``outlet``, ``title`` when present) and ``quotes``.
+    ann : Annotations or PartsFolder
+        ``articles`` (with ``text``; ``date``, ``outlet``, ``title`` when present) and ``quotes``; of an
+        annotations folder only the speaker's quotes and the texts of the rows returned are read.
     actor : str
         Actor name (canonical, or a surface form / alias resolved by :func:`newskit.actors.lookup_actors`;
         an unknown name raises ``UnknownActorError``).
@@ -300,6 +301,10 @@ def quotes_of(ann: Any, actor: str, *, top: int | None = 50, kinds: Sequence[str
     >>> quotes_of(SimpleNamespace(articles=arts, quotes=q), "Ann Lee")["quote"].tolist()
     ['“We stay,” … “We build.”']
     """
+    if is_out_of_core(ann):  # an annotations folder: the speaker's quotes, texts of the rows shown only
+        from newskit.analysis import parquet
+
+        return parquet.quotes_of(ann, actor, top=top, kinds=kinds)
     top = check_top(top)
     q = _quotes(ann)
     if actor not in set(q["actor"].dropna().astype(str)):  # a surface form, spelling or alias → the actor

@@ -273,3 +273,15 @@ def test_who_talks_about_whom_of_a_folder_equals_the_pandas_path(both, kw):
     want = who_talks_about_whom(mem, **kw)
     assert len(want) > 3
     pd.testing.assert_frame_equal(who_talks_about_whom(pf, **kw), want)
+
+
+def test_quotes_of_a_folder_equals_the_pandas_path(both):
+    from newskit.analysis.quotes import quote_frequency, quotes_of
+
+    mem, pf = both
+    speakers = quote_frequency(mem, by=None, top=4)["actor"].tolist()
+    for who in speakers:
+        for kw in (dict(top=3), dict(top=None), dict(top=5, kinds=["direct"])):
+            want = quotes_of(mem, who, **kw)
+            pd.testing.assert_frame_equal(quotes_of(pf, who, **kw), want, check_dtype=False)
+    assert len(quotes_of(mem, speakers[0], top=None)) > 1
