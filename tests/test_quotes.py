@@ -302,7 +302,7 @@ def test_share_bootstrap_in_blocks_is_the_dense_bootstrap(monkeypatch):
     bit, whatever the block size."""
     import numpy as np
 
-    import newskit.analysis.quotes as Q
+    import newskit.analysis._estimate as Q
 
     rng = np.random.default_rng(3)
     counts = rng.poisson(0.4, size=(301, 7)).astype(float)

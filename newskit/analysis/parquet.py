@@ -1377,11 +1377,11 @@ def _quote_statements_sql(pf: PartsFolder) -> tuple[str, str]:
 
 def quote_frequency(pf: PartsFolder, *, by=None, top=None, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """:func:`newskit.analysis.quote_frequency` on a folder: the statements, their groups and the non-zero
-    article × actor counts in SQL; the same resampling (:func:`newskit.analysis.quotes._bootstrap_shares`)
+    article × actor counts in SQL; the same resampling (:func:`newskit.analysis._estimate._bootstrap_shares`)
     with the same per-group generators, so the table is the in-memory one."""
     from newskit.analysis._estimate import group_rng
     from newskit.analysis._frame import add_groups
-    from newskit.analysis.quotes import _bootstrap_shares
+    from newskit.analysis._estimate import _bootstrap_shares
 
     top = check_top(top)
     keys = as_list(by)
@@ -1474,11 +1474,8 @@ def who_talks_about_whom(pf: PartsFolder, *, top=None, min_n: int = 1, include_s
                          "after actor resolution")
     if "actor" not in mcols:
         raise ValueError("mentions have no 'actor' column (run annotate() or Annotations.resolve())")
-    if "in_quote_of" not in mcols or "is_speaker" not in mcols:  # marked in pandas (older folders)
-        from newskit.analysis.quotes import who_talks_about_whom as wtw
-
-        return wtw(rows_of(pf, tables=["articles", "mentions", "quotes"]), top=top, min_n=min_n,
-                   include_self=include_self)
+    if "in_quote_of" not in mcols or "is_speaker" not in mcols:  # older folders: marked in pandas by the caller
+        return None
     key = "statement_id" if "statement_id" in qcols else "quote_id"
     stype = "q.actor_type" if "actor_type" in qcols else "''"
     ttype = "m.actor_type" if "actor_type" in mcols else "''"
@@ -1506,33 +1503,19 @@ def who_talks_about_whom(pf: PartsFolder, *, top=None, min_n: int = 1, include_s
     return out[cols].reset_index(drop=True)
 
 
-def quotes_of(pf: PartsFolder, actor: str, *, top=None, kinds=None) -> pd.DataFrame:
-    """:func:`newskit.analysis.quotes_of` on a folder: the speaker's quote pieces read in SQL, the table
-    ordered without texts, then the texts read for the articles of the ``top`` rows only (the order does
-    not depend on the texts, so the rows are the in-memory ones)."""
-    from newskit.analysis.quotes import quotes_of as in_memory
-
-    top = check_top(top)
+def quotes_rows(pf: PartsFolder, actor: str) -> tuple[str, pd.DataFrame]:
+    """What :func:`newskit.analysis.quotes_of` reads of a folder: the canonical ``actor`` (a surface form or
+    alias resolved as in memory) and that speaker's quote pieces (in the parts' order)."""
     if not pf.has("quotes"):
         raise ValueError("these annotations have no quotes table (annotate with the 'quotes' step, or "
                          "build it with newskit.quotes.quotes_table)")
     if "actor" not in pf.columns("quotes"):
         raise ValueError("quotes have no 'actor' column: run newskit.quotes.resolve_speakers(quotes, mentions) "
                          "after actor resolution")
-    scan = pf.scan("quotes", position=True)
     known = pf.con.execute(f"SELECT count(*) FROM {pf.scan('quotes')} WHERE CAST(actor AS VARCHAR) = ?",
                            [str(actor)]).fetchall()[0][0]
     if not known:  # a surface form, spelling or alias → the actor (as the in-memory path)
         actor = canonical(pf, [actor])[0]
-    q = pf.con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {scan} WHERE CAST(actor AS VARCHAR) = ? "
-                       f"ORDER BY _pos", [str(actor)]).df()
-    arts = pf.articles
-    first = in_memory(SimpleNamespace(articles=arts.assign(text=""), quotes=q), actor, top=top, kinds=kinds)
-    if not len(first):
-        return first
-    ids = set(first["article_id"].astype(str))
-    texts = pf.texts(sorted(ids))
-    sub = arts[arts["article_id"].astype(str).isin(ids)]
-    sub = sub.assign(text=sub["article_id"].astype(str).map(texts))
-    return in_memory(SimpleNamespace(articles=sub, quotes=q[q["article_id"].astype(str).isin(ids)]), actor,
-                     top=top, kinds=kinds)
+    q = pf.con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('quotes', position=True)} "
+                       f"WHERE CAST(actor AS VARCHAR) = ? ORDER BY _pos", [str(actor)]).df()
+    return actor, q

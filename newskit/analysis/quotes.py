@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from newskit._options import as_list, check_top
-from newskit.analysis._estimate import group_rng
+
+from newskit.analysis._estimate import _bootstrap_shares, group_rng
 from newskit.analysis.parquet import is_out_of_core
 from newskit.analysis._frame import add_groups, with_articles
 
@@ -49,51 +50,6 @@ def _statements(q: pd.DataFrame) -> pd.DataFrame:
     key = "statement_id" if "statement_id" in q.columns else "quote_id"
     st = q.sort_values(["article_id", "quote_id"]).drop_duplicates(["article_id", key])
     return st.assign(actor=st["actor"].fillna("").astype(str), article_id=st["article_id"].astype(str))
-
-
-_BOOT_CELLS = 1 << 23  # resampled cells held at once (resamples × max(articles, non-zero counts))
-
-
-def _bootstrap_shares(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_cols: int, totals: np.ndarray, *,
-                      n_boot: int, rng: np.random.Generator, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile CI of ``counts.sum(0) / totals.sum()`` resampling articles (rows) with replacement.
-
-    ``counts`` (articles × ``n_cols``) is given by its non-zero cells ``(rows, cols, vals)``: memory is
-    one resample block of ``n_boot`` rows, or of as many as fit ``_BOOT_CELLS`` cells, never articles ×
-    actors. Every resample draws ``rng.integers(0, n_art, n_art)``, one call per block: numpy's bounded
-    int64 draws do not depend on how the calls split them, so the interval is that of one call for all
-    ``n_boot`` resamples whatever the block size (tested). Counts are integers, so the sums are exact in
-    any order: the result equals the dense ``w @ counts`` of earlier versions bit for bit.
-
-    >>> lo, hi = _bootstrap_shares(np.array([0, 1]), np.array([0, 0]), np.array([1.0, 1.0]), 1,
-    ...                            np.array([1.0, 2.0]), n_boot=200, rng=np.random.default_rng(0))
-    >>> bool(0 <= lo[0] <= 2 / 3 <= hi[0] <= 1)
-    True
-    """
-    n_art = len(totals)
-    if n_art == 0:
-        nan = np.full(n_cols, np.nan)
-        return nan, nan
-    order = np.argsort(cols, kind="stable")
-    rows, cols, vals = np.asarray(rows)[order], np.asarray(cols)[order], np.asarray(vals, dtype=float)[order]
-    ucols, starts = np.unique(cols, return_index=True)
-    width = max(n_art, len(rows), 1)
-    step = n_boot if n_boot * width <= _BOOT_CELLS else max(1, _BOOT_CELLS // width)
-    shares = np.empty((n_boot, n_cols))
-    for b0 in range(0, n_boot, step):
-        b = min(step, n_boot - b0)
-        idx = rng.integers(0, n_art, size=(b, n_art))
-        w = np.bincount((np.arange(b)[:, None] * n_art + idx).ravel(), minlength=b * n_art)
-        w = w.reshape(b, n_art).astype(float)
-        del idx
-        num = np.zeros((b, n_cols))
-        if len(rows):
-            num[:, ucols] = np.add.reduceat(w[:, rows] * vals, starts, axis=1)
-        den = (w @ totals)[:, None]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares[b0:b0 + b] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-    a = (1 - level) / 2
-    return np.nanquantile(shares, a, axis=0), np.nanquantile(shares, 1 - a, axis=0)
 
 
 def quote_frequency(ann: Any, *, by: str | Sequence[str] | None = "outlet", top: int | None = 20,
@@ -228,7 +184,10 @@ def who_talks_about_whom(ann: Any, *, top: int | None = 30, min_n: int = 1,
     if is_out_of_core(ann):  # an annotations folder: joined and counted in DuckDB
         from newskit.analysis import parquet
 
-        return parquet.who_talks_about_whom(ann, top=top, min_n=min_n, include_self=include_self)
+        out = parquet.who_talks_about_whom(ann, top=top, min_n=min_n, include_self=include_self)
+        if out is not None:
+            return out
+        ann = parquet.rows_of(ann, tables=["articles", "mentions", "quotes"])  # no in_quote_of: marked below
     top = check_top(top)
     q = _quotes(ann)
     m = ann.mentions
@@ -302,9 +261,22 @@ def quotes_of(ann: Any, actor: str, *, top: int | None = 50, kinds: Sequence[str
     ['“We stay,” … “We build.”']
     """
     if is_out_of_core(ann):  # an annotations folder: the speaker's quotes, texts of the rows shown only
+        from types import SimpleNamespace
+
         from newskit.analysis import parquet
 
-        return parquet.quotes_of(ann, actor, top=top, kinds=kinds)
+        # the rows in order without texts (the order does not depend on them), then the texts of those rows
+        actor, q = parquet.quotes_rows(ann, actor)
+        arts = ann.articles
+        first = quotes_of(SimpleNamespace(articles=arts.assign(text=""), quotes=q), actor, top=top, kinds=kinds)
+        if not len(first):
+            return first
+        ids = set(first["article_id"].astype(str))
+        texts = ann.texts(sorted(ids))
+        sub = arts[arts["article_id"].astype(str).isin(ids)]
+        sub = sub.assign(text=sub["article_id"].astype(str).map(texts))
+        return quotes_of(SimpleNamespace(articles=sub, quotes=q[q["article_id"].astype(str).isin(ids)]), actor,
+                         top=top, kinds=kinds)
     top = check_top(top)
     q = _quotes(ann)
     if actor not in set(q["actor"].dropna().astype(str)):  # a surface form, spelling or alias → the actor

@@ -183,25 +183,6 @@ def draw(pf, *, n: int, by: list[str], actors, top, seed: int, allocation: str, 
     return s, strata, population, lookup
 
 
-def fingerprint(pf, articles_part) -> str:
-    """:func:`newskit.validation.corpus_fingerprint` of a folder: the mentions' keys sorted in DuckDB and
-    hashed as they stream back (never all in memory); the articles' part from ``pf.articles``."""
-    cols = [c for c in ("article_id", "sent_id", "start", "end", "actor") if c in pf.columns("mentions")]
-    h = hashlib.sha1()
-    if cols:
-        key = "concat_ws(chr(31), " + ", ".join(f"coalesce(CAST({_ident(c)} AS VARCHAR), 'None')" for c in cols) + ")"
-        reader = pf.con.sql(f"SELECT {key} AS k FROM {pf.scan('mentions')} ORDER BY k").to_arrow_reader(200_000)
-        first = True
-        for batch in reader:
-            keys = batch.column(0).to_pylist()
-            if not keys:
-                continue
-            h.update((("" if first else "\n") + "\n".join(keys)).encode("utf-8"))
-            first = False
-    articles_part(pf.articles, h)
-    return h.hexdigest()[:16]
-
-
 def model_labels(pf, labels: pd.DataFrame) -> pd.Series:
     """The model's ``sentiment`` of the first mention at each label's (article_id, start, end)."""
     q = pd.DataFrame({"aid": labels["article_id"].astype(str).to_numpy(), "s": labels["start"].astype("int64").to_numpy(),
