@@ -55,23 +55,13 @@ articles = None if annotations is not None else (
 if articles is not None:
     print(f"{len(articles)} articles")"""),
     new_markdown_cell("## Annotate (cached: a second run reads the cache)"),
-    new_code_cell("""from newskit.analysis import open_annotations, rows_of
+    new_code_cell("""from newskit.analysis import open_annotations
 
 ann = open_annotations(annotations, articles, sentiment_model=sentiment_model, actor_file=actor_file,
                        cache_dir=cache_dir)  # a folder: read out of core
 print(f"sentiment model: {ann.meta['sentiment_model']} (see the README, Sentiment)")
 ann = ann.filter(date_from=date_from, date_to=date_to) if (date_from or date_to) else ann
-if annotations is not None:  # in memory: the mentions of the sampled actors only
-    candidates = actors
-    if not candidates:  # the sample's rule (most scored mentions, ties by name), counted in DuckDB
-        body = "NOT coalesce(in_title, FALSE)" if "in_title" in ann.columns("mentions") else "TRUE"
-        candidates = ann.sql(f"SELECT actor, count(*) AS n FROM {ann.scan('mentions')} WHERE actor IS NOT NULL "
-                             f"AND score IS NOT NULL AND NOT isnan(score) AND {body} GROUP BY actor "
-                             f"ORDER BY n DESC, actor LIMIT {int(top_actors)}")["actor"].tolist()
-    ann = rows_of(ann, actors=candidates, tables=["articles", "mentions", "sentences"],
-                  columns={"mentions": ["article_id", "sent_id", "start", "end", "text", "label", "actor", "actor_type",
-                                        "score", "sentiment", "in_quote_of", "is_speaker"],
-                           "sentences": ["article_id", "sent_id", "start", "end", "text"]})
+# a folder stays out of core: the sample is drawn in DuckDB and reads only the drawn sentences
 ann"""),
     new_markdown_cell("""## The sample to label
 

@@ -297,6 +297,34 @@ def test_quote_frequency_counts_statements_and_cis():
         quote_frequency(SimpleNamespace(articles=ann.articles, quotes=ann.quotes.drop(columns="actor")))
 
 
+def test_share_bootstrap_in_blocks_is_the_dense_bootstrap(monkeypatch):
+    """The sparse, blocked resampling equals the dense one (w @ counts over all resamples at once) bit for
+    bit, whatever the block size."""
+    import numpy as np
+
+    import newskit.analysis._estimate as Q
+
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(0.4, size=(301, 7)).astype(float)
+    counts[:, 5] = 0  # an actor with no quote in the group
+    totals = counts.sum(1) + rng.integers(0, 3, size=301)
+    n_boot = 250
+    g = np.random.default_rng([0, 9])
+    idx = g.integers(0, 301, size=(n_boot, 301))
+    w = np.zeros((n_boot, 301))
+    np.add.at(w, (np.repeat(np.arange(n_boot), 301), idx.ravel()), 1.0)
+    den = (w @ totals)[:, None]
+    shares = np.where(den > 0, (w @ counts) / np.where(den > 0, den, 1), np.nan)
+    a = (1 - 0.95) / 2  # as the estimator computes the percentile
+    want = np.nanquantile(shares, a, axis=0), np.nanquantile(shares, 1 - a, axis=0)
+    r, c = np.nonzero(counts)
+    for cells in (1 << 23, 301 * 7, 1000, 1):  # one block, several, one resample per block
+        monkeypatch.setattr(Q, "_BOOT_CELLS", cells)
+        got = Q._bootstrap_shares(r, c, counts[r, c], 7, totals, n_boot=n_boot, rng=np.random.default_rng([0, 9]))
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+
+
 def test_who_talks_about_whom_and_quotes_of():
     from newskit.analysis.quotes import quotes_of, who_talks_about_whom
 

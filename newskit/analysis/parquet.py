@@ -1354,3 +1354,168 @@ def dask_timeline(pf: DaskParts, *, freq: str, groups: list[str], metric: str, a
     return _finish_timeline(cnt=cnt, per=None, grp=None, denom=denom, periods=periods, levels=levels, freq=freq,
                             groups=groups, metric=metric, actors=actors, normalize=normalize, rolling=rolling,
                             undated=undated, errorbar=errorbar, n_boot=n_boot, seed=seed, helpers=helpers)
+
+
+# =========================================================================== quotes
+def _quote_statements_sql(pf: PartsFolder) -> tuple[str, str]:
+    """SQL of one row per statement (its first piece, as ``_statements``): ``article_id`` (str), ``_stmt``,
+    ``_qid``, ``actor`` ("" when unresolved), ``actor_type``, ``_r`` (its place in the pandas path's
+    (article, quote) order); and the statement key column."""
+    cols = pf.columns("quotes")
+    if "actor" not in cols:
+        raise ValueError("quotes have no 'actor' column: run newskit.quotes.resolve_speakers(quotes, mentions) "
+                         "after actor resolution")
+    key = "statement_id" if "statement_id" in cols else "quote_id"
+    atype = "actor_type" if "actor_type" in cols else "CAST(NULL AS VARCHAR)"
+    sql = (f"(SELECT article_id, _stmt, _qid, actor, actor_type, row_number() OVER (ORDER BY article_id, _qid) AS _r "
+           f"FROM (SELECT CAST(article_id AS VARCHAR) AS article_id, {_ident(key)} AS _stmt, quote_id AS _qid, "
+           f"coalesce(CAST(actor AS VARCHAR), '') AS actor, {atype} AS actor_type, row_number() OVER "
+           f"(PARTITION BY CAST(article_id AS VARCHAR), {_ident(key)} ORDER BY quote_id) AS _first "
+           f"FROM {pf.scan('quotes')}) WHERE _first = 1)")
+    return sql, key
+
+
+def quote_frequency(pf: PartsFolder, *, by=None, top=None, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """:func:`newskit.analysis.quote_frequency` on a folder: the statements, their groups and the non-zero
+    article × actor counts in SQL; the same resampling (:func:`newskit.analysis._estimate._bootstrap_shares`)
+    with the same per-group generators, so the table is the in-memory one."""
+    from newskit.analysis._estimate import group_rng
+    from newskit.analysis._frame import add_groups
+    from newskit.analysis._estimate import _bootstrap_shares
+
+    top = check_top(top)
+    keys = as_list(by)
+    if not pf.has("quotes"):
+        raise ValueError("these annotations have no quotes table (annotate with the 'quotes' step, or "
+                         "build it with newskit.quotes.quotes_table)")
+    st, _ = _quote_statements_sql(pf)
+    con = pf.con
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _qf_st AS SELECT * FROM {st}")
+    try:
+        if keys:
+            arts = pf.articles.assign(article_id=pf.articles["article_id"].astype(str))
+            arts = add_groups(arts, keys, what="articles")
+            grp = arts[keys].drop_duplicates().sort_values(keys, kind="mergesort").reset_index(drop=True)
+            grp["_g"] = np.arange(len(grp))
+            con.register("_qf_grp", grp)
+            con.register("_qf_arts", arts[["article_id"] + keys])
+            on = " AND ".join(f"g.{_ident(k)} = a.{_ident(k)}" for k in keys)
+            con.execute("CREATE OR REPLACE TEMP TABLE _qf_sg AS SELECT s.*, g._g FROM _qf_st s JOIN _qf_arts a "
+                        f"ON a.article_id = s.article_id JOIN _qf_grp g ON {on}")
+        else:
+            grp = pd.DataFrame({"_g": [0]})
+            con.execute("CREATE OR REPLACE TEMP TABLE _qf_sg AS SELECT *, 0 AS _g FROM _qf_st")
+        # value_counts: by count, ties in first-occurrence order (the statements' (article, quote) order)
+        order = pf.sql("SELECT actor, count(*) AS n FROM _qf_sg WHERE actor <> '' GROUP BY actor "
+                       "ORDER BY n DESC, min(_r)" + (f" LIMIT {int(top)}" if top is not None else ""))
+        actors = order["actor"].tolist()
+        types = {}
+        if "actor_type" in pf.columns("quotes"):
+            tt = pf.sql("SELECT actor, actor_type, count(*) AS c FROM _qf_sg WHERE actor <> '' AND actor_type "
+                        "IS NOT NULL GROUP BY ALL")
+            tt = tt.sort_values(["actor", "c", "actor_type"], ascending=[True, False, True], kind="mergesort")
+            types = tt.drop_duplicates("actor").set_index("actor")["actor_type"].to_dict()
+        con.register("_qf_act", pd.DataFrame({"actor": actors, "_j": np.arange(len(actors))}))
+        con.execute("CREATE OR REPLACE TEMP TABLE _qf_art AS SELECT _g, article_id, count(*) AS n, "
+                    "dense_rank() OVER (PARTITION BY _g ORDER BY article_id) - 1 AS _a FROM _qf_sg GROUP BY _g, article_id")
+        tot = pf.sql("SELECT _g, n FROM _qf_art ORDER BY _g, _a")
+        pairs = pf.sql("SELECT s._g, a._a, k._j, count(*) AS n FROM _qf_sg s JOIN _qf_act k ON k.actor = s.actor "
+                       "JOIN _qf_art a ON a._g = s._g AND a.article_id = s.article_id GROUP BY ALL ORDER BY s._g")
+    finally:
+        for t in ("_qf_st", "_qf_sg", "_qf_art"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        for v in ("_qf_grp", "_qf_arts", "_qf_act"):
+            try:
+                con.unregister(v)
+            except Exception:
+                pass
+    t_g, t_n = tot["_g"].to_numpy(), tot["n"].to_numpy(float)
+    p_g = pairs["_g"].to_numpy()
+    t_cut = np.searchsorted(t_g, np.arange(len(grp) + 1))
+    p_cut = np.searchsorted(p_g, np.arange(len(grp) + 1))
+    rows = []
+    for gi, gkey in enumerate(grp[keys].itertuples(index=False, name=None) if keys else [()]):
+        totals = t_n[t_cut[gi]:t_cut[gi + 1]]
+        if not len(totals):  # a group without statements: pandas' groupby never meets it
+            continue
+        sl = slice(p_cut[gi], p_cut[gi + 1])
+        r, c = pairs["_a"].to_numpy()[sl], pairs["_j"].to_numpy()[sl]
+        v = pairs["n"].to_numpy(float)[sl]
+        lo, hi = _bootstrap_shares(r, c, v, len(actors), totals, n_boot=n_boot, rng=group_rng(seed, *gkey))
+        n_per = np.bincount(c, weights=v, minlength=len(actors))
+        arts_per = np.bincount(c, minlength=len(actors))
+        n_quotes = int(totals.sum())
+        for j, a in enumerate(actors):
+            n = int(n_per[j])
+            if n == 0:
+                continue
+            rows.append(dict(zip(keys, gkey)) | {
+                "actor": a, "actor_type": types.get(a, ""), "n": n,
+                "n_articles": int(arts_per[j]), "share": n / n_quotes if n_quotes else np.nan,
+                "ci_low": float(lo[j]), "ci_high": float(hi[j]), "n_quotes": n_quotes})
+    cols = keys + ["actor", "actor_type", "n", "n_articles", "share", "ci_low", "ci_high", "n_quotes"]
+    out = pd.DataFrame(rows, columns=cols)
+    if not len(out):
+        return out
+    out = out.sort_values(keys + ["n", "actor"], ascending=[True] * len(keys) + [False, True])
+    return out.reset_index(drop=True)
+
+
+def who_talks_about_whom(pf: PartsFolder, *, top=None, min_n: int = 1, include_self: bool = False) -> pd.DataFrame:
+    """:func:`newskit.analysis.who_talks_about_whom` on a folder: the mentions inside quotes joined with their
+    quotes and counted in SQL (first types in the mentions' order, as ``groupby.first``)."""
+    top = check_top(top)
+    if not pf.has("quotes"):
+        raise ValueError("these annotations have no quotes table (annotate with the 'quotes' step, or "
+                         "build it with newskit.quotes.quotes_table)")
+    mcols, qcols = pf.columns("mentions"), pf.columns("quotes")
+    if "actor" not in qcols:
+        raise ValueError("quotes have no 'actor' column: run newskit.quotes.resolve_speakers(quotes, mentions) "
+                         "after actor resolution")
+    if "actor" not in mcols:
+        raise ValueError("mentions have no 'actor' column (run annotate() or Annotations.resolve())")
+    if "in_quote_of" not in mcols or "is_speaker" not in mcols:  # older folders: marked in pandas by the caller
+        return None
+    key = "statement_id" if "statement_id" in qcols else "quote_id"
+    stype = "q.actor_type" if "actor_type" in qcols else "''"
+    ttype = "m.actor_type" if "actor_type" in mcols else "''"
+    score = "m.score" if "score" in mcols else "CAST(NULL AS DOUBLE)"
+    cols = ["speaker", "speaker_type", "target", "target_type", "n", "n_quotes", "n_articles", "mean_score"]
+    out = pf.sql(
+        f"WITH j AS (SELECT CAST(m.article_id AS VARCHAR) AS article_id, m._pos, "
+        f"coalesce(CAST(q.actor AS VARCHAR), '') AS speaker, coalesce(CAST(m.actor AS VARCHAR), '') AS target, "
+        f"{stype} AS speaker_type, {ttype} AS target_type, CAST({score} AS DOUBLE) AS score, q.{_ident(key)} AS _stmt "
+        f"FROM {pf.scan('mentions', position=True)} m JOIN {pf.scan('quotes')} q "
+        f"ON CAST(q.article_id AS VARCHAR) = CAST(m.article_id AS VARCHAR) AND q.quote_id = m.in_quote_of "
+        f"WHERE m.in_quote_of >= 0 AND NOT coalesce(m.is_speaker, FALSE)) "
+        f"SELECT speaker, arg_min(speaker_type, _pos) FILTER (WHERE speaker_type IS NOT NULL) AS speaker_type, "
+        f"target, arg_min(target_type, _pos) FILTER (WHERE target_type IS NOT NULL) AS target_type, "
+        f"count(*) AS n, count(DISTINCT (article_id, _stmt)) AS n_quotes, count(DISTINCT article_id) AS n_articles, "
+        f"avg(score) FILTER (WHERE score IS NOT NULL AND NOT isnan(score)) AS mean_score FROM j "
+        f"WHERE speaker <> '' AND target <> ''{'' if include_self else ' AND speaker <> target'} "
+        f"GROUP BY speaker, target HAVING count(*) >= {int(min_n)} ORDER BY n DESC, speaker, target"
+        + (f" LIMIT {int(top)}" if top is not None else ""))
+    if not len(out):
+        return pd.DataFrame(columns=cols)
+    out["mean_score"] = out["mean_score"].astype(float)
+    for c in ("n", "n_quotes", "n_articles"):
+        out[c] = out[c].astype("int64")
+    return out[cols].reset_index(drop=True)
+
+
+def quotes_rows(pf: PartsFolder, actor: str) -> tuple[str, pd.DataFrame]:
+    """What :func:`newskit.analysis.quotes_of` reads of a folder: the canonical ``actor`` (a surface form or
+    alias resolved as in memory) and that speaker's quote pieces (in the parts' order)."""
+    if not pf.has("quotes"):
+        raise ValueError("these annotations have no quotes table (annotate with the 'quotes' step, or "
+                         "build it with newskit.quotes.quotes_table)")
+    if "actor" not in pf.columns("quotes"):
+        raise ValueError("quotes have no 'actor' column: run newskit.quotes.resolve_speakers(quotes, mentions) "
+                         "after actor resolution")
+    known = pf.con.execute(f"SELECT count(*) FROM {pf.scan('quotes')} WHERE CAST(actor AS VARCHAR) = ?",
+                           [str(actor)]).fetchall()[0][0]
+    if not known:  # a surface form, spelling or alias → the actor (as the in-memory path)
+        actor = canonical(pf, [actor])[0]
+    q = pf.con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('quotes', position=True)} "
+                       f"WHERE CAST(actor AS VARCHAR) = ? ORDER BY _pos", [str(actor)]).df()
+    return actor, q

@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 
 from newskit._options import as_list, check_top
-from newskit.analysis._estimate import group_rng
+
+from newskit.analysis._estimate import _bootstrap_shares, group_rng
+from newskit.analysis.parquet import is_out_of_core
 from newskit.analysis._frame import add_groups, with_articles
 
 __all__ = ["quote_frequency", "who_talks_about_whom", "quotes_of"]
@@ -50,32 +52,15 @@ def _statements(q: pd.DataFrame) -> pd.DataFrame:
     return st.assign(actor=st["actor"].fillna("").astype(str), article_id=st["article_id"].astype(str))
 
 
-def _bootstrap_shares(counts: np.ndarray, totals: np.ndarray, *, n_boot: int, rng: np.random.Generator,
-                      level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile CI of ``counts.sum(0) / totals.sum()`` resampling articles (rows) with replacement."""
-    n_art = counts.shape[0]
-    if n_art == 0:
-        nan = np.full(counts.shape[1], np.nan)
-        return nan, nan
-    idx = rng.integers(0, n_art, size=(n_boot, n_art))
-    w = np.zeros((n_boot, n_art))
-    np.add.at(w, (np.repeat(np.arange(n_boot), n_art), idx.ravel()), 1.0)
-    num = w @ counts
-    den = (w @ totals)[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-    a = (1 - level) / 2
-    return np.nanquantile(shares, a, axis=0), np.nanquantile(shares, 1 - a, axis=0)
-
-
 def quote_frequency(ann: Any, *, by: str | Sequence[str] | None = "outlet", top: int | None = 20,
                     n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Who gets a voice: quotes per speaker actor, their share of the group's quotes, with CIs.
 
     Parameters
     ----------
-    ann : Annotations
-        With ``articles`` and ``quotes`` (speakers resolved to actors).
+    ann : Annotations or PartsFolder
+        With ``articles`` and ``quotes`` (speakers resolved to actors); an annotations folder is
+        counted in DuckDB (the same table).
     by : str or list of str, optional
         Article columns (``"outlet"``, ``"source"`` …) and/or periods (``"day"``, ``"week"``,
         ``"month"``); ``None`` for the whole corpus.
@@ -106,6 +91,10 @@ def quote_frequency(ann: Any, *, by: str | Sequence[str] | None = "outlet", top:
     0      X  Ann Lee  2  0.666667         3
     1      Y   Bo Ray  1  1.000000         1
     """
+    if is_out_of_core(ann):  # an annotations folder: statements and counts in DuckDB, the same resampling
+        from newskit.analysis import parquet
+
+        return parquet.quote_frequency(ann, by=by, top=top, n_boot=n_boot, seed=seed)
     top = check_top(top)
     keys = as_list(by)
     st = _statements(_quotes(ann))
@@ -127,17 +116,21 @@ def quote_frequency(ann: Any, *, by: str | Sequence[str] | None = "outlet", top:
         art_ids = pd.Index(sorted(g["article_id"].unique()))
         totals = g.groupby("article_id").size().reindex(art_ids, fill_value=0).to_numpy(float)
         gn = g[g["actor"].isin(actors)]
-        ct = pd.crosstab(gn["article_id"], gn["actor"]).reindex(index=art_ids, columns=actors, fill_value=0)
-        counts = ct.to_numpy(float)
-        lo, hi = _bootstrap_shares(counts, totals, n_boot=n_boot, rng=group_rng(seed, *gkey))
+        pair = gn.groupby(["article_id", "actor"], sort=False).size()  # the non-zero article × actor counts
+        r = art_ids.get_indexer(pair.index.get_level_values(0))
+        c = pd.Index(actors).get_indexer(pair.index.get_level_values(1))
+        v = pair.to_numpy(float)
+        lo, hi = _bootstrap_shares(r, c, v, len(actors), totals, n_boot=n_boot, rng=group_rng(seed, *gkey))
+        n_per = np.bincount(c, weights=v, minlength=len(actors))
+        arts_per = np.bincount(c, minlength=len(actors))
         n_quotes = int(totals.sum())
         for j, a in enumerate(actors):
-            n = int(counts[:, j].sum())
+            n = int(n_per[j])
             if n == 0:
                 continue
             rows.append(dict(zip(keys, gkey)) | {
                 "actor": a, "actor_type": types.get(a, ""), "n": n,
-                "n_articles": int((counts[:, j] > 0).sum()), "share": n / n_quotes if n_quotes else np.nan,
+                "n_articles": int(arts_per[j]), "share": n / n_quotes if n_quotes else np.nan,
                 "ci_low": float(lo[j]), "ci_high": float(hi[j]), "n_quotes": n_quotes})
     cols = keys + ["actor", "actor_type", "n", "n_articles", "share", "ci_low", "ci_high", "n_quotes"]
     out = pd.DataFrame(rows, columns=cols)
@@ -158,8 +151,9 @@ def who_talks_about_whom(ann: Any, *, top: int | None = 30, min_n: int = 1,
 
     Parameters
     ----------
-    ann : Annotations
-        ``quotes`` with ``actor``, ``mentions`` with ``actor`` (and ``score`` for ``mean_score``).
+    ann : Annotations or PartsFolder
+        ``quotes`` with ``actor``, ``mentions`` with ``actor`` (and ``score`` for ``mean_score``); an
+        annotations folder is joined and counted in DuckDB (the same table).
     top : int, optional
         Keep the ``top`` pairs by ``n``.
     min_n : int
@@ -187,6 +181,13 @@ def who_talks_about_whom(ann: Any, *, top: int | None = 30, min_n: int = 1,
     """
     from newskit.quotes import mark_mentions
 
+    if is_out_of_core(ann):  # an annotations folder: joined and counted in DuckDB
+        from newskit.analysis import parquet
+
+        out = parquet.who_talks_about_whom(ann, top=top, min_n=min_n, include_self=include_self)
+        if out is not None:
+            return out
+        ann = parquet.rows_of(ann, tables=["articles", "mentions", "quotes"])  # no in_quote_of: marked below
     top = check_top(top)
     q = _quotes(ann)
     m = ann.mentions
@@ -231,8 +232,9 @@ def quotes_of(ann: Any, actor: str, *, top: int | None = 50, kinds: Sequence[str
 
     Parameters
     ----------
-    ann : Annotations
-        ``articles`` (with ``text``; ``date``, ``outlet``, ``title`` when present) and ``quotes``.
+    ann : Annotations or PartsFolder
+        ``articles`` (with ``text``; ``date``, ``outlet``, ``title`` when present) and ``quotes``; of an
+        annotations folder only the speaker's quotes and the texts of the rows returned are read.
     actor : str
         Actor name (canonical, or a surface form / alias resolved by :func:`newskit.actors.lookup_actors`;
         an unknown name raises ``UnknownActorError``).
@@ -258,6 +260,23 @@ def quotes_of(ann: Any, actor: str, *, top: int | None = 50, kinds: Sequence[str
     >>> quotes_of(SimpleNamespace(articles=arts, quotes=q), "Ann Lee")["quote"].tolist()
     ['“We stay,” … “We build.”']
     """
+    if is_out_of_core(ann):  # an annotations folder: the speaker's quotes, texts of the rows shown only
+        from types import SimpleNamespace
+
+        from newskit.analysis import parquet
+
+        # the rows in order without texts (the order does not depend on them), then the texts of those rows
+        actor, q = parquet.quotes_rows(ann, actor)
+        arts = ann.articles
+        first = quotes_of(SimpleNamespace(articles=arts.assign(text=""), quotes=q), actor, top=top, kinds=kinds)
+        if not len(first):
+            return first
+        ids = set(first["article_id"].astype(str))
+        texts = ann.texts(sorted(ids))
+        sub = arts[arts["article_id"].astype(str).isin(ids)]
+        sub = sub.assign(text=sub["article_id"].astype(str).map(texts))
+        return quotes_of(SimpleNamespace(articles=sub, quotes=q[q["article_id"].astype(str).isin(ids)]), actor,
+                         top=top, kinds=kinds)
     top = check_top(top)
     q = _quotes(ann)
     if actor not in set(q["actor"].dropna().astype(str)):  # a surface form, spelling or alias → the actor

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from newskit._options import where_mask
+from newskit.analysis.parquet import _ident, is_out_of_core
 
 CLASSES = ("negative", "neutral", "positive")
 VALUES = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
@@ -123,15 +124,39 @@ def corpus_fingerprint(ann) -> str:
     >>> corpus_fingerprint(a) == corpus_fingerprint(a)
     True
     """
+    if is_out_of_core(ann):  # an annotations folder: the same hash, the keys sorted and streamed by DuckDB
+        return _fingerprint_sql(ann)
     m = ann.mentions
     h = hashlib.sha1()
     cols = [c for c in ("article_id", "sent_id", "start", "end", "actor") if c in m.columns]
     key = m[cols].astype(str).agg("\x1f".join, axis=1).sort_values(kind="mergesort")
     h.update("\n".join(key).encode("utf-8"))
-    arts = getattr(ann, "articles", None)
+    _articles_fingerprint(getattr(ann, "articles", None), h)
+    return h.hexdigest()[:16]
+
+
+def _articles_fingerprint(arts, h) -> None:
     if arts is not None and "outlet" in arts.columns:
         a = arts[["article_id", "outlet"]].astype(str).agg("\x1f".join, axis=1).sort_values(kind="mergesort")
         h.update(b"\x00" + "\n".join(a).encode("utf-8"))
+
+
+def _fingerprint_sql(pf) -> str:
+    """:func:`newskit.validation.corpus_fingerprint` of a folder: the mentions' keys sorted in DuckDB and
+    hashed as they stream back (never all in memory); the articles' part from ``pf.articles``."""
+    cols = [c for c in ("article_id", "sent_id", "start", "end", "actor") if c in pf.columns("mentions")]
+    h = hashlib.sha1()
+    if cols:
+        key = "concat_ws(chr(31), " + ", ".join(f"coalesce(CAST({_ident(c)} AS VARCHAR), 'None')" for c in cols) + ")"
+        reader = pf.con.sql(f"SELECT {key} AS k FROM {pf.scan('mentions')} ORDER BY k").to_arrow_reader(200_000)
+        first = True
+        for batch in reader:
+            keys = batch.column(0).to_pylist()
+            if not keys:
+                continue
+            h.update((("" if first else "\n") + "\n".join(keys)).encode("utf-8"))
+            first = False
+    _articles_fingerprint(pf.articles, h)
     return h.hexdigest()[:16]
 
 

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from newskit.analysis.parquet import is_out_of_core
 from newskit.validation._common import _toy_annotations  # noqa: F401 (doctests)
 
 from newskit.validation._common import CLASSES
@@ -31,6 +32,10 @@ def _model_labels(ann_or_sample, labels: pd.DataFrame) -> pd.Series:
             raise ValueError("a DataFrame passed as ann_or_sample needs 'item_id' and 'sentiment' columns")
         look = t.drop_duplicates("item_id").set_index("item_id")["sentiment"]
         return labels["item_id"].map(look)
+    if is_out_of_core(ann_or_sample):  # an annotations folder: the labelled mentions read in DuckDB
+        from newskit.validation import _sql
+
+        return _sql.model_labels(ann_or_sample, labels)
     m = ann_or_sample.mentions
     key = pd.MultiIndex.from_arrays([m["article_id"].astype(str), m["start"].astype(int), m["end"].astype(int)])
     look = pd.Series(m["sentiment"].to_numpy(), index=key)
@@ -139,8 +144,9 @@ def agreement(ann_or_sample, labels: pd.DataFrame, *, other: pd.DataFrame | None
 
     Parameters
     ----------
-    ann_or_sample : Annotations or DataFrame
-        Annotations (the model's label of an item is its first mention's ``sentiment``), or a
+    ann_or_sample : Annotations, PartsFolder or DataFrame
+        Annotations or an annotations folder (the model's label of an item is its first mention's
+        ``sentiment``; a folder's labelled mentions are looked up in DuckDB), or a
         DataFrame with ``item_id`` and ``sentiment`` (the model's label per item).
     labels : DataFrame
         From :func:`read_labels` (one annotator; with several, the first file's answers are used and

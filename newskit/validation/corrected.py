@@ -20,6 +20,7 @@ import pandas as pd
 
 from newskit.validation._common import _toy_annotations  # noqa: F401 (doctests)
 
+from newskit.analysis.parquet import is_out_of_core
 from newskit.validation._common import CLASSES, VALUES, _by_list, _item_ids, _mentions_with_context, _stratum_key, corpus_fingerprint
 
 # --------------------------------------------------------------------------- corrected estimates
@@ -69,8 +70,9 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
 
     Parameters
     ----------
-    ann : Annotations
-        The annotations the sample was drawn from (checked by fingerprint).
+    ann : Annotations or PartsFolder
+        The annotations the sample was drawn from (checked by fingerprint). Of a folder, the mentions
+        of the sampled actors and their sentences are read into memory (the estimator needs each of them).
     labels : DataFrame
         :func:`read_labels` output (one annotator; with several, each item's first annotator's
         answer is used).
@@ -115,6 +117,10 @@ def corrected(ann, labels: pd.DataFrame, *, sample: pd.DataFrame, by: str | Sequ
     s_by = list(sample.attrs["by"])
     z = NormalDist().inv_cdf(0.5 + level / 2)
     # the population the sample was drawn from: the sampled actors (and strata)
+    if is_out_of_core(ann):  # a folder: the sampled actors' mentions and sentences in memory (not the corpus's)
+        from newskit.validation import _sql
+
+        ann = _sql.subset(ann, sample.attrs["actors"])
     m = _mentions_with_context(ann)
     m = m[m["actor"].astype(str).isin(set(sample.attrs["actors"]))]
     for c in by_l + s_by:

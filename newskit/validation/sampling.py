@@ -20,6 +20,7 @@ import pandas as pd
 
 from newskit.validation._common import _toy_annotations  # noqa: F401 (doctests)
 
+from newskit.analysis.parquet import is_out_of_core
 from newskit.validation._common import SAMPLE_COLUMNS, _allocate, _by_list, _population, _stratum_key, corpus_fingerprint
 
 # --------------------------------------------------------------------------- sample
@@ -38,8 +39,10 @@ def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "out
 
     Parameters
     ----------
-    ann : Annotations
-        Needs ``mentions`` (with ``actor``), ``sentences`` and ``articles`` (for ``outlet``).
+    ann : Annotations or PartsFolder
+        Needs ``mentions`` (with ``actor``), ``sentences`` and ``articles`` (for ``outlet``). An
+        annotations folder (:class:`~newskit.analysis.parquet.PartsFolder`) is sampled in DuckDB: the
+        same items, strata and draws as its in-memory annotations, reading only the drawn sentences.
     n : int
         Items to draw (at most the number of items).
     by : str or list of str
@@ -82,34 +85,42 @@ def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "out
     by_l = _by_list(by)
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
-    m = _population(ann, by=by_l, actors=actors, top=top)
-    if m.empty:
-        raise ValueError("no mentions to sample from (check actors / top / by)")
-    m["stratum"] = _stratum_key(m, by_l)
-    n_mentions = m.groupby("item_id").size()
-    first = m.drop_duplicates("item_id", keep="first").reset_index(drop=True)
-    strata = (first.groupby("stratum", sort=True).size().rename("stratum_size").reset_index())
-    strata["stratum_n"] = _allocate(strata["stratum_size"].to_numpy(), n, minimum=min_per_stratum,
-                                    allocation=allocation)
-    picked = []
-    for h, size, k in strata[["stratum", "stratum_size", "stratum_n"]].itertuples(index=False):
-        if k == 0:
-            continue
-        rows = first.index[first["stratum"] == h].to_numpy()
-        rng = np.random.default_rng([int(seed), zlib.crc32(str(h).encode("utf-8"))])
-        picked.append(np.sort(rng.choice(rows, size=int(k), replace=False)))
-    s = first.loc[np.concatenate(picked)].copy()
-    s = s.merge(strata, on="stratum", how="left")
+    if is_out_of_core(ann):  # an annotations folder: drawn in DuckDB, only the drawn rows read
+        from newskit.validation import _sql
+
+        s, strata, population, lookup = _sql.draw(ann, n=n, by=by_l, actors=actors, top=top, seed=seed,
+                                                  allocation=allocation, min_per_stratum=min_per_stratum)
+        s = s.merge(strata, on="stratum", how="left")
+    else:
+        m = _population(ann, by=by_l, actors=actors, top=top)
+        if m.empty:
+            raise ValueError("no mentions to sample from (check actors / top / by)")
+        m["stratum"] = _stratum_key(m, by_l)
+        n_mentions = m.groupby("item_id").size()
+        first = m.drop_duplicates("item_id", keep="first").reset_index(drop=True)
+        strata = (first.groupby("stratum", sort=True).size().rename("stratum_size").reset_index())
+        strata["stratum_n"] = _allocate(strata["stratum_size"].to_numpy(), n, minimum=min_per_stratum,
+                                        allocation=allocation)
+        picked = []
+        for h, size, k in strata[["stratum", "stratum_size", "stratum_n"]].itertuples(index=False):
+            if k == 0:
+                continue
+            rows = first.index[first["stratum"] == h].to_numpy()
+            rng = np.random.default_rng([int(seed), zlib.crc32(str(h).encode("utf-8"))])
+            picked.append(np.sort(rng.choice(rows, size=int(k), replace=False)))
+        s = first.loc[np.concatenate(picked)].copy()
+        s = s.merge(strata, on="stratum", how="left")
+        s["n_mentions"] = s["item_id"].map(n_mentions).astype("int64")
+        population = sorted(m["actor"].astype(str).unique())
+        sent = ann.sentences[["article_id", "sent_id", "text"]].assign(
+            article_id=ann.sentences["article_id"].astype(str))
+        lookup = dict(zip(zip(sent["article_id"], sent["sent_id"].astype(int)), sent["text"]))
     s["inclusion_prob"] = s["stratum_n"] / s["stratum_size"]
     s["weight"] = s["stratum_size"] / s["stratum_n"]
-    s["n_mentions"] = s["item_id"].map(n_mentions).astype("int64")
     # target offsets inside the sentence, and one sentence of context either side
     s["target_start"] = (s["start"] - s["sent_start"]).astype("int64")
     s["target_end"] = (s["end"] - s["sent_start"]).astype("int64")
     s["target"] = [t[a:b] for t, a, b in zip(s["sentence"], s["target_start"], s["target_end"])]
-    sent = ann.sentences[["article_id", "sent_id", "text"]].assign(
-        article_id=ann.sentences["article_id"].astype(str))
-    lookup = dict(zip(zip(sent["article_id"], sent["sent_id"].astype(int)), sent["text"]))
     # context within the same text: a title's sentences (sent_id < 0) are not the text's (0, 1 …)
     s["context_before"] = [lookup.get((a, int(i) - 1), "") if int(i) != 0 else ""
                            for a, i in zip(s["article_id"], s["sent_id"])]
@@ -121,7 +132,6 @@ def sample(ann, *, n: int = 200, by: str | Sequence[str] | None = ("actor", "out
     s = s.sort_values("order").reset_index(drop=True)
     fp = corpus_fingerprint(ann)
     design = "|".join(f"{i}:{w!r}" for i, w in zip(s["item_id"], s["weight"]))
-    population = sorted(m["actor"].astype(str).unique())
     sid = hashlib.sha1(f"{fp}\n{by_l}\n{population}\n{design}".encode("utf-8")).hexdigest()[:16]
     s["sample_id"] = sid
     s["corpus_fingerprint"] = fp

@@ -248,3 +248,40 @@ def test_rows_of_reads_the_rows_and_columns_asked_for(both):
     memw = mem.filter(date_from="2023-03-01", date_to="2023-04-30")
     assert 0 < len(win.articles) == len(memw.articles) < len(mem.articles)
     pd.testing.assert_frame_equal(entity_frequency(win, by="outlet"), entity_frequency(memw, by="outlet"))
+
+
+@pytest.mark.parametrize("kw", [dict(by=None, top=15), dict(by="outlet", top=15), dict(by="outlet", top=None, n_boot=200),
+                                dict(by=["month", "outlet"], top=5, seed=3)])
+def test_quote_frequency_of_a_folder_equals_the_pandas_path(both, kw):
+    from newskit.analysis.quotes import quote_frequency
+
+    mem, pf = both
+    want = quote_frequency(mem, **kw)
+    assert len(want) > 3
+    pd.testing.assert_frame_equal(quote_frequency(pf, **kw), want, check_exact=True)
+    d = mem.articles["date"].dropna().sort_values()
+    lo = str(d.iloc[len(d) // 3].date())
+    pd.testing.assert_frame_equal(quote_frequency(pf.filter(date_from=lo), **kw),
+                                  quote_frequency(mem.filter(date_from=lo), **kw), check_exact=True)
+
+
+@pytest.mark.parametrize("kw", [dict(top=None), dict(top=10, min_n=2), dict(top=None, include_self=True)])
+def test_who_talks_about_whom_of_a_folder_equals_the_pandas_path(both, kw):
+    from newskit.analysis.quotes import who_talks_about_whom
+
+    mem, pf = both
+    want = who_talks_about_whom(mem, **kw)
+    assert len(want) > 3
+    pd.testing.assert_frame_equal(who_talks_about_whom(pf, **kw), want)
+
+
+def test_quotes_of_a_folder_equals_the_pandas_path(both):
+    from newskit.analysis.quotes import quote_frequency, quotes_of
+
+    mem, pf = both
+    speakers = quote_frequency(mem, by=None, top=4)["actor"].tolist()
+    for who in speakers:
+        for kw in (dict(top=3), dict(top=None), dict(top=5, kinds=["direct"])):
+            want = quotes_of(mem, who, **kw)
+            pd.testing.assert_frame_equal(quotes_of(pf, who, **kw), want, check_dtype=False)
+    assert len(quotes_of(mem, speakers[0], top=None)) > 1
