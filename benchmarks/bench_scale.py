@@ -33,6 +33,8 @@ ANALYSES = {
     "compare_sources(TOP, by='outlet')": ("compare_sources", {"by": "outlet"}),
     "kwic(TOP, top=20, spread=True)": ("kwic", {"top": 20, "spread": True}),
     "event_timeline(actors=[TOP])": ("event_timeline", {}),
+    "quote_frequency(by='outlet')": ("quote_frequency", {"by": "outlet"}),
+    "who_talks_about_whom()": ("who_talks_about_whom", {}),
 }
 
 

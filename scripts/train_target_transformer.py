@@ -503,12 +503,18 @@ def main(argv=None) -> int:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     int8 = args.out / "model_int8.onnx"
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    # the head stays fp32: its input holds every target of the call, so a dynamic (per-call) activation scale
+    # there would make a target's score depend on which other targets were scored with it
+    import onnx
+
+    head = [n.name for n in onnx.load(str(fp32)).graph.node if n.name.startswith("/head/")]
+    head += [f"{n}_MatMul" for n in head]  # the quantiser first rewrites each Gemm as <name>_MatMul + <name>_Add
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, nodes_to_exclude=head)
     variants["int8"] = int8
     # per-channel weights on the MatMuls only (embeddings stay fp32): finer scales, same int8 kernels
     int8pc = args.out / "model_int8pc.onnx"
     quantize_dynamic(str(fp32), str(int8pc), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul"])
+                     op_types_to_quantize=["MatMul"], nodes_to_exclude=head)
     variants["int8pc"] = int8pc
     try:
         if args.no_fp16:

@@ -111,6 +111,19 @@ def test_batch_equals_one_by_one(model):
     assert np.allclose(model.predict_proba(sents[::-1], spans[::-1])[::-1], single, atol=1e-6)
 
 
+def test_a_target_does_not_depend_on_the_other_targets_of_its_sentence(model):
+    # one encoder pass serves every target of a sentence; the head sees all of them at once, so it must
+    # not quantise its input per call (a wire copy in another article adds targets to the same pass:
+    # a local and a Dask run of the same articles once disagreed in the 4th decimal)
+    s = "Critics accused Senator Hallworth of lying to voters, while Mayor Okafor praised the nurses of Brenna."
+    names = ["Critics", "Senator Hallworth", "voters", "Mayor Okafor", "nurses", "Brenna"]
+    together = model.logits([s] * len(names), [span(s, n) for n in names])
+    alone = np.vstack([model.logits([s], [span(s, n)]) for n in names])
+    assert np.array_equal(together, alone), np.abs(together - alone).max()
+    pairs = np.vstack([model.logits([s, s], [span(s, n), span(s, "Brenna")])[:1] for n in names])
+    assert np.array_equal(pairs, alone)
+
+
 def test_dynamic_int8_is_run_one_sentence_per_call(model):
     from newskit.sentiment.transformer import TransformerTargetModel
 

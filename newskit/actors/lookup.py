@@ -17,6 +17,11 @@ class UnknownActorError(KeyError, ValueError):
         return str(self.args[0]) if self.args else ""
 
 
+#: column of a mentions table that stands for that many mentions each (the distinct surface forms of a
+#: parts folder with their counts: the alias table is that of the mentions, without one row per mention)
+WEIGHT = "_n_mentions"
+
+
 def _alias_table(known: Any) -> tuple[list[str], dict[str, str], Any]:
     """(actor names, alias → actor, mentions table or None) from Annotations / mentions / mapping / list."""
     mentions = None
@@ -31,7 +36,10 @@ def _alias_table(known: Any) -> tuple[list[str], dict[str, str], Any]:
         actors = list(pd.unique(m["actor"]))
         aliases: dict[str, str] = {}
         if len(m):
-            counts = m.groupby(["text", "actor"], sort=False).size().reset_index(name="n")
+            if WEIGHT in m.columns:  # one row per distinct (text, actor) with its count (a parts folder)
+                counts = m.groupby(["text", "actor"], sort=False)[WEIGHT].sum().reset_index(name="n")
+            else:
+                counts = m.groupby(["text", "actor"], sort=False).size().reset_index(name="n")
             counts = counts.sort_values("n", ascending=False).drop_duplicates("text")
             for t, a in zip(counts["text"], counts["actor"]):
                 aliases.setdefault(t.casefold(), a)

@@ -644,9 +644,10 @@ def cooccurrence(pf: PartsFolder, *, within: str = "sentence", top: int | None =
 def canonical(pf: PartsFolder, names):
     """User-given actor names → canonical actors with the one lookup of newskit
     (:func:`newskit.analysis._frame.canonical_actors`), over the surface forms of the parts: the
-    distinct ``(text, actor)`` pairs in first-occurrence order, each repeated its count times (so the
-    alias table — counts and ties — is that of the in-memory mentions; object columns of one row per
-    mention, built once per folder and only when names are given)."""
+    distinct ``(text, actor)`` pairs in first-occurrence order with their counts (``WEIGHT``), so the
+    alias table — counts and ties — is that of the in-memory mentions without one row per mention;
+    built once per folder and only when names are given)."""
+    from newskit.actors.lookup import WEIGHT
     from newskit.analysis._frame import canonical_actors
 
     if names is None:
@@ -655,9 +656,8 @@ def canonical(pf: PartsFolder, names):
         _need_actor(pf)
         f = pf.sql(f"SELECT text, actor, count(*) AS n, min(_pos) AS _pos FROM {pf.scan('mentions', position=True)} "
                    f"WHERE actor IS NOT NULL GROUP BY ALL ORDER BY _pos")
-        idx = np.repeat(np.arange(len(f)), f["n"].to_numpy())
-        pf._known = pd.DataFrame({"text": f["text"].to_numpy(dtype=object)[idx],
-                                  "actor": f["actor"].to_numpy(dtype=object)[idx]})
+        pf._known = pd.DataFrame({"text": f["text"].to_numpy(dtype=object), "actor": f["actor"].to_numpy(dtype=object),
+                                  WEIGHT: f["n"].to_numpy()})
     return canonical_actors(SimpleNamespace(mentions=pf._known, meta=pf.meta), names)
 
 
@@ -666,8 +666,10 @@ def kwic_subset(pf: PartsFolder, actor: str) -> SimpleNamespace:
     articles they are in (with text) — a small in-memory stand-in for the annotations."""
     name = canonical(pf, actor)[0]
     con = pf.con
-    m = con.execute(f"SELECT * EXCLUDE (_pos, file_row_number) FROM {pf.scan('mentions', position=True)} "
-                f"WHERE actor = {_q(name)} ORDER BY _pos").df()
+    keep = [c for c in ("article_id", "sent_id", "start", "end", "text", "actor", "in_title")
+            if c in pf.columns("mentions")]  # what kwic reads: at 1M articles the top actor has millions of rows
+    m = con.execute(f"SELECT {', '.join(_ident(c) for c in keep)} FROM {pf.scan('mentions', position=True)} "
+                    f"WHERE actor = {_q(name)} ORDER BY _pos").df()
     cols = [c for c in ("article_id", "title", "date", "source", "outlet") if c in pf.columns("articles")]
     ids = "SELECT DISTINCT CAST(article_id AS VARCHAR) FROM " \
           f"{pf.scan('mentions')} WHERE actor = {_q(name)}"
