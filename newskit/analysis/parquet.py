@@ -666,7 +666,7 @@ def kwic_subset(pf: PartsFolder, actor: str) -> SimpleNamespace:
     articles they are in (with text) — a small in-memory stand-in for the annotations."""
     name = canonical(pf, actor)[0]
     con = pf.con
-    keep = [c for c in ("article_id", "sent_id", "start", "end", "text", "actor", "in_title")
+    keep = [c for c in ("article_id", "start", "end", "actor", "in_title")
             if c in pf.columns("mentions")]  # what kwic reads: at 1M articles the top actor has millions of rows
     m = con.execute(f"SELECT {', '.join(_ident(c) for c in keep)} FROM {pf.scan('mentions', position=True)} "
                     f"WHERE actor = {_q(name)} ORDER BY _pos").df()
