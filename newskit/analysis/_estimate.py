@@ -26,7 +26,7 @@ Output columns, everywhere: the ``by`` columns, ``n`` (rows), ``n_articles`` (di
 from __future__ import annotations
 
 import zlib
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -233,6 +233,37 @@ def estimate(df: pd.DataFrame, *, value: str, by: str | Sequence[str] | None = N
                                          (df[c].dtype if c in df.columns else "float64")) for c in cols})
         return out
     out = pd.DataFrame(rows, columns=cols)
+    return out.reset_index(drop=True)
+
+
+SHARE_COLUMNS = ["actor", "actor_type", "n", "n_articles", "share", "ci_low", "ci_high", "n_quotes"]
+
+
+def share_rows(keys: list, gkey: tuple, actors: Sequence[str], types: Mapping[str, str], rows: np.ndarray,
+               cols: np.ndarray, vals: np.ndarray, totals: np.ndarray, *, n_boot: int, seed: int) -> list[dict]:
+    """One group's rows of a share table (``quote_frequency``): each actor with a non-zero count, its
+    share of the group's ``totals`` and the article-resampled interval (:func:`_bootstrap_shares`)."""
+    lo, hi = _bootstrap_shares(rows, cols, vals, len(actors), totals, n_boot=n_boot, rng=group_rng(seed, *gkey))
+    n_per = np.bincount(cols, weights=vals, minlength=len(actors))
+    arts_per = np.bincount(cols, minlength=len(actors))
+    n_total = int(totals.sum())
+    out = []
+    for j, a in enumerate(actors):
+        n = int(n_per[j])
+        if n:
+            out.append(dict(zip(keys, gkey)) | {
+                "actor": a, "actor_type": types.get(a, ""), "n": n, "n_articles": int(arts_per[j]),
+                "share": n / n_total if n_total else np.nan, "ci_low": float(lo[j]), "ci_high": float(hi[j]),
+                "n_quotes": n_total})
+    return out
+
+
+def share_table(rows: list[dict], keys: list) -> pd.DataFrame:
+    """The rows of :func:`share_rows` as a table: groups in order, most quoted actor first."""
+    out = pd.DataFrame(rows, columns=keys + SHARE_COLUMNS)
+    if not len(out):
+        return out
+    out = out.sort_values(keys + ["n", "actor"], ascending=[True] * len(keys) + [False, True])
     return out.reset_index(drop=True)
 
 

@@ -1381,9 +1381,8 @@ def quote_frequency(pf: PartsFolder, *, by=None, top=None, n_boot: int = 1000, s
     """:func:`newskit.analysis.quote_frequency` on a folder: the statements, their groups and the non-zero
     article × actor counts in SQL; the same resampling (:func:`newskit.analysis._estimate._bootstrap_shares`)
     with the same per-group generators, so the table is the in-memory one."""
-    from newskit.analysis._estimate import group_rng
+    from newskit.analysis._estimate import share_rows, share_table
     from newskit.analysis._frame import add_groups
-    from newskit.analysis._estimate import _bootstrap_shares
 
     top = check_top(top)
     keys = as_list(by)
@@ -1443,24 +1442,8 @@ def quote_frequency(pf: PartsFolder, *, by=None, top=None, n_boot: int = 1000, s
         sl = slice(p_cut[gi], p_cut[gi + 1])
         r, c = pairs["_a"].to_numpy()[sl], pairs["_j"].to_numpy()[sl]
         v = pairs["n"].to_numpy(float)[sl]
-        lo, hi = _bootstrap_shares(r, c, v, len(actors), totals, n_boot=n_boot, rng=group_rng(seed, *gkey))
-        n_per = np.bincount(c, weights=v, minlength=len(actors))
-        arts_per = np.bincount(c, minlength=len(actors))
-        n_quotes = int(totals.sum())
-        for j, a in enumerate(actors):
-            n = int(n_per[j])
-            if n == 0:
-                continue
-            rows.append(dict(zip(keys, gkey)) | {
-                "actor": a, "actor_type": types.get(a, ""), "n": n,
-                "n_articles": int(arts_per[j]), "share": n / n_quotes if n_quotes else np.nan,
-                "ci_low": float(lo[j]), "ci_high": float(hi[j]), "n_quotes": n_quotes})
-    cols = keys + ["actor", "actor_type", "n", "n_articles", "share", "ci_low", "ci_high", "n_quotes"]
-    out = pd.DataFrame(rows, columns=cols)
-    if not len(out):
-        return out
-    out = out.sort_values(keys + ["n", "actor"], ascending=[True] * len(keys) + [False, True])
-    return out.reset_index(drop=True)
+        rows += share_rows(keys, gkey, actors, types, r, c, v, totals, n_boot=n_boot, seed=seed)
+    return share_table(rows, keys)
 
 
 def who_talks_about_whom(pf: PartsFolder, *, top=None, min_n: int = 1, include_self: bool = False) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from newskit._options import as_list, check_top
 
-from newskit.analysis._estimate import _bootstrap_shares, group_rng
+from newskit.analysis._estimate import share_rows, share_table
 from newskit.analysis.parquet import is_out_of_core
 from newskit.analysis._frame import add_groups, with_articles
 
@@ -120,24 +120,8 @@ def quote_frequency(ann: Any, *, by: str | Sequence[str] | None = "outlet", top:
         r = art_ids.get_indexer(pair.index.get_level_values(0))
         c = pd.Index(actors).get_indexer(pair.index.get_level_values(1))
         v = pair.to_numpy(float)
-        lo, hi = _bootstrap_shares(r, c, v, len(actors), totals, n_boot=n_boot, rng=group_rng(seed, *gkey))
-        n_per = np.bincount(c, weights=v, minlength=len(actors))
-        arts_per = np.bincount(c, minlength=len(actors))
-        n_quotes = int(totals.sum())
-        for j, a in enumerate(actors):
-            n = int(n_per[j])
-            if n == 0:
-                continue
-            rows.append(dict(zip(keys, gkey)) | {
-                "actor": a, "actor_type": types.get(a, ""), "n": n,
-                "n_articles": int(arts_per[j]), "share": n / n_quotes if n_quotes else np.nan,
-                "ci_low": float(lo[j]), "ci_high": float(hi[j]), "n_quotes": n_quotes})
-    cols = keys + ["actor", "actor_type", "n", "n_articles", "share", "ci_low", "ci_high", "n_quotes"]
-    out = pd.DataFrame(rows, columns=cols)
-    if not len(out):
-        return out
-    out = out.sort_values(keys + ["n", "actor"], ascending=[True] * len(keys) + [False, True])
-    return out.reset_index(drop=True)
+        rows += share_rows(keys, gkey, actors, types, r, c, v, totals, n_boot=n_boot, seed=seed)
+    return share_table(rows, keys)
 
 
 def who_talks_about_whom(ann: Any, *, top: int | None = 30, min_n: int = 1,
