@@ -112,9 +112,13 @@ def load_transfer(path: Path):
     return rows
 
 
+def flat_spans(rows):
+    """One (sentence, span) per target of rows (sentence, spans, …)."""
+    return [s for s, sp, _ in rows for _ in sp], [x for _, sp, _ in rows for x in sp]
+
+
 def flat(rows):
-    sents = [s for s, sp, _ in rows for _ in sp]
-    spans = [x for _, sp, _ in rows for x in sp]
+    sents, spans = flat_spans(rows)
     y = np.array([l for _, _, ls in rows for l in ls])
     return sents, spans, y
 
@@ -361,8 +365,7 @@ def main(argv=None) -> int:
         trans = [r for path in args.distill for r in load_transfer(path)]
         if any(pr is None for _, _, pr in trans):
             raise SystemExit("a --distill set has rows without probabilities (label it first: --label-out)")
-        s_t = [s for s, sp, _ in trans for _ in sp]
-        sp_t = [x for _, sp, _ in trans for x in sp]
+        s_t, sp_t = flat_spans(trans)
         fit_enc = T.encode(tok, s_f + s_t, sp_f + sp_t, mode=args.mode, max_length=args.max_length, special=special)
         soft = np.concatenate([np.eye(3, dtype=np.float32)[y_f]] + [pr for _, _, pr in trans]).astype(np.float32)
         weights = np.concatenate([np.ones(len(y_f)), np.full(len(s_t), args.distill_weight)]).astype(np.float32)
@@ -459,8 +462,7 @@ def main(argv=None) -> int:
     print("calibration:", json.dumps(calib), flush=True)
     if args.label_in:  # the teacher labels a transfer set with its calibrated probabilities
         rows = load_transfer(args.label_in)
-        s_l = [s for s, sp, _ in rows for _ in sp]
-        sp_l = [x for _, sp, _ in rows for x in sp]
+        s_l, sp_l = flat_spans(rows)
         t0 = time.time()
         probs = T.softmax(predict_logits(model, T.encode(tok, s_l, sp_l, mode=args.mode, max_length=args.max_length,
                                                            special=special)), temp)
