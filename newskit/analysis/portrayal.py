@@ -17,7 +17,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from newskit._options import as_list, check_where, renamed, where_mask
+import warnings
+
+from newskit._options import PERIOD_GROUPS, as_list, check_where, period_start, renamed, where_mask
 from newskit.analysis._estimate import ESTIMATE_COLUMNS, bootstrap_means, check_errorbar, estimate, group_rng
 from newskit.analysis import parquet as _duck
 from newskit.analysis._frame import add_groups, canonical_actors, mention_table
@@ -39,6 +41,20 @@ def _scored(ann: Any, where: str = "all") -> pd.DataFrame:
     if "article_id" not in m.columns:  # a bare mentions table: every row its own unit
         m["article_id"] = np.arange(len(m)).astype(str)
     return m[m["actor"].notna() & m["score"].notna() & where_mask(m, where)]
+
+
+def _article_groups(per: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per (group, article) rows of :func:`compare_sources` → the ``by`` column (a period of ``date`` for
+    ``day``/``week``/``month``); rows without a group are left out with a warning that counts their mentions."""
+    if by in PERIOD_GROUPS:
+        per = per.assign(**{by: period_start(per["date"], PERIOD_GROUPS[by]).to_numpy()})
+    bad = per[by].isna().to_numpy()
+    if bad.any():
+        why = "no date" if by in PERIOD_GROUPS else f"no {by!r}"
+        warnings.warn(f"{int(per['count'][bad].sum())} of {int(per['count'].sum())} mentions have {why} and are "
+                      f"left out of by={by!r}", stacklevel=3)
+        per = per[~bad]
+    return per
 
 
 def actor_sentiment(ann: Any, *, by: str | Sequence[str] | None = None, actors: Sequence[str] | None = None,
@@ -144,17 +160,21 @@ def compare_sources(ann: Any, actor: str, *, by: str = "source", pairwise: bool 
     """
     eb = check_errorbar(errorbar)
     where = check_where(where)
-    if _duck.is_out_of_core(ann):  # one actor's scored mentions with the outlet column, read by DuckDB
-        ann = _duck.compare_subset(ann, actor, by=by)
-    m = _scored(ann)
-    actor = canonical_actors(ann, actor, m=m)[0]
-    m = m[(m["actor"] == actor) & where_mask(m, where)]
-    m = add_groups(m, [by])
-    counts = m[by].astype(str).value_counts()
-    keep = sorted(counts[counts >= min_mentions].index) if len(m) else []
-    m = m[m[by].astype(str).isin(keep)]
-    per = {k: g.groupby("article_id", sort=False)["score"].agg(["sum", "count"])
-           for k, g in m.groupby(m[by].astype(str))}
+    if _duck.is_out_of_core(ann):  # per (outlet, article) sums and counts of the actor's scores, from DuckDB
+        actor, per_article = _duck.compare_per_article(ann, actor, by=by, where=where)
+    else:
+        m = _scored(ann)
+        actor = canonical_actors(ann, actor, m=m)[0]
+        m = m[(m["actor"] == actor) & where_mask(m, where)]
+        gcol = "date" if by in PERIOD_GROUPS else by
+        if gcol not in m.columns:
+            add_groups(m, [by])  # raises the error naming the columns there are
+        per_article = (m.groupby([gcol, "article_id"], sort=False, dropna=False)["score"].agg(["sum", "count"])
+                       .reset_index())
+    per_article = _article_groups(per_article, by)
+    counts = per_article.groupby(per_article[by].astype(str))["count"].sum()
+    keep = sorted(counts[counts >= min_mentions].index) if len(per_article) else []
+    per = {k: g for k, g in per_article.groupby(per_article[by].astype(str), sort=False) if k in keep}
 
     def side(names):
         parts = [per[k] for k in names]
