@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Sequence
 
 import numpy as np
@@ -189,16 +190,24 @@ def cooccurrence(ann: Any, *, within: str = "sentence", top: int | None = 30,
 
 
 @renamed(limit="top")
+def spread_key(seed: int, article_id: Any, start: Any) -> str:
+    """The seeded sort key of a hit in :func:`kwic`'s ``spread`` sample: the MD5 of ``seed|article_id|start``
+    (hex). A hash rather than a random stream, so DuckDB computes the same sample out of core
+    (:func:`newskit.analysis.parquet.kwic_subset`) without reading every hit into memory."""
+    return hashlib.md5(f"{seed}|{article_id}|{start}".encode()).hexdigest()
+
+
 def _spread(sub: pd.DataFrame, articles: pd.DataFrame, top: int, seed: int) -> pd.DataFrame:
-    """``top`` rows of ``sub`` drawn round robin over outlets, one per article per round (seeded)."""
+    """``top`` rows of ``sub`` drawn round robin over outlets, one per article per round (seeded): hits in
+    the order of :func:`spread_key`; round ``k`` takes each article's ``k``-th hit, articles of an outlet
+    in the order of their first hit, outlets interleaved."""
     if len(sub) <= top:
         return sub
-    rng = np.random.default_rng(seed)
     col = "outlet" if "outlet" in articles.columns else ("source" if "source" in articles.columns else None)
-    outlet = (sub["article_id"].map(articles.set_index("article_id")[col]) if col else
-              pd.Series("", index=sub.index)).fillna("")
-    d = sub.assign(_o=outlet.to_numpy(), _r=rng.random(len(sub)))
-    d = d.sort_values("_r", kind="stable")
+    outlet = (sub["article_id"].map(articles.drop_duplicates("article_id").set_index("article_id")[col])
+              if col else pd.Series("", index=sub.index)).fillna("").astype(str)
+    r = [spread_key(seed, aid, st) for aid, st in zip(sub["article_id"], sub["start"])]
+    d = sub.assign(_o=outlet.to_numpy(), _r=r).sort_values("_r", kind="stable")
     d["_k"] = d.groupby("article_id", sort=False).cumcount()          # round within the article
     art_rank = d.drop_duplicates("article_id").assign(_a=lambda x: x.groupby("_o").cumcount())
     d["_a"] = d["article_id"].map(art_rank.set_index("article_id")["_a"])
@@ -245,12 +254,12 @@ def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, sprea
     0  Talks in     Kyiv   ended.
     """
     where = check_where(where)
-    if _duck.is_out_of_core(ann):  # the actor's mentions and their articles, read by DuckDB
-        ann = _duck.kwic_subset(ann, actor)
+    top = check_top(top)
+    if _duck.is_out_of_core(ann):  # the rows shown (all with top=None) and their articles, read by DuckDB
+        ann = _duck.kwic_subset(ann, actor, top=top, spread=spread, seed=seed, where=where)
     m = ann.mentions
     name = canonical_actors(ann, actor)[0]
     sub = m[(m["actor"] == name) & where_mask(m, where)]
-    top = check_top(top)
     if top is not None:
         sub = _spread(sub, ann.articles, top, seed) if spread else sub.head(top)
     a = ann.articles.set_index("article_id")

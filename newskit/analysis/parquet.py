@@ -661,20 +661,43 @@ def canonical(pf: PartsFolder, names):
     return canonical_actors(SimpleNamespace(mentions=pf._known, meta=pf.meta), names)
 
 
-def kwic_subset(pf: PartsFolder, actor: str) -> SimpleNamespace:
-    """The rows :func:`newskit.analysis.kwic` reads for ``actor``: its mentions (in part order) and the
-    articles they are in (with text) — a small in-memory stand-in for the annotations."""
+def kwic_subset(pf: PartsFolder, actor: str, *, top: int | None = None, spread: bool = False, seed: int = 0,
+                where: str = "all") -> SimpleNamespace:
+    """The rows :func:`newskit.analysis.kwic` shows for ``actor`` — with ``top``, only those ``top`` hits
+    (the first ones, or the ``spread`` sample computed in DuckDB with the same hash order as in memory,
+    :func:`newskit.analysis.frequency.spread_key`), else all of them — in part order, and the articles they
+    are in: a small in-memory stand-in for the annotations (texts read for the rows shown only)."""
     name = canonical(pf, actor)[0]
     con = pf.con
     keep = [c for c in ("article_id", "start", "end", "actor", "in_title")
             if c in pf.columns("mentions")]  # what kwic reads: at 1M articles the top actor has millions of rows
-    m = con.execute(f"SELECT {', '.join(_ident(c) for c in keep)} FROM {pf.scan('mentions', position=True)} "
-                    f"WHERE actor = {_q(name)} ORDER BY _pos").df()
+    hits = (f"SELECT {', '.join(_ident(c) for c in keep)}, _pos FROM {pf.scan('mentions', position=True)} "
+            f"WHERE actor = {_q(name)} AND {_where_sql(pf, where)}")
+    if top is not None and spread:
+        acols = pf.columns("articles")
+        col = "outlet" if "outlet" in acols else ("source" if "source" in acols else None)
+        outlet = (f"(SELECT DISTINCT ON (article_id) CAST(article_id AS VARCHAR) AS _aid, "
+                  f"coalesce(CAST({_ident(col)} AS VARCHAR), '') AS _o FROM {pf.scan('articles')})" if col else
+                  f"(SELECT DISTINCT CAST(article_id AS VARCHAR) AS _aid, '' AS _o FROM {pf.scan('articles')})")
+        n = int(con.execute(f"SELECT count(*) FROM ({hits})").fetchone()[0])
+        if n > top:  # as frequency._spread: round k takes each article's k-th hit, articles of an outlet
+            ranked = (f"SELECT h.*, coalesce(o._o, '') AS _o, md5({_q(str(seed))} || '|' || CAST(h.article_id AS VARCHAR) "
+                      f"|| '|' || CAST(h.start AS VARCHAR)) AS _r FROM ({hits}) h "
+                      f"LEFT JOIN {outlet} o ON CAST(h.article_id AS VARCHAR) = o._aid")
+            ranked = (f"SELECT *, row_number() OVER (PARTITION BY article_id ORDER BY _r) AS _k, "
+                      f"min(_r) OVER (PARTITION BY article_id) AS _ar FROM ({ranked})")
+            ranked = f"SELECT *, dense_rank() OVER (PARTITION BY _o ORDER BY _ar) AS _a FROM ({ranked})"
+            hits = (f"SELECT {', '.join(_ident(c) for c in keep)}, _pos FROM ({ranked}) "
+                    f"ORDER BY _k, _a, _o, _r LIMIT {int(top)}")
+    elif top is not None:
+        hits = f"{hits} ORDER BY _pos LIMIT {int(top)}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _kw_hits AS {hits}")
+    m = con.execute(f"SELECT {', '.join(_ident(c) for c in keep)} FROM _kw_hits ORDER BY _pos").df()
     cols = [c for c in ("article_id", "title", "date", "source", "outlet") if c in pf.columns("articles")]
-    ids = "SELECT DISTINCT CAST(article_id AS VARCHAR) FROM " \
-          f"{pf.scan('mentions')} WHERE actor = {_q(name)}"
     a = con.execute(f"SELECT {', '.join(_ident(c) for c in cols)} FROM {pf.scan('articles', position=True)} "
-                f"WHERE CAST(article_id AS VARCHAR) IN ({ids}) ORDER BY _pos").df()
+                    f"WHERE CAST(article_id AS VARCHAR) IN (SELECT CAST(article_id AS VARCHAR) FROM _kw_hits) "
+                    f"ORDER BY _pos").df()
+    con.execute("DROP TABLE IF EXISTS _kw_hits")
     if "date" in a.columns:
         a["date"] = pd.to_datetime(a["date"]).astype("datetime64[ns]")
 

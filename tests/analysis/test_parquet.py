@@ -67,6 +67,11 @@ def _calls(mem):
         (actor_sentiment, {"where": "title", "min_mentions": 2, "n_boot": 200}),
         (compare_sources, {"actor": actor, "by": "outlet", "where": "all", "min_mentions": 2, "n_boot": 200}),
         (kwic, {"actor": actor, "where": "all", "top": 10}),
+        # the spread sample and the per-article sums are computed in DuckDB out of core: other seeds and groups
+        (kwic, {"actor": actor, "top": 7, "spread": True, "seed": 4, "where": "all"}),
+        (kwic, {"actor": second, "top": 2, "spread": True, "seed": 1}),
+        (compare_sources, {"actor": actor, "by": "month", "min_mentions": 1, "n_boot": 100, "seed": 2}),
+        (compare_sources, {"actor": second, "by": "source", "pairwise": True, "min_mentions": 1, "errorbar": ("se", 2)}),
     ]
 
 
