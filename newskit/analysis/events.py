@@ -57,12 +57,10 @@ def event_timeline(ann: Any, *, actors: Sequence[str] | str | None = None,
     """
     from newskit.dates import sentence_dates
 
-    resolved = False
-    if _duck.is_out_of_core(ann):  # the event dates, their sentences and mentions, read by DuckDB
+    if _duck.is_out_of_core(ann):  # joined, filtered and sorted by DuckDB; the result is fetched once
         if actors is not None:  # names resolved on the whole folder: an actor may have no dated sentence
             actors = _duck.canonical(ann, [actors] if isinstance(actors, str) else actors)
-            resolved = True
-        ann = _duck.event_subset(ann, actors=actors)
+        return _duck.event_timeline(ann, actors=actors, horizon_days=horizon_days)
     arts = ann.articles.copy()
     arts["article_id"] = arts["article_id"].astype(str)
     dates = getattr(ann, "dates", None)
@@ -84,7 +82,7 @@ def event_timeline(ann: Any, *, actors: Sequence[str] | str | None = None,
     if actors is not None:
         from newskit.analysis._frame import canonical_actors
 
-        want = set(actors if resolved else canonical_actors(ann, actors))
+        want = set(canonical_actors(ann, actors))
         dates = dates[[bool(want.intersection(x)) for x in dates["actors"]]]
     sents = getattr(ann, "sentences", None)
     if sents is not None and len(sents):

@@ -715,43 +715,59 @@ def kwic_subset(pf: PartsFolder, actor: str, *, top: int | None = None, spread: 
 
 
 # =========================================================================== events
-def event_subset(pf: PartsFolder, *, actors=None) -> SimpleNamespace:
-    """The rows :func:`newskit.analysis.event_timeline` reads: every event date, the mentions of the
-    sentences that carry one, those sentences' text, and the articles' date/source/outlet/title."""
-    con = pf.con
-    cols = [c for c in ("article_id", "date", "source", "outlet", "title") if c in pf.columns("articles")]
+def event_timeline(pf: PartsFolder, *, actors=None, horizon_days: int | None = 366) -> pd.DataFrame:
+    """:func:`newskit.analysis.event_timeline` on a parts folder, joined, filtered and sorted in DuckDB:
+    the event dates with their sentence's sorted actors, the sentence, the article's date / source /
+    outlet / title, in one result fetched once (at 1M articles the table has millions of rows; the
+    in-memory path's intermediate tables would hold several copies of it)."""
     if not pf.has("dates"):
         raise ValueError(f"{pf.path}: no dates table (annotate with the 'dates' step)")
-    if isinstance(actors, str):
-        actors = [actors]
-    dsrc = f"(SELECT *, CAST(article_id AS VARCHAR) AS _aid FROM {pf.scan('dates', position=True)})"
-    if actors is not None:  # only sentences mentioning one of the actors can be kept: filter in SQL
-        _need_actor(pf)
-        want = (f"(SELECT DISTINCT CAST(article_id AS VARCHAR) AS article_id, sent_id FROM {pf.scan('mentions')} "
-                f"WHERE {_in_list('actor', canonical(pf, actors))})")
-        dsrc = f"(SELECT d.* FROM {dsrc} d SEMI JOIN {want} w ON d._aid = w.article_id AND d.sent_id = w.sent_id)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS SELECT * FROM {dsrc}")
-    dates = con.execute("SELECT * EXCLUDE (_pos, file_row_number, _aid) FROM _ev ORDER BY _pos").df()
-    keys = "SELECT DISTINCT _aid AS article_id, sent_id FROM _ev"
-    ment = None
+    acols = pf.columns("articles")
+    info = [c for c in ("date", "source", "outlet", "title") if c in acols]
+    d = (f"(SELECT CAST(article_id AS VARCHAR) AS article_id, sent_id, date AS event_date, granularity, "
+         f"text AS expression, _pos FROM {pf.scan('dates', position=True)})")
     if pf.has("mentions") and "actor" in pf.columns("mentions"):
-        ment = con.execute(f"SELECT CAST(m.article_id AS VARCHAR) AS article_id, m.sent_id, m.actor FROM "
-                       f"{pf.scan('mentions', position=True)} m SEMI JOIN ({keys}) k "
-                       f"ON CAST(m.article_id AS VARCHAR) = k.article_id AND m.sent_id = k.sent_id "
-                       f"WHERE m.actor IS NOT NULL ORDER BY m._pos").df()
-    sents = None
+        per_sent = (f"(SELECT CAST(article_id AS VARCHAR) AS article_id, sent_id, list_sort(list_distinct(list(actor))) "
+                    f"AS actors FROM {pf.scan('mentions')} WHERE actor IS NOT NULL GROUP BY ALL)")
+        d = (f"(SELECT d.*, coalesce(p.actors, []::VARCHAR[]) AS actors FROM {d} d LEFT JOIN {per_sent} p "
+             f"USING (article_id, sent_id))")
+    else:
+        d = f"(SELECT d.*, []::VARCHAR[] AS actors FROM {d} d)"
+    if actors is not None:
+        d = f"(SELECT * FROM {d} WHERE list_has_any(actors, {_q_list(actors)}))"
     if pf.has("sentences"):
-        sents = con.execute(f"SELECT CAST(s.article_id AS VARCHAR) AS article_id, s.sent_id, s.text FROM "
-                        f"{pf.scan('sentences', position=True)} s SEMI JOIN ({keys}) k "
-                        f"ON CAST(s.article_id AS VARCHAR) = k.article_id AND s.sent_id = k.sent_id "
-                        f"ORDER BY s._pos").df()
-    arts = con.execute(f"SELECT {', '.join(_ident(c) for c in cols)} FROM {pf.scan('articles', position=True)} "
-                       f"WHERE CAST(article_id AS VARCHAR) IN (SELECT _aid FROM _ev) ORDER BY _pos").df()
-    con.execute("DROP TABLE IF EXISTS _ev")
-    for df, c in ((arts, "date"), (dates, "date")):
-        if c in df.columns:
-            df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
-    return SimpleNamespace(articles=arts, dates=dates, mentions=ment, sentences=sents)
+        sents = (f"(SELECT DISTINCT ON (article_id, sent_id) CAST(article_id AS VARCHAR) AS article_id, sent_id, "
+                 f"text AS sentence FROM {pf.scan('sentences')})")
+        d = f"(SELECT d.*, s.sentence FROM {d} d LEFT JOIN {sents} s USING (article_id, sent_id))"
+    else:
+        d = "(SELECT d.*, CAST(NULL AS VARCHAR) AS sentence FROM {d} d)".format(d=d)
+    sel = ", ".join(("CAST(date AS TIMESTAMP) AS published" if c == "date" else _ident(c)) for c in info)
+    arts = f"(SELECT CAST(article_id AS VARCHAR) AS article_id{', ' + sel if sel else ''} FROM {pf.scan('articles')})"
+    d = f"(SELECT d.*{''.join(', a.' + ('published' if c == 'date' else _ident(c)) for c in info)} FROM {d} d LEFT JOIN {arts} a USING (article_id))"
+    pub = "published" if "date" in info else "CAST(NULL AS TIMESTAMP)"
+    cols = ["event_date", "granularity", "expression", f"{pub} AS published",
+            f"CAST(datediff('day', CAST(event_date AS TIMESTAMP), date_trunc('day', {pub})) AS DOUBLE) AS lag_days",
+            "actors", "sentence", *(c if c in info else f"NULL AS {c}" for c in ("source", "title")),
+            "article_id", "sent_id", *(["outlet"] if "outlet" in info else [])]
+    pf.con.execute(f"CREATE OR REPLACE TEMP TABLE _ev AS SELECT {', '.join(cols)}, _pos FROM {d}")
+    n_out, cond = 0, "TRUE"
+    lo, hi = pf.con.execute("SELECT min(published), max(published) FROM _ev").fetchone()
+    if horizon_days is not None and lo is not None:
+        cond = (f"CAST(event_date AS TIMESTAMP) BETWEEN date_trunc('day', TIMESTAMP '{pd.Timestamp(lo)}') - "
+                f"INTERVAL {int(horizon_days)} DAY AND date_trunc('day', TIMESTAMP '{pd.Timestamp(hi)}') + "
+                f"INTERVAL {int(horizon_days)} DAY")
+        n_out = int(pf.con.execute(f"SELECT count(*) FROM _ev WHERE NOT ({cond})").fetchone()[0])
+    out = pf.con.execute(f"SELECT * EXCLUDE (_pos) FROM _ev WHERE {cond} ORDER BY event_date NULLS LAST, "
+                         f"published NULLS LAST, article_id, sent_id, _pos").df()
+    pf.con.execute("DROP TABLE IF EXISTS _ev")
+    out = _fix_period(out, ["event_date", "published"])
+    out["actors"] = [list(x) for x in out["actors"]]
+    out.attrs["outside_horizon"] = n_out
+    return out
+
+
+def _q_list(values) -> str:
+    return "[" + ", ".join(_q(str(v)) for v in values) + "]::VARCHAR[]"
 
 
 # =========================================================================== the estimator on per-article sums
