@@ -98,7 +98,9 @@ class Forms:
         cue = (f.groupby("nkey", sort=False)["place_cue"].sum() / tot).to_dict()
         display = (f.groupby(["nkey", "norm"], sort=False)["n"].sum().reset_index()
                    .sort_values("n", ascending=False).drop_duplicates("nkey").set_index("nkey")["norm"].to_dict())
-        labels = f.groupby("nkey", sort=False)["label"].agg(set).to_dict()
+        labels: dict[str, set] = {}
+        for k, lab in zip(f["nkey"], f["label"]):  # (a groupby-agg(set) runs Python per group: 0.3 s here)
+            labels.setdefault(k, set()).add(lab)
         self = cls(specs, f, display, tot.to_dict(), share, cue, labels=labels)
         self._index()
         return self
