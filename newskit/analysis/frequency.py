@@ -189,7 +189,6 @@ def cooccurrence(ann: Any, *, within: str = "sentence", top: int | None = 30,
     return out.sort_values(["count", "actor_a", "actor_b"], ascending=[False, True, True]).reset_index(drop=True)
 
 
-@renamed(limit="top")
 def spread_key(seed: int, article_id: Any, start: Any) -> str:
     """The seeded sort key of a hit in :func:`kwic`'s ``spread`` sample: the MD5 of ``seed|article_id|start``
     (hex). A hash rather than a random stream, so DuckDB computes the same sample out of core
@@ -215,6 +214,7 @@ def _spread(sub: pd.DataFrame, articles: pd.DataFrame, top: int, seed: int) -> p
     return d.drop(columns=["_o", "_r", "_k", "_a"]).sort_index()
 
 
+@renamed(limit="top")
 def kwic(ann: Any, actor: str, *, width: int = 60, top: int | None = None, spread: bool = False,
          seed: int = 0, where: str = "body") -> pd.DataFrame:
     """Keyword in context for an actor (any of its surface forms).

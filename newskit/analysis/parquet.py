@@ -740,7 +740,7 @@ def event_timeline(pf: PartsFolder, *, actors=None, horizon_days: int | None = 3
                  f"text AS sentence FROM {pf.scan('sentences')})")
         d = f"(SELECT d.*, s.sentence FROM {d} d LEFT JOIN {sents} s USING (article_id, sent_id))"
     else:
-        d = "(SELECT d.*, CAST(NULL AS VARCHAR) AS sentence FROM {d} d)".format(d=d)
+        d = f"(SELECT d.*, CAST(NULL AS VARCHAR) AS sentence FROM {d} d)"
     sel = ", ".join(("CAST(date AS TIMESTAMP) AS published" if c == "date" else _ident(c)) for c in info)
     arts = f"(SELECT CAST(article_id AS VARCHAR) AS article_id{', ' + sel if sel else ''} FROM {pf.scan('articles')})"
     d = f"(SELECT d.*{''.join(', a.' + ('published' if c == 'date' else _ident(c)) for c in info)} FROM {d} d LEFT JOIN {arts} a USING (article_id))"

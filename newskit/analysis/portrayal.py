@@ -12,12 +12,11 @@ example sentences. Every interval comes from :func:`newskit.analysis.estimate` (
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-
-import warnings
 
 from newskit._options import PERIOD_GROUPS, as_list, check_where, period_start, renamed, where_mask
 from newskit.analysis._estimate import ESTIMATE_COLUMNS, bootstrap_means, check_errorbar, estimate, group_rng

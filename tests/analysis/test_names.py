@@ -58,3 +58,13 @@ def test_unknown_names_raise_with_the_closest_names(call):
 def test_the_error_lists_close_names():
     with pytest.raises(UnknownActorError, match="Marta Oskova"):
         actor_sentiment(ann(), actors=["Marta Oskowa Jr"])
+
+
+def test_kwic_keeps_the_deprecated_limit_keyword():
+    """``limit=`` (the old name of ``top=``) still works on kwic, with a DeprecationWarning."""
+    arts = pd.DataFrame({"article_id": ["a"], "text": ["Kyiv and Kyiv and Kyiv again."]})
+    men = pd.DataFrame({"article_id": ["a"] * 3, "sent_id": [0] * 3, "start": [0, 9, 18], "end": [4, 13, 22],
+                        "text": ["Kyiv"] * 3, "label": ["GPE"] * 3, "actor": ["Kyiv"] * 3, "actor_type": ["place"] * 3})
+    with pytest.warns(DeprecationWarning):
+        out = kwic(Annotations(articles=arts, mentions=men), "Kyiv", limit=2)
+    assert out["start"].tolist() == [0, 9]
