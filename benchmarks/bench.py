@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench.py [CORPUS] [--limit N] [--n-process N] [--batch-size N]
-                                         [--skip-notebooks] [--skip-steps]
+                                         [--skip-notebooks] [--skip-steps] [--ner-only]
 
 Without CORPUS the fictional demo corpus (``newskit.datasets.demo_corpus()``) is used.
 
@@ -206,6 +206,9 @@ def main(argv=None) -> int:
     p.add_argument("--cell-timeout", type=float, default=300, metavar="S",
                    help="per-cell timeout when executing the notebooks (default 300 s)")
     p.add_argument("--skip-steps", action="store_true", help="do not time the steps one by one")
+    p.add_argument("--ner-only", action="store_true",
+                   help="of the steps, time NER alone only (the ratios need it; the other steps alone are "
+                        "skipped, which saves the transformer's ≈ 4 minutes on corpus_ukraine)")
     p.add_argument("--sentiment-model", default=None,
                    help="mention sentiment model (default: the pipeline's, DEFAULT_SENTIMENT_MODEL)")
     p.add_argument("--no-fast", action="store_true",
@@ -281,22 +284,23 @@ def main(argv=None) -> int:
         batch = Batch(articles=articles[[c for c in ("article_id", "text", "date") if c in articles.columns]]
                       .assign(article_id=lambda d: d["article_id"].astype(str)),
                       resources={"nlp": _Parsed()}, options={"batch_size": batch_size})
-        for st in steps:
+        for st in ([] if args.ner_only else steps):
             label = "entities (after NER)" if st.name == "entities" else st.name
             with timed(label, words, sampler=sampler, store=times, key=st.name):
                 st.fn(batch)
             step_us[st.name] = 1e6 * times[f"{st.name}_cpu"] / words
         del docs
-        from newskit.actors import resolve_actors
-        with timed("actor resolution (corpus-level)", words, sampler=sampler, store=times, key="actors"):
-            resolve_actors(batch.tables["mentions"])
-        step_us["actor resolution"] = 1e6 * times["actors_cpu"] / words
-        ner_us = 1e6 * times["ner_cpu"] / words
-        extra = sum(v for k, v in step_us.items() if k != "actor resolution")
-        out(f"{'  per-article steps after NER':<34} {extra:7.2f} µs/word on one core = "
-            f"{100 * extra / ner_us:.1f}% of NER's {ner_us:.2f} µs cpu/word "
-            f"→ expected ratio ≈ {ner_us / (ner_us + extra):.2f} (+ actors {step_us['actor resolution']:.2f} "
-            f"µs/word once, in the parent)")
+        if not args.ner_only:
+            from newskit.actors import resolve_actors
+            with timed("actor resolution (corpus-level)", words, sampler=sampler, store=times, key="actors"):
+                resolve_actors(batch.tables["mentions"])
+            step_us["actor resolution"] = 1e6 * times["actors_cpu"] / words
+            ner_us = 1e6 * times["ner_cpu"] / words
+            extra = sum(v for k, v in step_us.items() if k != "actor resolution")
+            out(f"{'  per-article steps after NER':<34} {extra:7.2f} µs/word on one core = "
+                f"{100 * extra / ner_us:.1f}% of NER's {ner_us:.2f} µs cpu/word "
+                f"→ expected ratio ≈ {ner_us / (ner_us + extra):.2f} (+ actors "
+                f"{step_us['actor resolution']:.2f} µs/word once, in the parent)")
         del batch
 
     # ---- whole annotate, cold and warm
