@@ -1007,42 +1007,68 @@ def _starts_sentence(text: str, s: int) -> bool:
     return j < 0 or text[j] in "\n.!?:;—–―" or text[j] in _CLOSE + _STRAIGHT
 
 
-_WORDRUN = re.compile(r"[A-Za-z]+")
 _AUX_WORDS = set(re.findall(r"[a-z]+", _AUX)) - {"went", "on", "to", "long"}
 
 
 _PARTICLE = re.compile(r"[ \t]+([A-Za-z]+)\b")
 
 
+def _trie_pattern(words) -> str:
+    """One regex alternation of ``words`` as a prefix tree ("sa(?:id|ys?)…"): Python's ``re`` tries an
+    alternation's branches one by one, a tree shares their prefixes (5× faster than a flat list of 400)."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return emit(tree)
+
+
+_CUE_WORD = re.compile(r"(?<![A-Za-z])" + _trie_pattern(CUE_VERBS | set(CUE_PHRASES) | {"according"})
+                       + r"(?![A-Za-z])", re.I | re.A)
+
+
 def _cue_hits(text: str) -> list[tuple[int, int]]:
     """Spans of cue phrases: a :data:`CUE_VERBS` word with up to two auxiliaries / adverbs before
     it ("has also said"), a :data:`CUE_PHRASES` verb with its particle ("pointed out", "called
-    for"), or "according to"."""
+    for"), or "according to". Words are runs of ASCII letters; the candidates are found by one regex
+    (a Python loop over every word cost ≈ a third of the quote step)."""
     out = []
-    prev: list[tuple[int, int, str]] = []
-    for m in _WORDRUN.finditer(text):
+    for m in _CUE_WORD.finditer(text):
         w = m.group().lower()
         s, e = m.span()
+        if w == "according":
+            if text.startswith(" to", e) and not text[e + 3:e + 4].isalpha():
+                out.append((s, e + 3))
+            continue
         parts = CUE_PHRASES.get(w)
         if parts:
             mp = _PARTICLE.match(text, e)
             if mp and mp.group(1).lower() in parts:
                 e = mp.end()
             elif w not in CUE_VERBS:
-                parts = None
-        if parts or w in CUE_VERBS:
-            cs = s
-            for ps, pe, pw in reversed(prev[-2:]):
-                if pw in _AUX_WORDS and text[pe:cs].isspace() and "\n" not in text[pe:cs]:
-                    cs = ps
-                else:
-                    break
-            out.append((cs, e))
-        elif w == "according" and text.startswith(" to", e) and not text[e + 3:e + 4].isalpha():
-            out.append((s, e + 3))
-        prev.append((s, e, w))
-        if len(prev) > 3:
-            del prev[0]
+                continue
+        cs = s
+        for _ in range(2):  # the auxiliaries / adverbs right before it, on the same line
+            j = cs
+            while j > 0 and text[j - 1] != "\n" and text[j - 1].isspace():
+                j -= 1
+            k = j
+            while k > 0 and ("a" <= text[k - 1] <= "z" or "A" <= text[k - 1] <= "Z"):
+                k -= 1
+            if j == cs or k == j or text[k:j].lower() not in _AUX_WORDS:
+                break
+            cs = k
+        out.append((cs, e))
     return out
 
 

@@ -676,3 +676,24 @@ def test_tail_search_finds_what_a_full_search_finds():
             if s:
                 a, b = Q._tail_search(rx, s, runs), rx.search(s)
                 assert (a and a.span(), a and a.groups()) == (b and b.span(), b and b.groups()), s
+
+
+@pytest.mark.parametrize("text, spans", [
+    # a cue verb with up to two auxiliaries / adverbs before it, on the same line
+    ("The mayor has also said so.", [(10, 23)]),
+    ("The mayor would have then said so.", [(16, 30)]),  # only the last two words before the verb
+    ("The mayor has\nsaid so.", [(14, 18)]),  # not across a line break
+    ("The mayor has, said so.", [(15, 19)]),  # not across punctuation
+    # a particle verb counts with its particle only
+    ("She pointed out the flaw.", [(4, 15)]),
+    ("She pointed at the flaw.", []),
+    ("According to the clerk, it rained.", [(0, 12)]),
+    ("according toward", []),
+    # words are runs of ASCII letters: inside a longer word no cue, next to digits or underscores a cue
+    ("It went unsaid, resaid and sayings.", []),
+    ("Item 2said and x_SAID.", [(6, 10), (17, 21)]),
+])
+def test_cue_hits_word_runs(text, spans):
+    from newskit.quotes import _cue_hits
+
+    assert _cue_hits(text) == spans
