@@ -85,11 +85,9 @@ def test_identical_inputs_are_scored_once(model, monkeypatch):
 
 
 @pytest.mark.parametrize(("sentence", "bad", "good"), [  # the actor portrayed badly, the actor portrayed well
-    pytest.param("The ministers strongly condemned the brutal aggression of Valdoria against Ostmark.",
-                 "Valdoria", "Ostmark", marks=pytest.mark.xfail(strict=True, reason=(
-                     "known miss of the distilled model (2026-12-02): Valdoria -0.29, Ostmark -0.30 — the victim "
-                     "of a condemned aggression is scored as negative as the aggressor; the previous model told "
-                     "them apart. Strict: a model that fixes it must drop this mark. See docs/transformer.md"))),
+    # missed by the 2026-12-02 distilled model (Valdoria -0.29, Ostmark -0.30); told apart again by the one
+    # distilled on the larger transfer set
+    ("The ministers strongly condemned the brutal aggression of Valdoria against Ostmark.", "Valdoria", "Ostmark"),
     ("Volunteers from Brenna rescued dozens of families after troops from Kessary shelled the town.",
      "Kessary", "Brenna"),
     ("Senator Ruiz praised the courage of the nurses, while Governor Blake was booed for cutting their pay.",
