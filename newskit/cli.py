@@ -180,7 +180,8 @@ def _annotate(args: argparse.Namespace) -> int:
         try:
             out = annotate_to(corpus, args.out, model=args.model, n_process=args.n_process,
                               batch_size=args.batch_size, part_size=args.part_size, cache=not args.no_cache,
-                              cache_dir=args.cache_dir, actor_file=args.actor_file, keep_groups=args.keep_groups)
+                              cache_dir=args.cache_dir, actor_file=args.actor_file, keep_groups=args.keep_groups,
+                              sentiment_model=args.sentiment_model)
         except (FileExistsError, NotADirectoryError) as exc:  # OUT is a file, or a folder of other things
             print(f"newskit annotate: {terminal_safe(exc)}", file=sys.stderr)
             return 2
@@ -199,6 +200,8 @@ def _annotate(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``newskit`` command."""
+    from newskit.pipeline.steps import DEFAULT_SENTIMENT_MODEL, SENTIMENT_MODELS
+
     parser = argparse.ArgumentParser(prog="newskit", description="Analyse news coverage.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -229,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     ann.add_argument("--model", default=None, help="spaCy model package or folder")
     ann.add_argument("--actor-file", default=None, help="YAML actor file")
     ann.add_argument("--keep-groups", action="store_true", help="keep NORP groups apart from countries")
+    ann.add_argument("--sentiment-model", choices=SENTIMENT_MODELS, default=None,
+                     help=f"target-sentiment model (default {DEFAULT_SENTIMENT_MODEL}; fast: for very large corpora)")
     ann.add_argument("--cache-dir", default=None, help="annotation cache (default $NEWSKIT_CACHE)")
     ann.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     add_input_options(ann)

@@ -13,6 +13,13 @@ The output is outside the repository (article text must not be committed)::
 
     python scripts/build_transfer_set.py /work/scale-data/base /work/transfer/polnear \\
         --per-source 12000 --out /work/transfer/transfer.jsonl
+
+``--newsmtsc-fit TRAIN_JSONL`` draws in-domain rows instead: the fit part of NewsMTSC train (the
+training script's split; the held-out part is never drawn) with its gold targets and newskit's
+own mentions of the same sentences, for the teacher to label like any transfer row::
+
+    python scripts/build_transfer_set.py --newsmtsc-fit ../shared/data/newsmtsc/train.jsonl \
+        --out /work/transfer/fit.jsonl
 """
 from __future__ import annotations
 
@@ -52,9 +59,47 @@ def candidates(folder: Path, *, min_words: int, max_words: int, max_targets: int
     return g.drop_duplicates("sentence")
 
 
+def newsmtsc_fit(train: Path, *, seed: int, holdout: float, max_targets: int) -> pd.DataFrame:
+    """The fit sentences of NewsMTSC train (the training script's split) with their gold targets and newskit's.
+
+    The gold target spans come first; newskit's own mentions of the sentence (``annotate`` on each
+    sentence as an article, the run-time kinds: persons, organisations, groups, places, speakers
+    excluded) are added when they overlap no span kept before, up to ``max_targets`` added spans.
+    The held-out part of train is never drawn, so the training script's choice of epoch on it stays
+    clean. Labels are not kept: the teacher labels every span (``--label-in``).
+    """
+    from train_target_transformer import load, split_fit_holdout
+
+    import newskit as nk
+
+    fit, _ = split_fit_holdout(load(train), seed=seed, holdout=holdout)
+    arts = pd.DataFrame({"article_id": [f"fit{i:05d}" for i in range(len(fit))], "text": [s for s, _, _ in fit]})
+    ann = nk.annotate(arts, sentiment_model="fast", cache=False)
+    m = ann.mentions
+    m = m[(m.sent_id >= 0) & m.actor_type.isin(TYPES) & ~m.is_speaker.astype(bool)].sort_values(["article_id", "start"])
+    text = dict(zip(arts.article_id, arts.text))
+    bad = [(a, i, j) for a, i, j, t in zip(m.article_id, m.start, m.end, m.text) if text[a][i:j] != t]
+    if bad:
+        raise SystemExit(f"{train}: {len(bad)} newskit mentions whose offsets do not match their sentence: {bad[:3]}")
+    extra = m.groupby("article_id")[["start", "end"]].apply(lambda g: list(zip(g.start, g.end))).to_dict()
+    rows = []
+    for aid, (sent, gold, _) in zip(arts.article_id, fit):
+        spans, added = list(gold), 0
+        for a, b in extra.get(aid, []):
+            if added < max_targets and all(b <= x or a >= y for x, y in spans):
+                spans.append((int(a), int(b)))
+                added += 1
+        rows.append({"article_id": aid, "sentence": sent, "spans": spans, "added": added})
+    return pd.DataFrame(rows)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folders", nargs="+", type=Path, help="annotations folders (one per source corpus)")
+    ap.add_argument("folders", nargs="*", type=Path, help="annotations folders (one per source corpus)")
+    ap.add_argument("--newsmtsc-fit", type=Path, default=None, metavar="TRAIN_JSONL",
+                    help="instead of folders: the fit part of NewsMTSC train (the training script's split, "
+                         "--seed / --holdout) with its gold targets and newskit's own mentions, for the teacher to label")
+    ap.add_argument("--holdout", type=float, default=0.1, help="with --newsmtsc-fit: the training script's --holdout")
     ap.add_argument("--per-source", type=int, default=10_000, help="sentences drawn from each folder")
     ap.add_argument("--per-article", type=int, default=8, help="at most this many sentences of one article")
     ap.add_argument("--min-words", type=int, default=6)
@@ -69,6 +114,18 @@ def main(argv=None) -> int:
     for path in args.exclude:
         with open(path, encoding="utf-8") as fh:
             banned |= {(d.get("sentence_normalized") or d.get("sentence", "")).strip() for d in map(json.loads, fh)}
+    if args.newsmtsc_fit:
+        if args.folders:
+            ap.error("--newsmtsc-fit takes no annotations folders")
+        c = newsmtsc_fit(args.newsmtsc_fit, seed=args.seed, holdout=args.holdout, max_targets=args.max_targets)
+        with open(args.out, "w", encoding="utf-8") as fh:
+            for sent, spans in zip(c.sentence, c.spans):
+                fh.write(json.dumps({"sentence": sent, "spans": [[int(a), int(b)] for a, b in spans]}) + "\n")
+        print(f"{args.out}: {len(c)} fit sentences, {int(c.spans.str.len().sum())} targets "
+              f"({int(c.added.sum())} of them newskit's, in {int((c.added > 0).sum())} sentences)", file=sys.stderr)
+        return 0
+    if not args.folders:
+        ap.error("give annotations folders or --newsmtsc-fit")
     rng = np.random.default_rng(args.seed)
     n_sent = n_targets = 0
     with open(args.out, "w", encoding="utf-8") as fh:

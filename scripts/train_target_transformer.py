@@ -112,6 +112,13 @@ def load_transfer(path: Path):
     return rows
 
 
+def split_fit_holdout(rows: list, *, seed: int = 13, holdout: float = 0.1) -> tuple[list, list]:
+    """NewsMTSC train rows split by sentence into (fit, held-out), both in file order; fixed by ``seed``."""
+    perm = np.random.default_rng(seed).permutation(len(rows))
+    n_hold = int(round(holdout * len(rows)))
+    return [rows[i] for i in sorted(perm[n_hold:])], [rows[i] for i in sorted(perm[:n_hold])]
+
+
 def flat_spans(rows):
     """One (sentence, span) per target of rows (sentence, spans, …)."""
     return [s for s, sp, _ in rows for _ in sp], [x for _, sp, _ in rows for x in sp]
@@ -373,11 +380,7 @@ def main(argv=None) -> int:
     special = special_tokens(vocab, args.mode, enc_dir)
     PAD["id"] = special["pad"]
 
-    train_all = load(DATA / "train.jsonl")
-    perm = np.random.default_rng(args.seed).permutation(len(train_all))
-    n_hold = int(round(args.holdout * len(train_all)))
-    hold = [train_all[i] for i in sorted(perm[:n_hold])]
-    fit = [train_all[i] for i in sorted(perm[n_hold:])]
+    fit, hold = split_fit_holdout(load(DATA / "train.jsonl"), seed=args.seed, holdout=args.holdout)
     if args.limit:
         fit = fit[:args.limit]
         hold = hold[:max(args.limit // 5, 20)]

@@ -176,6 +176,16 @@ def test_annotate_cli_streams_parts_and_reports_rejects(messy, tmp_path, capsys)
     assert cli(["annotate", str(messy / "missing"), str(out)]) == 2
 
 
+def test_annotate_cli_sentiment_model(messy, tmp_path, capsys):
+    out = tmp_path / "fast"
+    assert cli(["annotate", str(messy), str(out), "--n-process", "1", "--no-cache", "--sentiment-model", "fast"]) == 0
+    ann = newskit.Annotations.load(out)
+    assert ann.meta["sentiment_model"] == "fast"
+    with pytest.raises(SystemExit):  # argparse: an unknown model is a usage error, before any work
+        cli(["annotate", str(messy), str(tmp_path / "x"), "--sentiment-model", "roberta"])
+    assert "invalid choice: 'roberta'" in capsys.readouterr().err and not (tmp_path / "x").exists()
+
+
 def test_seed_article(shared):
     df = newskit.load_corpus(shared("seeds"), strict=True)
     art = df.iloc[0]
