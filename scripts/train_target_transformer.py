@@ -15,7 +15,8 @@ What it does, all choices made on train only (dev_mt / dev_rw are printed for re
    per epoch and keeps the epoch with the best held-out macro-F1;
 3. fits a temperature on the held-out part (NLL) and prints its ECE before / after;
 4. exports ONNX (fp32), int8 dynamic quantisation and fp16, and scores every variant with the
-   run-time code (``newskit.sentiment.transformer.TransformerTargetModel``);
+   run-time code (``newskit.sentiment.transformer.TransformerTargetModel``), fitting each variant's own
+   temperature on its held-out outputs (the shipped ``model.json`` carries the shipped variant's);
 5. with ``--ship``, copies the chosen variant, ``tokenizer.json`` and ``model.json`` into
    ``newskit/data/target_transformer/``.
 """
@@ -363,6 +364,8 @@ def main(argv=None) -> int:
                     help="JSONL of unlabelled (sentence, spans) to score with the trained model (the teacher)")
     ap.add_argument("--label-out", type=Path, default=None, help="where --label-in's calibrated probabilities go")
     args = ap.parse_args(argv)
+    if args.ship and args.ship not in args.eval_variants.split(","):
+        ap.error(f"--ship {args.ship} needs {args.ship} in --eval-variants (its temperature is fitted there)")
 
     import torch
 
@@ -566,17 +569,24 @@ def main(argv=None) -> int:
     for name, path in variants.items():
         if name not in args.eval_variants.split(","):
             continue
+        # the variant's own temperature is fitted on its held-out logits: quantisation changes how confident it is
         meta_v = dict(meta, onnx=path.name, identity=f"{args.mode}-{name}-{sha256(path)[:16]}")
         (args.out / "model.json").write_text(json.dumps(meta_v, indent=1))
         m = T.TransformerTargetModel(args.out, onnx_file=path.name, threads=args.threads)
         r = {"size_mb": round(path.stat().st_size / 1e6, 1)}
+        logits = {}
         for k, rows in sets.items():
             s, sp, y = flat(rows)
             t0 = time.time()
-            p = m.predict_proba(s, sp)
+            logits[k] = m.logits(s, sp)
             r[f"{k}_seconds"] = round(time.time() - t0, 2)
-            r[f"{k}_f1"], r[f"{k}_acc"] = macro_f1(y, p.argmax(1)), float(np.mean(p.argmax(1) == y))
-            r[f"{k}_ece"] = ece(p, y)
+            pred = logits[k].argmax(1)
+            r[f"{k}_f1"], r[f"{k}_acc"] = macro_f1(y, pred), float(np.mean(pred == y))
+        r["temperature"] = fit_temperature(logits["holdout"], flat(sets["holdout"])[2])
+        for k, rows in sets.items():
+            y = flat(rows)[2]
+            r[f"{k}_ece_torch_t"] = ece(T.softmax(logits[k], temp), y)  # with the torch model's temperature
+            r[f"{k}_ece"] = ece(T.softmax(logits[k], r["temperature"]), y)
         results[name] = r
         print(f"variant {name}: {json.dumps(r)}", flush=True)
     meta["variants"] = results
@@ -587,7 +597,7 @@ def main(argv=None) -> int:
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, dest / "model.onnx")
         shutil.copy(args.out / "tokenizer.json", dest / "tokenizer.json")
-        ship = dict(meta, onnx="model.onnx", variant=args.ship,
+        ship = dict(meta, onnx="model.onnx", variant=args.ship, temperature=results[args.ship]["temperature"],
                     identity=f"newsmtsc-{args.mode}-{args.ship}-{sha256(dest / 'model.onnx')[:16]}")
         ship.pop("history", None)
         (dest / "model.json").write_text(json.dumps(ship, indent=1) + "\n")
