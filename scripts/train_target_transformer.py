@@ -574,17 +574,16 @@ def main(argv=None) -> int:
         (args.out / "model.json").write_text(json.dumps(meta_v, indent=1))
         m = T.TransformerTargetModel(args.out, onnx_file=path.name, threads=args.threads)
         r = {"size_mb": round(path.stat().st_size / 1e6, 1)}
-        logits = {}
+        logits, ys = {}, {}
         for k, rows in sets.items():
-            s, sp, y = flat(rows)
+            s, sp, ys[k] = flat(rows)
             t0 = time.time()
             logits[k] = m.logits(s, sp)
             r[f"{k}_seconds"] = round(time.time() - t0, 2)
             pred = logits[k].argmax(1)
-            r[f"{k}_f1"], r[f"{k}_acc"] = macro_f1(y, pred), float(np.mean(pred == y))
-        r["temperature"] = fit_temperature(logits["holdout"], flat(sets["holdout"])[2])
-        for k, rows in sets.items():
-            y = flat(rows)[2]
+            r[f"{k}_f1"], r[f"{k}_acc"] = macro_f1(ys[k], pred), float(np.mean(pred == ys[k]))
+        r["temperature"] = fit_temperature(logits["holdout"], ys["holdout"])
+        for k, y in ys.items():
             r[f"{k}_ece_torch_t"] = ece(T.softmax(logits[k], temp), y)  # with the torch model's temperature
             r[f"{k}_ece"] = ece(T.softmax(logits[k], r["temperature"]), y)
         results[name] = r
