@@ -353,8 +353,8 @@ def main(argv=None) -> int:
     ap.add_argument("--resume-from", type=Path, default=None, help="an epochN.safetensors to export (no training)")
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--no-fp16", action="store_true", help="skip the fp16 variant")
-    ap.add_argument("--eval-variants", default="fp32,int8,int8pc,fp16", help="ONNX variants to score (comma list)")
-    ap.add_argument("--ship", default=None, choices=("fp32", "int8", "int8pc", "fp16"),
+    ap.add_argument("--eval-variants", default="fp32,int8,int8pt,int8pc,fp16", help="ONNX variants to score (comma list)")
+    ap.add_argument("--ship", default=None, choices=("fp32", "int8", "int8pt", "int8pc", "fp16"),
                     help="copy this variant into newskit/data/target_transformer/")
     ap.add_argument("--distill", type=Path, action="append", default=[],
                     help="a transfer set (JSONL: sentence, spans, probs — written by --label-out) whose targets are "
@@ -546,8 +546,14 @@ def main(argv=None) -> int:
 
     head = [n.name for n in onnx.load(str(fp32)).graph.node if n.name.startswith(("/head/", "/head_attn/"))]
     head += [f"{n}_MatMul" for n in head]  # the quantiser first rewrites each Gemm as <name>_MatMul + <name>_Add
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, nodes_to_exclude=head)
+    # per-channel weight scales (one per output column), embeddings included: on 3,327 unlabelled transfer
+    # targets the per-channel model is 5x closer to fp32 than per-tensor scales (mean KL 0.0018 vs 0.0091,
+    # argmax agreement 98.4 % vs 96.0 %) at the same size and speed (docs/transformer.md)
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=head)
     variants["int8"] = int8
+    int8pt = args.out / "model_int8pt.onnx"  # one scale per weight tensor (the shipped variant before 2026-12-03)
+    quantize_dynamic(str(fp32), str(int8pt), weight_type=QuantType.QInt8, nodes_to_exclude=head)
+    variants["int8pt"] = int8pt
     # per-channel weights on the MatMuls only (embeddings stay fp32): finer scales, same int8 kernels
     int8pc = args.out / "model_int8pc.onnx"
     quantize_dynamic(str(fp32), str(int8pc), weight_type=QuantType.QInt8, per_channel=True,

@@ -117,9 +117,11 @@ def test_a_target_does_not_depend_on_the_other_targets_of_its_sentence(model):
     names = ["Critics", "Senator Hallworth", "voters", "Mayor Okafor", "nurses", "Brenna"]
     together = model.logits([s] * len(names), [span(s, n) for n in names])
     alone = np.vstack([model.logits([s], [span(s, n)]) for n in names])
-    assert np.array_equal(together, alone), np.abs(together - alone).max()
+    # equal up to float rounding (the fp32 head's GEMM may sum in another order for another number of rows:
+    # ~1e-7); a head quantised per call differs by 7e-3 here (measured)
+    assert np.allclose(together, alone, rtol=0, atol=1e-5), np.abs(together - alone).max()
     pairs = np.vstack([model.logits([s, s], [span(s, n), span(s, "Brenna")])[:1] for n in names])
-    assert np.array_equal(pairs, alone)
+    assert np.allclose(pairs, alone, rtol=0, atol=1e-5), np.abs(pairs - alone).max()
 
 
 def test_dynamic_int8_is_run_one_sentence_per_call(model):
